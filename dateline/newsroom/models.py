@@ -1,0 +1,451 @@
+"""The newsroom: sections, articles, authors, sources, photo credits and page views."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.conf import settings
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db import models
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.text import slugify
+from modelcluster.contrib.taggit import ClusterTaggableManager
+from modelcluster.fields import ParentalKey
+from taggit.models import TaggedItemBase
+from wagtail import blocks
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.embeds.blocks import EmbedBlock
+from wagtail.fields import RichTextField, StreamField
+from wagtail.images.blocks import ImageChooserBlock
+from wagtail.images.models import AbstractImage, AbstractRendition, Image
+from wagtail.models import Orderable, Page
+from wagtail.search import index
+from wagtail.snippets.models import register_snippet
+
+# Photos ----------------------------------------------------------------------
+
+
+class Photo(AbstractImage):
+    """An image that carries its own caption, credit and rights, so they travel with it."""
+
+    caption = models.CharField(max_length=500, blank=True)
+    credit = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text='The credit line printed with the photo, e.g. "Photo from AP".',
+    )
+    copyright = models.CharField(max_length=200, blank=True, help_text="e.g. © 2026 Agency")
+    licence = models.CharField(
+        max_length=200, blank=True, help_text="Terms of use, e.g. editorial use only"
+    )
+
+    admin_form_fields = (
+        *Image.admin_form_fields,
+        "caption",
+        "credit",
+        "copyright",
+        "licence",
+    )
+
+    search_fields = [*AbstractImage.search_fields, index.SearchField("caption")]
+
+    @property
+    def alt(self) -> str:
+        return str(self.default_alt_text)
+
+
+class PhotoRendition(AbstractRendition):
+    image = models.ForeignKey(Photo, on_delete=models.CASCADE, related_name="renditions")
+
+    class Meta:
+        unique_together = (("image", "filter_spec", "focal_point_key"),)
+
+
+# Rendition specs the templates use, prefetched together so an article page costs
+# one query for all of its photos' renditions.
+LEAD_RENDITIONS = ("width-480|format-webp", "width-800|format-webp", "width-1200|format-webp")
+CARD_RENDITIONS = ("fill-400x225|format-webp", "fill-800x450|format-webp")
+FALLBACK_RENDITION = "width-800|format-jpeg"
+
+
+# Authors ---------------------------------------------------------------------
+
+
+class Author(index.Indexed, models.Model):
+    class Kind(models.TextChoices):
+        PERSON = "person", "Person"
+        ORGANISATION = "organisation", "Organisation (e.g. a news agency)"
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True, blank=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.PERSON)
+    role = models.CharField(max_length=200, blank=True, help_text="e.g. Foreign correspondent")
+    bio = models.TextField(blank=True)
+    url = models.URLField(blank=True, help_text="The author's or organisation's own site")
+
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("slug"),
+        FieldPanel("kind"),
+        FieldPanel("role"),
+        FieldPanel("bio"),
+        FieldPanel("url"),
+    ]
+    search_fields = [index.SearchField("name"), index.AutocompleteField("name")]
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self.slug:
+            self.slug = slugify(self.name)[:200] or "author"
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return f"/authors/{self.slug}/"
+
+    @property
+    def is_organisation(self) -> bool:
+        return self.kind == self.Kind.ORGANISATION
+
+    @property
+    def schema_type(self) -> str:
+        return "Organization" if self.is_organisation else "Person"
+
+
+register_snippet(Author)
+
+
+# Pages -----------------------------------------------------------------------
+
+
+def live_articles() -> QuerySet[ArticlePage]:
+    """Published articles with what a card shows, in a fixed number of queries."""
+    return (
+        ArticlePage.objects.live()
+        .public()
+        .select_related("lead_image")
+        .prefetch_related(
+            Prefetch(
+                "lead_image__renditions",
+                queryset=PhotoRendition.objects.filter(filter_spec__in=CARD_RENDITIONS),
+            )
+        )
+        .order_by("-published_at", "-pk")
+    )
+
+
+def paginate(request: HttpRequest, items: Any, per_page: int | None = None) -> Any:
+    """One page of ``items``; a page number that is not a page is a 404, never a 500."""
+    paginator = Paginator(items, per_page or settings.ARTICLES_PER_PAGE)
+    try:
+        return paginator.page(request.GET.get("page") or 1)
+    except (PageNotAnInteger, EmptyPage):
+        raise Http404("No such page of results") from None
+
+
+class HomePage(Page):
+    """The front page: top stories, then the latest from each section."""
+
+    intro = models.CharField(max_length=300, blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    subpage_types = ["newsroom.SectionPage"]
+    parent_page_types = ["wagtailcore.Page"]
+    max_count = 1
+
+    TOP_STORY_COUNT = 5
+    PER_SECTION = 4
+
+    def top_stories(self) -> list[ArticlePage]:
+        """The freshest top-priority stories first, filled up with the latest others."""
+        since = timezone.now() - datetime.timedelta(days=3)
+        recent = list(live_articles().filter(published_at__gte=since)[:60])
+        if len(recent) < self.TOP_STORY_COUNT:
+            recent = list(live_articles()[:60])
+        recent.sort(key=lambda a: (a.priority, a.published_at or a.first_published_at), reverse=True)
+        return recent[: self.TOP_STORY_COUNT]
+
+    def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context(request, *args, **kwargs)
+        top = self.top_stories()
+        shown = {a.pk for a in top}
+        sections = []
+        for section in SectionPage.objects.child_of(self).live().public().order_by("path"):
+            latest = [
+                a
+                for a in live_articles().child_of(section)[: self.PER_SECTION + len(shown)]
+                if a.pk not in shown
+            ][: self.PER_SECTION]
+            sections.append((section, latest))
+        context.update(top_stories=top, lead_story=top[0] if top else None, sections=sections)
+        return context
+
+
+class SectionPage(Page):
+    """A section front such as World News: its articles, newest first, paginated."""
+
+    intro = models.CharField(max_length=300, blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    parent_page_types = ["newsroom.HomePage"]
+    subpage_types = ["newsroom.ArticlePage"]
+
+    def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context(request, *args, **kwargs)
+        context["articles"] = paginate(request, live_articles().child_of(self))
+        return context
+
+
+class QuoteBlock(blocks.StructBlock):
+    text = blocks.TextBlock()
+    speaker = blocks.CharBlock(help_text="Who said it, e.g. Mara Velt")
+    role = blocks.CharBlock(required=False, help_text="e.g. harbour master at Port Calder")
+
+    class Meta:
+        icon = "openquote"
+        template = "newsroom/blocks/quote.html"
+
+
+class InlinePhotoBlock(blocks.StructBlock):
+    image = ImageChooserBlock()
+    caption = blocks.CharBlock(required=False, help_text="Leave empty to use the photo's own")
+
+    class Meta:
+        icon = "image"
+        template = "newsroom/blocks/photo.html"
+
+
+class ArticleBody(blocks.StreamBlock):
+    paragraph = blocks.RichTextBlock(features=["bold", "italic", "link"])
+    subhead = blocks.CharBlock(form_classname="title", template="newsroom/blocks/subhead.html")
+    quote = QuoteBlock()
+    photo = InlinePhotoBlock()
+    embed = EmbedBlock(help_text="A link to a video or post, e.g. on YouTube or Vimeo")
+
+
+class ArticleTag(TaggedItemBase):
+    content_object = ParentalKey(
+        "newsroom.ArticlePage", on_delete=models.CASCADE, related_name="tagged_items"
+    )
+
+
+class ArticlePage(Page):
+    class Priority(models.IntegerChoices):
+        # Higher sorts first; the digest ranks by it too.
+        TOP = 3, "Top story"
+        NORMAL = 2, "Normal"
+        MINOR = 1, "Minor"
+
+    standfirst = models.TextField(
+        max_length=500, help_text="One or two sentences under the headline"
+    )
+    dateline_place = models.CharField(
+        "dateline", max_length=120, blank=True, help_text="Where the story was filed, e.g. LISBON"
+    )
+    published_at = models.DateTimeField(
+        null=True, blank=True, db_index=True, help_text="Set on first publication when empty"
+    )
+    updated_at = models.DateTimeField(
+        null=True, blank=True, help_text="Set when the story was substantially updated"
+    )
+    lead_image = models.ForeignKey(
+        Photo, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    body = StreamField(ArticleBody())
+    tags = ClusterTaggableManager(through=ArticleTag, blank=True)
+    priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.NORMAL)
+    comments_open = models.BooleanField(default=True, help_text="Untick to close comments")
+
+    content_panels = [
+        FieldPanel("title", help_text="The headline"),
+        FieldPanel("standfirst"),
+        InlinePanel("article_authors", label="Authors", min_num=1),
+        FieldRowPanel([FieldPanel("dateline_place"), FieldPanel("priority")]),
+        FieldPanel("lead_image"),
+        FieldPanel("body"),
+        InlinePanel("sources", label="Sources"),
+        InlinePanel("corrections", label="Corrections and updates"),
+        FieldPanel("tags"),
+    ]
+    settings_panels = [
+        *Page.settings_panels,
+        MultiFieldPanel(
+            [FieldPanel("published_at"), FieldPanel("updated_at"), FieldPanel("comments_open")],
+            heading="Dates and comments",
+        ),
+    ]
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("standfirst"),
+        index.SearchField("body"),
+        index.SearchField("dateline_place"),
+        index.FilterField("published_at"),
+    ]
+    parent_page_types = ["newsroom.SectionPage"]
+    subpage_types: list[str] = []
+
+    class Meta:
+        verbose_name = "article"
+
+    @property
+    def headline(self) -> str:
+        return self.title
+
+    @property
+    def date_published(self) -> datetime.datetime | None:
+        return self.published_at or self.first_published_at
+
+    @cached_property
+    def corrections_list(self) -> list[ArticleCorrection]:
+        return list(self.corrections.all())
+
+    @property
+    def date_modified(self) -> datetime.datetime | None:
+        """The last substantive change: an update, a correction or the publication."""
+        dates = [d for d in (self.date_published, self.updated_at) if d]
+        dates += [c.noted_at for c in self.corrections_list]
+        return max(dates) if dates else None
+
+    @cached_property
+    def authors(self) -> list[Author]:
+        return [
+            link.author
+            for link in self.article_authors.select_related("author").order_by("sort_order")
+        ]
+
+    @cached_property
+    def sources_list(self) -> list[ArticleSource]:
+        return list(self.sources.order_by("sort_order"))
+
+    @cached_property
+    def section(self) -> SectionPage | None:
+        parent = self.get_parent()
+        return parent.specific if parent else None  # type: ignore[return-value]
+
+    @cached_property
+    def photo_credit(self) -> str:
+        """The lead photo's credit: its own credit line, else one built from a photo source."""
+        if self.lead_image and self.lead_image.credit:
+            return self.lead_image.credit
+        for source in self.sources_list:
+            if source.kind == ArticleSource.Kind.PHOTO:
+                return f"Photo from {source.outlet_short or source.outlet}"
+        return ""
+
+    def related_stories(self, limit: int = 4) -> list[ArticlePage]:
+        """Stories sharing a tag, then the section's latest, never this one."""
+        tag_ids = list(self.tags.values_list("pk", flat=True))
+        related: list[ArticlePage] = []
+        if tag_ids:
+            related = list(
+                live_articles()
+                .filter(tagged_items__tag_id__in=tag_ids)
+                .exclude(pk=self.pk)
+                .distinct()[:limit]
+            )
+        if len(related) < limit and self.section:
+            seen = {self.pk, *(a.pk for a in related)}
+            related += list(
+                live_articles().child_of(self.section).exclude(pk__in=seen)[: limit - len(related)]
+            )
+        return related
+
+    def serve(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        # Counted by the page cache, on this render and on every cached hit after it.
+        request.dateline_article_id = self.pk  # type: ignore[attr-defined]
+        return super().serve(request, *args, **kwargs)
+
+    def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context(request, *args, **kwargs)
+        context["related"] = self.related_stories()
+        return context
+
+
+class ArticleAuthor(Orderable):
+    page = ParentalKey(ArticlePage, on_delete=models.CASCADE, related_name="article_authors")
+    author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="+")
+
+    panels = [FieldPanel("author")]
+
+
+class ArticleSource(Orderable):
+    """One structured attribution: who reported it, where we read it, and what we took."""
+
+    class Kind(models.TextChoices):
+        REPORT = "report", "Report"
+        PHOTO = "photo", "Photo"
+        QUOTE = "quote", "Quote"
+
+    page = ParentalKey(ArticlePage, on_delete=models.CASCADE, related_name="sources")
+    outlet = models.CharField(max_length=200, help_text="Who reported it, e.g. Associated Press")
+    outlet_short = models.CharField(
+        max_length=40, blank=True, help_text="Short name for credits, e.g. AP"
+    )
+    outlet_takes_the = models.BooleanField(
+        default=False, help_text='Say "the" before the name, as in "the Associated Press"'
+    )
+    read_at = models.CharField(
+        max_length=200, blank=True, help_text="Where it was read, e.g. Times Union"
+    )
+    url = models.URLField(max_length=1000, blank=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.REPORT)
+    published_on = models.DateField(null=True, blank=True)
+
+    panels = [
+        FieldRowPanel([FieldPanel("outlet"), FieldPanel("outlet_short")]),
+        FieldPanel("outlet_takes_the"),
+        FieldRowPanel([FieldPanel("read_at"), FieldPanel("kind")]),
+        FieldRowPanel([FieldPanel("url"), FieldPanel("published_on")]),
+    ]
+
+    def __str__(self) -> str:
+        return self.phrase
+
+    @property
+    def outlet_name(self) -> str:
+        return f"the {self.outlet}" if self.outlet_takes_the else self.outlet
+
+    @property
+    def phrase(self) -> str:
+        """How the text names it: "reports the Associated Press at Times Union"."""
+        verb = {"report": "reports", "photo": "photo from", "quote": "as quoted by"}[self.kind]
+        where = f" at {self.read_at}" if self.read_at else ""
+        return f"{verb} {self.outlet_name}{where}"
+
+
+class ArticleCorrection(Orderable):
+    class Kind(models.TextChoices):
+        CORRECTION = "correction", "Correction"
+        UPDATE = "update", "Update"
+
+    page = ParentalKey(ArticlePage, on_delete=models.CASCADE, related_name="corrections")
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.CORRECTION)
+    noted_at = models.DateTimeField(default=timezone.now)
+    text = RichTextField(features=["bold", "italic", "link"])
+
+    panels = [FieldRowPanel([FieldPanel("kind"), FieldPanel("noted_at")]), FieldPanel("text")]
+
+
+# Page views ------------------------------------------------------------------
+
+
+class PageViewDay(models.Model):
+    """Views of one article on one day, counted in our own database, no tracker."""
+
+    page = models.ForeignKey(Page, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    views = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["page", "day"], name="one_row_per_page_day")]
+
+    def __str__(self) -> str:
+        return f"{self.page_id} {self.day}: {self.views}"

@@ -1,0 +1,67 @@
+"""Side effects of publishing: fresh pages for readers, purged proxies, dates filled in."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+from django.utils import timezone
+from wagtail.models import Page
+from wagtail.signals import page_published, page_unpublished, post_page_move
+
+from dateline.lib import pagecache
+from dateline.newsroom.context_processors import NAV_CACHE_KEY
+from dateline.newsroom.models import ArticlePage, Author, Photo
+
+logger = logging.getLogger(__name__)
+
+
+def _reader_facing_change(page: Page | None = None) -> None:
+    pagecache.invalidate()
+    cache.delete(NAV_CACHE_KEY)
+    if getattr(settings, "WAGTAILFRONTENDCACHE", None):
+        from dateline.newsroom.tasks import purge_frontend_cache
+
+        page_id = page.pk if page is not None else None
+        try:
+            purge_frontend_cache.enqueue(page_id)
+        except Exception:  # noqa: BLE001 - a purge that fails to queue must not stop a publish
+            logger.exception("Could not queue the reverse-proxy purge")
+
+
+@receiver(page_published)
+def on_page_published(sender: Any, instance: Page, **kwargs: Any) -> None:
+    if isinstance(instance, ArticlePage) and instance.published_at is None:
+        # The first publication fixes the article's date; later edits keep it.
+        ArticlePage.objects.filter(pk=instance.pk).update(
+            published_at=instance.first_published_at or timezone.now()
+        )
+    _reader_facing_change(instance)
+
+
+@receiver(page_unpublished)
+def on_page_unpublished(sender: Any, instance: Page, **kwargs: Any) -> None:
+    _reader_facing_change(instance)
+
+
+@receiver(post_page_move)
+def on_page_moved(sender: Any, instance: Page, **kwargs: Any) -> None:
+    _reader_facing_change(instance)
+
+
+@receiver(post_delete)
+def on_page_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
+    if isinstance(instance, Page):
+        _reader_facing_change()
+
+
+@receiver(post_save, sender=Author)
+@receiver(post_save, sender=Photo)
+@receiver(post_delete, sender=Author)
+@receiver(post_delete, sender=Photo)
+def on_shown_object_changed(sender: Any, **kwargs: Any) -> None:
+    _reader_facing_change()

@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django import template
+from django.conf import settings
+from django.utils.safestring import SafeString, mark_safe
+
+from dateline.newsroom.models import ArticlePage
+
+register = template.Library()
+
+# json.dumps leaves these as they are; inside <script> they could end the element.
+_SCRIPT_ESCAPES = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026"}
+
+
+@register.filter
+def absolute(url: str | None) -> str:
+    """An absolute URL on BASE_URL, for feeds, metadata and email."""
+    if not url:
+        return ""
+    if url.startswith(("http://", "https://")):
+        return url
+    return settings.BASE_URL + (url if url.startswith("/") else "/" + url)
+
+
+def article_schema(page: ArticlePage) -> dict[str, Any]:
+    """schema.org NewsArticle for one article."""
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "mainEntityOfPage": absolute(page.url),
+        "headline": page.title[:110],
+        "description": page.standfirst,
+        "author": [
+            {"@type": a.schema_type, "name": a.name, "url": absolute(a.get_absolute_url())}
+            for a in page.authors
+        ],
+        "publisher": {
+            "@type": "Organization",
+            "name": settings.PUBLICATION_NAME,
+            "url": settings.BASE_URL + "/",
+        },
+        "inLanguage": settings.PUBLICATION_LANGUAGE,
+    }
+    if page.date_published:
+        data["datePublished"] = page.date_published.isoformat()
+    if page.date_modified:
+        data["dateModified"] = page.date_modified.isoformat()
+    if page.section:
+        data["articleSection"] = page.section.title
+    if page.dateline_place:
+        data["locationCreated"] = {"@type": "Place", "name": page.dateline_place}
+    if page.lead_image:
+        rendition = page.lead_image.get_rendition("width-1200|format-jpeg")
+        image: dict[str, Any] = {
+            "@type": "ImageObject",
+            "url": absolute(rendition.url),
+            "width": rendition.width,
+            "height": rendition.height,
+            "caption": page.lead_image.caption or page.lead_image.alt,
+        }
+        if page.photo_credit:
+            image["creditText"] = page.photo_credit
+        if page.lead_image.copyright:
+            image["copyrightNotice"] = page.lead_image.copyright
+        data["image"] = [image]
+    sources = [s.url for s in page.sources_list if s.url]
+    if sources:
+        data["isBasedOn"] = sources
+    return data
+
+
+@register.simple_tag
+def json_ld(page: ArticlePage) -> SafeString:
+    text = json.dumps(article_schema(page), ensure_ascii=False).translate(_SCRIPT_ESCAPES)
+    return mark_safe(f'<script type="application/ld+json">{text}</script>')  # noqa: S308

@@ -1,0 +1,273 @@
+"""Dateline settings: one module, every knob read from the environment.
+
+Defaults run a whole newsroom on one machine with SQLite and no configuration.
+``DATELINE_ENV=production`` switches to safe production behaviour and refuses to
+start when that would be unsafe (DEBUG on, the development secret key).
+"""
+
+from __future__ import annotations
+
+import secrets
+import sys
+from pathlib import Path
+from typing import Any
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+from dateline.lib.emailurl import parse_email_url
+from dateline.lib.env import envbool, envint, envlist, envstr
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(envstr("DATELINE_VAR_DIR", str(BASE_DIR / "var")))
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+DATELINE_ENV = envstr("DATELINE_ENV", "development")
+if DATELINE_ENV not in ("development", "production"):
+    raise ImproperlyConfigured("DATELINE_ENV must be 'development' or 'production'")
+PRODUCTION = DATELINE_ENV == "production"
+TESTING = "pytest" in sys.modules or envbool("DATELINE_TESTING", False)
+
+DEBUG = envbool("DEBUG", not PRODUCTION and not TESTING)
+
+# The development key lives in var/ so sessions survive restarts; production must
+# bring its own.
+DEV_SECRET_KEY_FILE = VAR_DIR / "dev-secret-key"
+SECRET_KEY = envstr("SECRET_KEY")
+if not SECRET_KEY:
+    if PRODUCTION:
+        raise ImproperlyConfigured(
+            "Dateline refuses to start in production without SECRET_KEY. "
+            'Set it to a long random value, e.g. python3 -c "import secrets; '
+            'print(secrets.token_urlsafe(50))"'
+        )
+    if not DEV_SECRET_KEY_FILE.exists():
+        DEV_SECRET_KEY_FILE.write_text(secrets.token_urlsafe(50))
+    SECRET_KEY = DEV_SECRET_KEY_FILE.read_text().strip()
+if PRODUCTION:
+    if DEBUG:
+        raise ImproperlyConfigured(
+            "Dateline refuses to start in production with DEBUG on: it would show "
+            "tracebacks and settings to readers. Unset DEBUG or set DEBUG=false."
+        )
+    if DEV_SECRET_KEY_FILE.exists() and SECRET_KEY == DEV_SECRET_KEY_FILE.read_text().strip():
+        raise ImproperlyConfigured(
+            "Dateline refuses to start in production with the development secret key "
+            f"from {DEV_SECRET_KEY_FILE}. Set SECRET_KEY to a new random value."
+        )
+
+BASE_URL = envstr("BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+PORT = envint("PORT", 8000)
+ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
+_base_host = BASE_URL.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
+if _base_host and _base_host not in ALLOWED_HOSTS:
+    ALLOWED_HOSTS.append(_base_host)
+CSRF_TRUSTED_ORIGINS = [BASE_URL]
+
+INSTALLED_APPS = [
+    "dateline.newsroom",
+    "dateline.outbox",
+    "wagtail.contrib.forms",
+    "wagtail.contrib.redirects",
+    "wagtail.contrib.sitemaps",
+    "wagtail.contrib.frontend_cache",
+    "wagtail.contrib.routable_page",
+    "wagtail.embeds",
+    "wagtail.sites",
+    "wagtail.users",
+    "wagtail.snippets",
+    "wagtail.documents",
+    "wagtail.images",
+    "wagtail.search",
+    "wagtail.admin",
+    "wagtail",
+    "modelcluster",
+    "taggit",
+    "django_tasks",
+    "django_tasks_db",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
+    "django.contrib.humanize",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Innermost: stores anonymous pages for dateline.lib.pagecache, which answers
+    # repeat requests in wsgi.py before Django is entered at all.
+    "dateline.lib.pagecache.PageCacheMiddleware",
+]
+
+ROOT_URLCONF = "dateline.urls"
+WSGI_APPLICATION = "dateline.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "dateline" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "dateline.newsroom.context_processors.site_chrome",
+            ],
+        },
+    },
+]
+
+# Database -------------------------------------------------------------------
+DATABASE_URL = envstr("DATABASE_URL", f"sqlite:///{VAR_DIR / 'dateline.sqlite3'}")
+DATABASES: dict[str, Any] = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=600)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        # WAL lets readers and one writer work at once; IMMEDIATE takes the write
+        # lock at BEGIN so concurrent writers queue on the busy timeout instead of
+        # failing with "database is locked" halfway through a transaction.
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+else:
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Cache ----------------------------------------------------------------------
+REDIS_URL = envstr("REDIS_URL")
+CACHE_KEY_PREFIX = envstr("CACHE_KEY_PREFIX", "dateline-test" if TESTING else "dateline")
+if REDIS_URL:
+    _cache: dict[str, Any] = {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": CACHE_KEY_PREFIX,
+        "OPTIONS": {
+            "CLIENT_CLASS": "django_redis.client.DefaultClient",
+            "SOCKET_CONNECT_TIMEOUT": 1,
+            "SOCKET_TIMEOUT": 1,
+            # A Redis outage must cost readers the cache, not the page.
+            "IGNORE_EXCEPTIONS": True,
+        },
+    }
+elif TESTING:
+    _cache = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+else:
+    # Shared between the server's worker processes, so one publish invalidates all.
+    _cache = {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / "cache"),
+        "OPTIONS": {"MAX_ENTRIES": 20000},
+    }
+CACHES = {"default": _cache, "renditions": {**_cache, "TIMEOUT": 7 * 86400}}
+DJANGO_REDIS_IGNORE_EXCEPTIONS = True
+PAGE_CACHE_SECONDS = envint("PAGE_CACHE_SECONDS", 3600)
+PAGE_CACHE_BROWSER_SECONDS = envint("PAGE_CACHE_BROWSER_SECONDS", 60)
+
+# Tasks ----------------------------------------------------------------------
+TASKS = {
+    "default": {
+        "BACKEND": envstr("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+    }
+}
+
+# Email ----------------------------------------------------------------------
+_email = parse_email_url(envstr("EMAIL_URL"))
+EMAIL_BACKEND = _email.backend
+for _name, _value in _email.settings.items():
+    globals()[_name] = _value
+DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "Dateline <newsroom@dateline.invalid>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The outbox shows mail in the browser; never expose it on a production site.
+DEV_OUTBOX = envbool("DEV_OUTBOX", not PRODUCTION)
+
+# Auth, i18n, static ---------------------------------------------------------
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LANGUAGE_CODE = "en"
+TIME_ZONE = envstr("TIME_ZONE", "Europe/London")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "dateline" / "static"]
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(envstr("MEDIA_ROOT", str(VAR_DIR / "media")))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG or TESTING
+            else "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
+        )
+    },
+}
+
+# Security -------------------------------------------------------------------
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+if PRODUCTION and BASE_URL.startswith("https://"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 31536000)
+
+# Wagtail --------------------------------------------------------------------
+WAGTAIL_SITE_NAME = envstr("SITE_NAME", "Dateline")
+WAGTAILADMIN_BASE_URL = BASE_URL
+WAGTAILIMAGES_IMAGE_MODEL = "newsroom.Photo"
+WAGTAILIMAGES_MAX_UPLOAD_SIZE = 20 * 1024 * 1024
+WAGTAILIMAGES_MAX_IMAGE_PIXELS = 60_000_000
+WAGTAILSEARCH_BACKENDS = {
+    # SQLite FTS5 on one machine, PostgreSQL full-text search at scale: Wagtail
+    # picks the engine that matches the database.
+    "default": {"BACKEND": "wagtail.search.backends.database"},
+}
+WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "key", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
+WAGTAIL_I18N_ENABLED = False
+WAGTAILEMBEDS_RESPONSIVE_HTML = True
+
+# Purge a reverse proxy on publish (docs/deployment.md). FRONTEND_CACHE_URL is the
+# proxy's purge location, e.g. http://127.0.0.1:8080/.
+FRONTEND_CACHE_URL = envstr("FRONTEND_CACHE_URL")
+if FRONTEND_CACHE_URL:
+    WAGTAILFRONTENDCACHE = {
+        "proxy": {
+            "BACKEND": "wagtail.contrib.frontend_cache.backends.HTTPBackend",
+            "LOCATION": FRONTEND_CACHE_URL,
+        }
+    }
+
+# Newsroom -------------------------------------------------------------------
+PUBLICATION_NAME = envstr("PUBLICATION_NAME", "The Dateline Ledger")
+PUBLICATION_LANGUAGE = envstr("PUBLICATION_LANGUAGE", "en")
+ARTICLES_PER_PAGE = envint("ARTICLES_PER_PAGE", 12)
+PAGE_VIEW_FLUSH_SECONDS = envint("PAGE_VIEW_FLUSH_SECONDS", 10)
+
+LOGGING: dict[str, Any] = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "INFO"}},
+}

@@ -1,0 +1,33 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path, re_path
+from django.views.static import serve as serve_file
+from wagtail import urls as wagtail_urls
+from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.documents import urls as wagtaildocs_urls
+
+from dateline.newsroom import feeds, sitemaps, views
+
+urlpatterns = [
+    path("admin/", include(wagtailadmin_urls)),
+    path("django-admin/", admin.site.urls),
+    path("documents/", include(wagtaildocs_urls)),
+    path("search/", views.search, name="search"),
+    path("authors/<slug:slug>/", views.author, name="author"),
+    path("tags/<slug:slug>/", views.tag, name="tag"),
+    *feeds.urlpatterns,
+    *sitemaps.urlpatterns,
+]
+
+if settings.DEV_OUTBOX:
+    urlpatterns.append(path("dev/outbox/", include("dateline.outbox.urls")))
+
+# Uploaded photos. `dateline serve` hands /media/ to the app server's own static
+# file handler; this route covers `runserver` and the test client.
+urlpatterns.append(
+    re_path(r"^media/(?P<path>.*)$", serve_file, {"document_root": settings.MEDIA_ROOT})
+)
+urlpatterns.append(path("", include(wagtail_urls)))
+
+handler404 = "dateline.newsroom.errors.not_found"
+handler500 = "dateline.newsroom.errors.server_error"
