@@ -50,7 +50,7 @@ if PRODUCTION:
             "Dateline refuses to start in production with DEBUG on: it would show "
             "tracebacks and settings to readers. Unset DEBUG or set DEBUG=false."
         )
-    if DEV_SECRET_KEY_FILE.exists() and SECRET_KEY == DEV_SECRET_KEY_FILE.read_text().strip():
+    if DEV_SECRET_KEY_FILE.exists() and DEV_SECRET_KEY_FILE.read_text().strip() == SECRET_KEY:
         raise ImproperlyConfigured(
             "Dateline refuses to start in production with the development secret key "
             f"from {DEV_SECRET_KEY_FILE}. Set SECRET_KEY to a new random value."
@@ -67,6 +67,8 @@ CSRF_TRUSTED_ORIGINS = [BASE_URL]
 INSTALLED_APPS = [
     "dateline.newsroom",
     "dateline.outbox",
+    "dateline.scheduler",
+    "dateline.ops",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.sitemaps",

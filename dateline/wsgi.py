@@ -6,7 +6,7 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dateline.settings")
 
-from dateline.lib.pagecache import PageCacheApp  # noqa: E402  (needs settings)
+from dateline.lib.pagecache import PageCacheApp
 
 django_application = get_wsgi_application()
 application = PageCacheApp(django_application)

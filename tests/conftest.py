@@ -7,7 +7,10 @@ from django.core.cache import caches
 @pytest.fixture(autouse=True)
 def _fresh_cache(settings, tmp_path):
     """Each test starts with empty caches and its own media folder."""
+    from dateline.newsroom import pageviews
+
     settings.MEDIA_ROOT = tmp_path / "media"
+    pageviews.forget()
     for alias in ("default", "renditions"):
         caches[alias].clear()
     yield

@@ -1,8 +1,8 @@
 """Factories for the newsroom: build a site, sections and articles in a few lines.
 
-    home = make_home()
-    world = make_section(home, "World News")
-    article = make_article(world, "Ferry talks resume", sources=2, photo=True)
+home = make_home()
+world = make_section(home, "World News")
+article = make_article(world, "Ferry talks resume", sources=2, photo=True)
 """
 
 from __future__ import annotations
@@ -58,7 +58,9 @@ def make_author(name: str = "Mara Velt", **kwargs: Any) -> Author:
     return author
 
 
-def make_photo(title: str = "Harbour at dawn", width: int = 1600, height: int = 900, **kwargs: Any) -> Photo:
+def make_photo(
+    title: str = "Harbour at dawn", width: int = 1600, height: int = 900, **kwargs: Any
+) -> Photo:
     buffer = io.BytesIO()
     PILImage.new("RGB", (width, height), (40, 90, 140)).save(buffer, "JPEG")
     defaults: dict[str, Any] = {
@@ -102,7 +104,9 @@ def make_article(
         },
     ]
     for i in range(body_photos):
-        body.append({"type": "photo", "value": {"image": make_photo(f"Inline {i}").pk, "caption": ""}})
+        body.append(
+            {"type": "photo", "value": {"image": make_photo(f"Inline {i}").pk, "caption": ""}}
+        )
     article = ArticlePage(
         title=title,
         slug=kwargs.pop("slug", slugify(title)[:50]),

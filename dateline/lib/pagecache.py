@@ -87,7 +87,7 @@ class PageCacheMiddleware:
             s_maxage=settings.PAGE_CACHE_SECONDS,
         )
         headers = [(k, v) for k, v in response.items() if k.lower() != "content-length"]
-        entry = {
+        entry: dict[str, Any] = {
             "generation": generation,
             "status": response.status_code,
             "headers": headers,
@@ -143,7 +143,7 @@ class PageCacheApp:
             key = entry_key(host, path, environ.get("QUERY_STRING", ""))
             try:
                 found = cache.get_many([key, GENERATION_KEY])
-            except Exception:  # noqa: BLE001 - a broken cache costs the cache, not the page
+            except Exception:
                 found = {}
             entry = found.get(key)
             if entry and entry["generation"] == found.get(GENERATION_KEY):

@@ -3,8 +3,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest
 from django.core.cache import cache
+from django.http import HttpRequest
 
 NAV_CACHE_KEY = "newsroom:nav"
 
@@ -16,8 +16,7 @@ def site_chrome(request: HttpRequest) -> dict[str, Any]:
     nav = cache.get(NAV_CACHE_KEY)
     if nav is None:
         nav = [
-            (s.title, s.url, s.slug)
-            for s in SectionPage.objects.live().public().order_by("path")
+            (s.title, s.url, s.slug) for s in SectionPage.objects.live().public().order_by("path")
         ]
         cache.set(NAV_CACHE_KEY, nav, 300)
     return {

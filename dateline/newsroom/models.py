@@ -8,7 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import models
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -23,6 +23,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.images.blocks import ImageChooserBlock
 from wagtail.images.models import AbstractImage, AbstractRendition, Image
 from wagtail.models import Orderable, Page
+from wagtail.query import PageQuerySet
 from wagtail.search import index
 from wagtail.snippets.models import register_snippet
 
@@ -126,7 +127,7 @@ register_snippet(Author)
 # Pages -----------------------------------------------------------------------
 
 
-def live_articles() -> QuerySet[ArticlePage]:
+def live_articles() -> PageQuerySet:
     """Published articles with what a card shows, in a fixed number of queries."""
     return (
         ArticlePage.objects.live()
@@ -170,7 +171,9 @@ class HomePage(Page):
         recent = list(live_articles().filter(published_at__gte=since)[:60])
         if len(recent) < self.TOP_STORY_COUNT:
             recent = list(live_articles()[:60])
-        recent.sort(key=lambda a: (a.priority, a.published_at or a.first_published_at), reverse=True)
+        recent.sort(
+            key=lambda a: (a.priority, a.published_at or a.first_published_at), reverse=True
+        )
         return recent[: self.TOP_STORY_COUNT]
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
@@ -328,7 +331,7 @@ class ArticlePage(Page):
     @cached_property
     def section(self) -> SectionPage | None:
         parent = self.get_parent()
-        return parent.specific if parent else None  # type: ignore[return-value]
+        return parent.specific if parent else None
 
     @cached_property
     def photo_credit(self) -> str:

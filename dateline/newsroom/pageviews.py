@@ -9,6 +9,7 @@ error keeps the tally for the next flush.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import logging
 import threading
 import time
@@ -41,10 +42,17 @@ def pending() -> dict[int, int]:
         return dict(_pending)
 
 
+def forget() -> None:
+    """Drop the unsaved tally (tests start from zero)."""
+    with _lock:
+        _pending.clear()
+
+
 def flush() -> int:
     """Add the tally to PageViewDay; returns the number of views written."""
-    from dateline.newsroom.models import PageViewDay
     from wagtail.models import Page
+
+    from dateline.newsroom.models import PageViewDay
 
     with _lock:
         batch = dict(_pending)
@@ -61,7 +69,8 @@ def flush() -> int:
                 # Both SQLite (>= 3.24) and PostgreSQL speak this upsert.
                 cursor.executemany(
                     f"INSERT INTO {table} (page_id, day, views) VALUES (%s, %s, %s) "  # noqa: S608
-                    f"ON CONFLICT (page_id, day) DO UPDATE SET views = {table}.views + excluded.views",
+                    "ON CONFLICT (page_id, day) DO UPDATE "
+                    f"SET views = {table}.views + excluded.views",
                     rows,
                 )
     except DatabaseError:
@@ -73,10 +82,8 @@ def flush() -> int:
 
 
 def _flush_at_exit() -> None:
-    try:
+    with contextlib.suppress(Exception):
         flush()
-    except Exception:  # noqa: BLE001 - interpreter shutdown: nothing left to tell
-        pass
 
 
 atexit.register(_flush_at_exit)

@@ -29,7 +29,7 @@ def _reader_facing_change(page: Page | None = None) -> None:
         page_id = page.pk if page is not None else None
         try:
             purge_frontend_cache.enqueue(page_id)
-        except Exception:  # noqa: BLE001 - a purge that fails to queue must not stop a publish
+        except Exception:
             logger.exception("Could not queue the reverse-proxy purge")
 
 

@@ -1,0 +1,104 @@
+"""``dateline run``: the whole newsroom in one command, for development and small sites."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from types import FrameType
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+
+DEMO_USERNAME = "admin"
+DEMO_PASSWORD = "dateline-demo"  # noqa: S105 - printed to the operator, demo only
+
+
+class Command(BaseCommand):
+    help = "Migrate, load the demo when empty, then run the web server, worker and scheduler."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--port", type=int, default=settings.PORT)
+        parser.add_argument("--no-demo", action="store_true", help="Never load demo content")
+        parser.add_argument("--workers", type=int, default=2, help="Web worker processes")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        self.stdout.write("Preparing the database…")
+        call_command("migrate", interactive=False, verbosity=0)
+        if not options["no_demo"]:
+            call_command("demo", if_empty=True)
+
+        python = [sys.executable, "-m", "dateline.cli"]
+        commands = {
+            "web": [
+                *python,
+                "serve",
+                "--port",
+                str(options["port"]),
+                "--workers",
+                str(options["workers"]),
+            ],
+            "worker": [*python, "worker"],
+            "scheduler": [*python, "scheduler"],
+        }
+        # Own process groups: Ctrl-C reaches only this process, which then stops
+        # each child once and in order, instead of every process at once.
+        children = {
+            name: subprocess.Popen(argv, start_new_session=True)  # noqa: S603
+            for name, argv in commands.items()
+        }
+        self._print_banner(options["port"])
+
+        stopping = False
+
+        def stop(signum: int, frame: FrameType | None) -> None:
+            nonlocal stopping
+            stopping = True
+
+        signal.signal(signal.SIGINT, stop)
+        signal.signal(signal.SIGTERM, stop)
+        exit_code = 0
+        while not stopping:
+            for name, child in children.items():
+                if child.poll() is not None:
+                    self.stderr.write(f"The {name} process stopped (exit {child.returncode}).")
+                    stopping, exit_code = True, 1
+            time.sleep(0.3)
+
+        self.stdout.write("\nStopping…")
+        for child in children.values():
+            if child.poll() is None:
+                child.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + 15
+        for name, child in children.items():
+            try:
+                child.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                self.stderr.write(f"The {name} process did not stop in time; killing it.")
+                child.kill()
+                child.wait()
+        self.stdout.write("Stopped.")
+        if exit_code:
+            sys.exit(exit_code)
+
+    def _print_banner(self, port: int) -> None:
+        site = f"http://127.0.0.1:{port}"
+        lines = [
+            "",
+            f"  Dateline is running: {site}/",
+            f"  Newsroom admin:      {site}/admin/",
+        ]
+        user = get_user_model().objects.filter(username=DEMO_USERNAME).first()
+        if user is not None and user.check_password(DEMO_PASSWORD):
+            lines.append(
+                f"  Demo login:          {DEMO_USERNAME} / {DEMO_PASSWORD}"
+                "  (demo only: change it before going live)"
+            )
+        if settings.DEV_OUTBOX:
+            lines.append(f"  Mail outbox:         {site}/dev/outbox/")
+        lines += ["  Press Ctrl-C to stop.", ""]
+        self.stdout.write("\n".join(lines))

@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+
+
+def granian_argv(host: str, port: int, workers: int, access_log: bool) -> list[str]:
+    """The app server's command line: Django behind the page cache, files served in Rust."""
+    argv = [
+        sys.executable,
+        "-m",
+        "granian",
+        "--interface",
+        "wsgi",
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--respawn-failed-workers",
+        "--static-path-route",
+        settings.STATIC_URL.rstrip("/"),
+        "--static-path-mount",
+        str(settings.STATIC_ROOT),
+        "--static-path-route",
+        settings.MEDIA_URL.rstrip("/"),
+        "--static-path-mount",
+        str(settings.MEDIA_ROOT),
+        "--access-log" if access_log else "--no-access-log",
+        "dateline.wsgi:application",
+    ]
+    return argv
+
+
+class Command(BaseCommand):
+    help = "Serve the site with granian (several worker processes, static and media files)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+        parser.add_argument("--port", type=int, default=settings.PORT)
+        parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_WORKERS", "2")))
+        parser.add_argument("--access-log", action="store_true")
+        parser.add_argument(
+            "--no-collectstatic", action="store_true", help="Skip collecting static files"
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not options["no_collectstatic"]:
+            call_command("collectstatic", interactive=False, verbosity=0)
+        os.makedirs(settings.MEDIA_ROOT, exist_ok=True)
+        argv = granian_argv(
+            options["host"], options["port"], options["workers"], options["access_log"]
+        )
+        sys.stdout.flush()
+        # Replace this process: signals from a supervisor reach granian directly.
+        os.execv(sys.executable, argv)  # noqa: S606

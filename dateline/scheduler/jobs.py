@@ -1,0 +1,73 @@
+"""The periodic jobs, each a plain function that does one unit of work.
+
+Apps add theirs to ``JOBS``; intervals are in seconds. A job should be quick or
+enqueue a task for the workers: the scheduler runs jobs one after another.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.core.management import call_command
+from django.db import transaction
+from django.utils import timezone
+
+from dateline.scheduler.models import JobRun
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    every: int
+    run: Callable[[], object]
+
+
+def publish_scheduled_pages() -> None:
+    # Wagtail's own command: publishes pages whose go-live time has come and
+    # unpublishes expired ones, so scheduling needs no cron.
+    call_command("publish_scheduled", verbosity=0)
+
+
+def prune_task_results() -> None:
+    call_command("prune_db_task_results", min_age_days=14, verbosity=0)
+
+
+JOBS: list[Job] = [
+    Job("publish-scheduled-pages", 30, publish_scheduled_pages),
+    Job("prune-task-results", 24 * 3600, prune_task_results),
+]
+
+
+def claim(job: Job, now: datetime.datetime) -> bool:
+    """Take the job's current slot; True for exactly one scheduler per slot."""
+    JobRun.objects.get_or_create(name=job.name, defaults={"next_run_at": now})
+    with transaction.atomic():
+        claimed = JobRun.objects.filter(name=job.name, next_run_at__lte=now).update(
+            next_run_at=now + datetime.timedelta(seconds=job.every), last_started_at=now
+        )
+    return claimed == 1
+
+
+def run_due_jobs(jobs: list[Job] | None = None) -> list[str]:
+    """Run every job whose time has come; returns the names of those run here."""
+    ran = []
+    for job in JOBS if jobs is None else jobs:
+        if not claim(job, timezone.now()):
+            continue
+        error = ""
+        try:
+            job.run()
+        except Exception:
+            logger.exception("Scheduled job %s failed", job.name)
+            error = traceback.format_exc()
+        JobRun.objects.filter(name=job.name).update(
+            last_finished_at=timezone.now(), last_error=error
+        )
+        ran.append(job.name)
+    return ran

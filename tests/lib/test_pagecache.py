@@ -1,0 +1,149 @@
+"""The anonymous page cache, driven through the real WSGI entry point."""
+
+from __future__ import annotations
+
+from typing import Any
+from wsgiref.util import setup_testing_defaults
+
+import pytest
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
+
+from dateline.lib import pagecache
+from dateline.newsroom import pageviews
+from dateline.newsroom.models import PageViewDay
+from tests.factories import make_article
+
+pytestmark = pytest.mark.django_db
+
+
+class Response:
+    def __init__(self, status: str, headers: list[tuple[str, str]], body: bytes) -> None:
+        self.status = int(status.split()[0])
+        self.headers = {k.lower(): v for k, v in headers}
+        self.body = body
+
+
+def wsgi_get(path: str, method: str = "GET", **environ: Any) -> Response:
+    from dateline.wsgi import application
+
+    env: dict[str, Any] = {
+        "REQUEST_METHOD": method,
+        "PATH_INFO": path,
+        "HTTP_HOST": "testserver",
+        **environ,
+    }
+    setup_testing_defaults(env)
+    captured: dict[str, Any] = {}
+
+    def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> None:
+        captured.update(status=status, headers=headers)
+
+    chunks = application(env, start_response)
+    body = b"".join(chunks)
+    if hasattr(chunks, "close"):
+        chunks.close()
+    return Response(captured["status"], captured["headers"], body)
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    # As Django's test client does: the test's transaction lives on this
+    # connection, so a finished request must not close it.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def article(world):
+    return make_article(world, photo=True)
+
+
+def test_a_repeat_view_is_answered_from_the_cache_without_queries(
+    article, django_assert_num_queries
+):
+    first = wsgi_get(article.url)
+    assert first.status == 200
+    assert "x-cache" not in first.headers
+    with django_assert_num_queries(0):
+        second = wsgi_get(article.url)
+    assert second.status == 200
+    assert second.headers["x-cache"] == "hit"
+    assert second.body == first.body
+    assert second.headers["etag"] == first.headers["etag"]
+
+
+def test_responses_carry_cache_headers(article):
+    response = wsgi_get(article.url)
+    assert "public" in response.headers["cache-control"]
+    assert "max-age=60" in response.headers["cache-control"]
+    assert response.headers["etag"].startswith('"')
+
+
+def test_it_answers_a_matching_etag_with_304_on_both_paths(article):
+    etag = wsgi_get(article.url).headers["etag"]
+    cached = wsgi_get(article.url, HTTP_IF_NONE_MATCH=etag)
+    assert cached.status == 304
+    assert cached.body == b""
+    pagecache.invalidate()
+    rendered = wsgi_get(article.url, HTTP_IF_NONE_MATCH=etag)
+    assert rendered.status == 304
+
+
+def test_publishing_a_story_refreshes_the_home_page(world, article):
+    before = wsgi_get("/")
+    assert wsgi_get("/").headers.get("x-cache") == "hit"
+    make_article(world, "Lighthouse keepers vote to strike")
+    after = wsgi_get("/")
+    assert "x-cache" not in after.headers
+    assert b"Lighthouse keepers vote to strike" in after.body
+    assert b"Lighthouse keepers vote to strike" not in before.body
+
+
+def test_unpublishing_a_story_removes_it_from_cached_pages(world, article):
+    assert article.title.encode() in wsgi_get("/").body
+    article.unpublish()
+    assert wsgi_get(article.url).status == 404
+    assert article.title.encode() not in wsgi_get("/").body
+
+
+def test_an_editor_with_a_session_never_gets_the_cached_page(article):
+    wsgi_get(article.url)
+    response = wsgi_get(article.url, HTTP_COOKIE="sessionid=abc")
+    assert "x-cache" not in response.headers
+
+
+def test_errors_and_posts_are_not_cached(home):
+    wsgi_get("/no-such-page/")
+    assert wsgi_get("/no-such-page/").status == 404
+    assert "x-cache" not in wsgi_get("/no-such-page/").headers
+    assert "x-cache" not in wsgi_get("/", method="POST").headers
+
+
+def test_head_gets_headers_without_a_body(article):
+    wsgi_get(article.url)
+    response = wsgi_get(article.url, method="HEAD")
+    assert response.headers["x-cache"] == "hit"
+    assert response.body == b""
+
+
+def test_views_are_counted_on_cached_hits_too(article):
+    for _ in range(3):
+        wsgi_get(article.url)
+    assert pageviews.pending().get(article.pk) == 3
+    assert pageviews.flush() == 3
+    assert PageViewDay.objects.get(page_id=article.pk).views == 3
+    wsgi_get(article.url)
+    pageviews.flush()
+    assert PageViewDay.objects.get(page_id=article.pk).views == 4
+
+
+def test_a_broken_cache_costs_the_cache_not_the_page(article, monkeypatch):
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise ConnectionError("cache is down")
+
+    monkeypatch.setattr(pagecache.cache, "get_many", broken)
+    assert wsgi_get(article.url).status == 200
