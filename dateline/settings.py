@@ -143,7 +143,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
 else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -179,9 +178,16 @@ PAGE_CACHE_SECONDS = envint("PAGE_CACHE_SECONDS", 3600)
 PAGE_CACHE_BROWSER_SECONDS = envint("PAGE_CACHE_BROWSER_SECONDS", 60)
 
 # Tasks ----------------------------------------------------------------------
+# Tests run tasks inline unless a test asks for the real queue; everywhere else
+# they go through the database and `dateline worker` runs them.
 TASKS = {
     "default": {
-        "BACKEND": envstr("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "BACKEND": envstr(
+            "TASKS_BACKEND",
+            "django_tasks.backends.immediate.ImmediateBackend"
+            if TESTING
+            else "django_tasks_db.DatabaseBackend",
+        ),
     }
 }
 

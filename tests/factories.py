@@ -116,6 +116,7 @@ def make_article(
         body=body,
         priority=priority,
         published_at=published_at or timezone.now(),
+        live=publish,
         **kwargs,
     )
     for i, author in enumerate(authors or [make_author()]):

@@ -30,11 +30,12 @@ class EmailConfig:
 
 def parse_email_url(url: str) -> EmailConfig:
     url = url.strip()
-    if not url or url in ("outbox:", "outbox://"):
+    simple = url.lower().rstrip("/")
+    if not simple or simple == "outbox:":
         return EmailConfig(OUTBOX_BACKEND)
-    if url in ("console:", "console://"):
+    if simple == "console:":
         return EmailConfig("django.core.mail.backends.console.EmailBackend")
-    if url in ("locmem:", "locmem://"):
+    if simple == "locmem:":
         return EmailConfig("django.core.mail.backends.locmem.EmailBackend")
 
     parts = urlsplit(url)
@@ -52,7 +53,10 @@ def parse_email_url(url: str) -> EmailConfig:
     except ValueError:
         raise EmailURLError("EMAIL_URL has a port that is not a number") from None
     query = parse_qs(parts.query)
-    timeout = float(query.get("timeout", ["10"])[0])
+    try:
+        timeout = float(query.get("timeout", ["10"])[0])
+    except ValueError:
+        raise EmailURLError("EMAIL_URL's timeout must be a number of seconds") from None
     return EmailConfig(
         "django.core.mail.backends.smtp.EmailBackend",
         {

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from taggit.models import Tag
@@ -10,10 +12,17 @@ from dateline.newsroom.models import ArticlePage, Author, live_articles, paginat
 
 # Longer queries are cut, not refused: a pasted paragraph still finds its story.
 MAX_QUERY_LENGTH = 200
+# Quotes, brackets, stars and colons are query syntax to SQLite's FTS5 and to
+# PostgreSQL; readers mean words, so everything but words becomes a space.
+NOT_A_WORD = re.compile(r"[^\w\s'-]+")
+
+
+def clean_query(raw: str) -> str:
+    return " ".join(NOT_A_WORD.sub(" ", raw[: MAX_QUERY_LENGTH * 4]).split())[:MAX_QUERY_LENGTH]
 
 
 def search(request: HttpRequest) -> HttpResponse:
-    query = " ".join(request.GET.get("q", "").split())[:MAX_QUERY_LENGTH]
+    query = clean_query(request.GET.get("q", ""))
     results = None
     if query:
         found = ArticlePage.objects.live().public().search(query, operator="and")
