@@ -1,0 +1,68 @@
+"""`dateline run` starts the newsroom's processes together and stops them together."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_for(url: str, timeout: float) -> int:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                return int(response.status)
+        except urllib.error.HTTPError as error:
+            return error.code
+        except OSError:
+            time.sleep(0.3)
+    raise AssertionError(f"{url} did not answer within {timeout} s")
+
+
+def port_is_closed(port: int) -> bool:
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) != 0
+
+
+def test_it_serves_the_site_and_ctrl_c_stops_everything(tmp_path):
+    port = free_port()
+    environ = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DATABASE_URL", "REDIS_URL", "PYTEST_CURRENT_TEST")
+    }
+    environ.update(DATELINE_VAR_DIR=str(tmp_path), PORT=str(port), PYTHONUNBUFFERED="1")
+    run = subprocess.Popen(
+        [sys.executable, "-m", "dateline.cli", "run", "--no-demo", "--workers", "1"],
+        env=environ,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        assert wait_for(f"http://127.0.0.1:{port}/", timeout=90) == 200
+        assert wait_for(f"http://127.0.0.1:{port}/dev/outbox/", timeout=10) == 200
+        run.send_signal(signal.SIGINT)
+        output, _ = run.communicate(timeout=30)
+    finally:
+        if run.poll() is None:
+            run.kill()
+    assert run.returncode == 0, output
+    assert f"Dateline is running: http://127.0.0.1:{port}/" in output
+    assert f"http://127.0.0.1:{port}/admin/" in output
+    assert "Stopped." in output
+    assert "did not stop in time" not in output
+    assert port_is_closed(port)
+    assert (tmp_path / "dateline.sqlite3").exists()
