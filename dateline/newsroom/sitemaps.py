@@ -1,3 +1,230 @@
-from django.urls import URLPattern
+"""Sitemaps for search engines, a Google News sitemap, and robots.txt pointing at both.
 
-urlpatterns: list[URLPattern] = []
+* /sitemap.xml lists the home page, the sections and every live article.
+* /news-sitemap.xml is a sitemap index of /news-sitemap-1.xml, -2.xml …, which
+  list the articles published in the last two days, at most 1,000 to a file, as
+  Google News asks (developers.google.com/search/docs/crawling-indexing/sitemaps/
+  news-sitemap).
+
+All URLs are absolute on BASE_URL rather than on the host the request came in on,
+so a sitemap fetched through a proxy or an internal address still names the
+public site.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+import re
+from typing import Any
+
+from django.conf import settings
+from django.contrib.sitemaps import Sitemap
+from django.contrib.sitemaps.views import sitemap
+from django.db.models import Max, QuerySet
+from django.db.models.functions import Length, Substr
+from django.http import Http404, HttpRequest, HttpResponse
+from django.template.loader import render_to_string
+from django.urls import URLPattern, path, re_path
+from django.utils import timezone
+from django.views.decorators.http import require_safe
+from wagtail.models import Page
+
+from dateline.newsroom.feeds import page_path
+from dateline.newsroom.models import ArticlePage, HomePage, SectionPage
+
+# Google News: only articles from the last two days, at most 1,000 per file.
+NEWS_WINDOW = datetime.timedelta(days=2)
+NEWS_URLS_PER_FILE = 1000
+
+XML = "application/xml"
+# Sitemaps are for crawlers; they should not turn up as search results themselves.
+NO_INDEX = "noindex, noodp, noarchive"
+
+
+def _w3c(value: datetime.datetime) -> str:
+    """A W3C datetime to the second, e.g. 2026-11-03T10:15:00+00:00."""
+    return value.replace(microsecond=0).isoformat()
+
+
+# /sitemap.xml ------------------------------------------------------------------
+
+
+class BaseUrlSitemap(Sitemap):
+    """A sitemap whose URLs are on BASE_URL, whatever host the request used."""
+
+    def __init__(self, request: HttpRequest) -> None:
+        # Wagtail caches the site root paths on the request: one lookup per
+        # sitemap instead of one per page.
+        self.request = request
+
+    def get_protocol(self, protocol: str | None = None) -> str:
+        return settings.BASE_URL.split("://", 1)[0]
+
+    def get_domain(self, site: Any = None) -> str:
+        # Everything after the scheme, so a BASE_URL with a path prefix keeps it.
+        return settings.BASE_URL.split("://", 1)[1]
+
+    def location(self, item: Page) -> str:
+        return page_path(item, self.request) or "/"
+
+    def lastmod(self, item: Any) -> datetime.datetime | None:
+        value = self._lastmod(item)
+        return value.replace(microsecond=0) if value else None
+
+    def _lastmod(self, item: Any) -> datetime.datetime | None:
+        raise NotImplementedError
+
+
+class FrontSitemap(BaseUrlSitemap):
+    """The home page and the section fronts, which change whenever a story is added."""
+
+    def items(self) -> list[Page]:
+        home = HomePage.objects.live().public().first()
+        sections = SectionPage.objects.live().public().order_by("path")
+        return [home, *sections] if home else list(sections)
+
+    def _lastmod(self, item: Page) -> datetime.datetime | None:
+        latest = self._latest_story_by_section()
+        if isinstance(item, HomePage):
+            stories = [d for path, d in latest.items() if path.startswith(item.path)]
+        else:
+            stories = [latest[item.path]] if item.path in latest else []
+        dates = [d for d in (item.last_published_at, *stories) if d]
+        return max(dates) if dates else None
+
+    def _latest_story_by_section(self) -> dict[str, datetime.datetime]:
+        """The newest article publish per parent path, in one grouped query."""
+        if not hasattr(self, "_latest"):
+            rows = (
+                ArticlePage.objects.live()
+                .public()
+                .annotate(parent_path=Substr("path", 1, Length("path") - Page.steplen))
+                .values("parent_path")
+                .annotate(latest=Max("last_published_at"))
+                .order_by()
+            )
+            self._latest = {row["parent_path"]: row["latest"] for row in rows}
+        return self._latest
+
+
+class ArticleSitemap(BaseUrlSitemap):
+    def items(self) -> QuerySet[ArticlePage]:
+        # Bodies are the bulk of a row and a sitemap never reads them; corrections
+        # feed date_modified, prefetched per page of up to 50,000 articles.
+        return (
+            ArticlePage.objects.live()
+            .public()
+            .defer_streamfields()
+            .prefetch_related("corrections")
+            .order_by("-published_at", "-pk")
+        )
+
+    def _lastmod(self, item: ArticlePage) -> datetime.datetime | None:
+        return item.date_modified
+
+
+SITEMAPS: dict[str, type[BaseUrlSitemap]] = {"fronts": FrontSitemap, "articles": ArticleSitemap}
+
+
+@require_safe
+def sitemap_xml(request: HttpRequest) -> HttpResponse:
+    sitemaps: dict[str, Sitemap | type[Sitemap]] = {
+        name: cls(request) for name, cls in SITEMAPS.items()
+    }
+    return sitemap(request, sitemaps, template_name="newsroom/sitemap.xml")
+
+
+# /news-sitemap.xml -------------------------------------------------------------
+
+
+def news_articles() -> QuerySet[ArticlePage]:
+    """What the news sitemap lists: live articles first published in the last two days."""
+    since = timezone.now() - NEWS_WINDOW
+    return (
+        ArticlePage.objects.live()
+        .public()
+        .filter(published_at__gte=since)
+        .defer_streamfields()
+        # A stable order, so that an article does not move between files while
+        # a crawler walks them unless something newer is published.
+        .order_by("-published_at", "-pk")
+    )
+
+
+def _news_file_count(articles: QuerySet[ArticlePage]) -> int:
+    # Never zero: with nothing new in two days the index still names one file,
+    # which is an empty urlset (Google accepts it, with a warning in Search Console).
+    return max(1, math.ceil(articles.count() / NEWS_URLS_PER_FILE))
+
+
+def _xml(template: str, context: dict[str, Any]) -> HttpResponse:
+    response = HttpResponse(render_to_string(template, context), content_type=XML)
+    response["X-Robots-Tag"] = NO_INDEX
+    return response
+
+
+@require_safe
+def news_sitemap_index(request: HttpRequest) -> HttpResponse:
+    files = [
+        f"{settings.BASE_URL}/news-sitemap-{number}.xml"
+        for number in range(1, _news_file_count(news_articles()) + 1)
+    ]
+    return _xml("newsroom/news_sitemap_index.xml", {"files": files})
+
+
+@require_safe
+def news_sitemap_file(request: HttpRequest, number: str) -> HttpResponse:
+    # Only canonical numbers: "01" or "1.0" would be a second URL for a file.
+    if not re.fullmatch(r"[1-9][0-9]{0,8}", number):
+        raise Http404("No such news sitemap")
+    index = int(number)
+    recent = news_articles()
+    if index > _news_file_count(recent):
+        raise Http404("No such news sitemap")
+    start = (index - 1) * NEWS_URLS_PER_FILE
+    articles = recent[start : start + NEWS_URLS_PER_FILE]
+    urls = [
+        {
+            "loc": settings.BASE_URL + path,
+            "published": _w3c(article.published_at),
+            "title": article.title,
+        }
+        for article in articles
+        if article.published_at and (path := page_path(article, request))
+    ]
+    return _xml(
+        "newsroom/news_sitemap.xml",
+        {
+            "urls": urls,
+            "publication_name": settings.PUBLICATION_NAME,
+            "publication_language": settings.PUBLICATION_LANGUAGE,
+        },
+    )
+
+
+# /robots.txt -------------------------------------------------------------------
+
+# Search results are disallowed too: endless query URLs, each a thin page.
+ROBOTS_DISALLOW = ("/admin/", "/django-admin/", "/dev/", "/search/")
+
+
+@require_safe
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    lines = [
+        "User-agent: *",
+        *(f"Disallow: {prefix}" for prefix in ROBOTS_DISALLOW),
+        "",
+        f"Sitemap: {settings.BASE_URL}/sitemap.xml",
+        f"Sitemap: {settings.BASE_URL}/news-sitemap.xml",
+        "",
+    ]
+    return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
+
+
+urlpatterns: list[URLPattern] = [
+    path("sitemap.xml", sitemap_xml, name="sitemap"),
+    path("news-sitemap.xml", news_sitemap_index, name="news-sitemap"),
+    re_path(r"^news-sitemap-(?P<number>[^/]+)\.xml$", news_sitemap_file, name="news-sitemap-file"),
+    path("robots.txt", robots_txt, name="robots-txt"),
+]
