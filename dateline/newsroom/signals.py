@@ -35,6 +35,10 @@ def _reader_facing_change(page: Page | None = None) -> None:
 
 @receiver(page_published)
 def on_page_published(sender: Any, instance: Page, **kwargs: Any) -> None:
+    if not instance.live:
+        # Wagtail sends this when a revision is only scheduled: nothing changed for
+        # readers yet, and the story's date is the moment it goes live.
+        return
     if isinstance(instance, ArticlePage) and instance.published_at is None:
         # The first publication fixes the article's date; later edits keep it.
         ArticlePage.objects.filter(pk=instance.pk).update(

@@ -1,0 +1,133 @@
+"""``dateline demo``: fill an empty newsroom with invented stories, photos and a login."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from rich.text import Text
+
+from dateline.newsroom.demo import loader
+from dateline.newsroom.models import ArticlePage
+
+# Wagtail logs every publish at INFO; forty of those would bury the progress bar.
+QUIET_LOGGERS = ("wagtail", "dateline")
+
+
+@contextmanager
+def quiet_logs() -> Iterator[None]:
+    saved = {name: logging.getLogger(name).level for name in QUIET_LOGGERS}
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        for name, level in saved.items():
+            logging.getLogger(name).setLevel(level)
+
+
+class Command(BaseCommand):
+    help = (
+        "Load original, invented demo content (sections, articles, photos, a demo admin "
+        "login) into an empty newsroom."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Do nothing, successfully, when any article exists (what `make run` uses)",
+        )
+        parser.add_argument(
+            "--articles", type=int, default=40, help="How many articles to write (default 40)"
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        count: int = options["articles"]
+        if count < 1:
+            raise CommandError("--articles must be at least 1.")
+        # Rich draws straight to the stream: Django's wrapper would add a newline to
+        # every redraw of the progress bar.
+        console = Console(
+            file=options.get("stdout") or sys.stdout,
+            no_color=options.get("no_color", False),
+            highlight=False,
+        )
+        existing = ArticlePage.objects.count()
+        if existing:
+            if options["if_empty"]:
+                if options["verbosity"]:
+                    console.print(
+                        f"Demo content not loaded: the newsroom already has {existing} article(s)."
+                    )
+                return
+            raise CommandError(
+                f"The newsroom already has {existing} article(s); the demo only loads into "
+                "an empty one. Use a fresh database, or --if-empty to skip quietly."
+            )
+
+        started = time.monotonic()
+        progress = Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+            disable=options["verbosity"] == 0,
+        )
+        with progress, quiet_logs():
+            task = progress.add_task(
+                "Writing stories and painting photos", total=loader.steps(count)
+            )
+
+            def advance(headline: str) -> None:
+                progress.update(task, advance=1)
+                if options["verbosity"] > 1:
+                    progress.console.print(f"  {headline}", markup=False)
+
+            # One transaction: a failure halfway leaves the newsroom empty, so the
+            # next `make run` simply tries again. It is also much faster on SQLite.
+            with transaction.atomic():
+                result = loader.load(count, progress=advance)
+        if options["verbosity"]:
+            self._summary(console, result, time.monotonic() - started)
+
+    def _summary(self, console: Console, result: loader.DemoResult, seconds: float) -> None:
+        table = Table(title="Demo newsroom loaded", show_header=False, title_justify="left")
+        table.add_column(style="bold")
+        table.add_column()
+        table.add_row("Sections", str(result.sections))
+        table.add_row("Articles", f"{result.articles} ({result.live} live)")
+        if result.scheduled and result.scheduled.go_live_at:
+            when = result.scheduled.go_live_at.strftime("%Y-%m-%d %H:%M %Z")
+            table.add_row("Scheduled", Text(f"{result.scheduled.title} (goes live {when})"))
+        if result.corrected:
+            table.add_row("Corrected", Text(result.corrected.title))
+        table.add_row("Photos", f"{result.photos}, renditions made")
+        table.add_row("Site", f"{settings.BASE_URL}/")
+        if result.admin_created:
+            table.add_row(
+                "Admin login",
+                f"{loader.ADMIN_USERNAME} / {loader.ADMIN_PASSWORD} at {settings.BASE_URL}/admin/",
+            )
+        else:
+            table.add_row("Admin login", "unchanged: a superuser already exists")
+        table.add_row("Time", f"{seconds:.1f} s")
+        console.print(table)
+        if result.admin_created:
+            console.print(
+                "[yellow]The admin login is for the demo only: change the password, or "
+                "delete the user, before anyone else can reach this site.[/yellow]"
+            )
+        console.print("Every story, person and place in the demo is invented.")
