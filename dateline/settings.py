@@ -66,6 +66,7 @@ CSRF_TRUSTED_ORIGINS = [BASE_URL]
 
 INSTALLED_APPS = [
     "dateline.newsroom",
+    "dateline.newsletter",
     "dateline.outbox",
     "dateline.scheduler",
     "dateline.ops",
@@ -270,6 +271,20 @@ PUBLICATION_NAME = envstr("PUBLICATION_NAME", "The Dateline Ledger")
 PUBLICATION_LANGUAGE = envstr("PUBLICATION_LANGUAGE", "en")
 ARTICLES_PER_PAGE = envint("ARTICLES_PER_PAGE", 12)
 PAGE_VIEW_FLUSH_SECONDS = envint("PAGE_VIEW_FLUSH_SECONDS", 10)
+
+# Newsletter -----------------------------------------------------------------
+NEWSLETTER_CONFIRM_HOURS = envint("NEWSLETTER_CONFIRM_HOURS", 72)
+NEWSLETTER_PENDING_DAYS = envint("NEWSLETTER_PENDING_DAYS", 7)
+NEWSLETTER_WELCOME_MAIL = envbool("NEWSLETTER_WELCOME_MAIL", True)
+NEWSLETTER_MIN_FORM_SECONDS = envint("NEWSLETTER_MIN_FORM_SECONDS", 2)
+# Article pages are cached for up to PAGE_CACHE_SECONDS with the box's stamp in them.
+NEWSLETTER_MAX_FORM_AGE = envint("NEWSLETTER_MAX_FORM_AGE", 2 * 86400)
+NEWSLETTER_SIGNUPS_PER_IP = envint("NEWSLETTER_SIGNUPS_PER_IP", 20)
+NEWSLETTER_MAILS_PER_ADDRESS_PER_DAY = envint("NEWSLETTER_MAILS_PER_ADDRESS_PER_DAY", 3)
+NEWSLETTER_UNSUBSCRIBE_MAILBOX = envstr(
+    "NEWSLETTER_UNSUBSCRIBE_MAILBOX", f"unsubscribe@{_base_host or 'localhost'}"
+)
+NEWSLETTER_CORS_ORIGINS = envlist("NEWSLETTER_CORS_ORIGINS")
 
 LOGGING: dict[str, Any] = {
     "version": 1,

@@ -13,6 +13,7 @@ urlpatterns = [
     path("django-admin/", admin.site.urls),
     path("documents/", include(wagtaildocs_urls)),
     path("search/", views.search, name="search"),
+    path("newsletter/", include("dateline.newsletter.urls")),
     path("authors/<slug:slug>/", views.author, name="author"),
     path("tags/<slug:slug>/", views.tag, name="tag"),
     *feeds.urlpatterns,

@@ -30,3 +30,64 @@ def world(home):
     from tests.factories import make_section
 
     return make_section(home, "World News")
+
+
+class MailServer:
+    """A real SMTP server (aiosmtpd) on a free port, keeping what it receives."""
+
+    def __init__(self) -> None:
+        import email
+        import email.policy
+        import threading
+
+        from aiosmtpd.controller import Controller
+
+        self._email = email
+        self._policy = email.policy.default
+        self.messages: list = []
+        self._lock = threading.Lock()
+        server = self
+
+        class Handler:
+            async def handle_DATA(self, smtp, session, envelope):
+                message = server._email.message_from_bytes(envelope.content, policy=server._policy)
+                message["X-Envelope-To"] = ", ".join(envelope.rcpt_tos)
+                with server._lock:
+                    server.messages.append(message)
+                return "250 Message accepted"
+
+        import socket
+
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def stop(self) -> None:
+        self.controller.stop()
+
+    def to(self, address: str) -> list:
+        with self._lock:
+            return [m for m in self.messages if address in m["To"]]
+
+    @staticmethod
+    def text(message) -> str:
+        return message.get_body(preferencelist=("plain",)).get_content()
+
+    @staticmethod
+    def html(message) -> str:
+        return message.get_body(preferencelist=("html",)).get_content()
+
+
+@pytest.fixture
+def mail_server(settings):
+    """Mail sent during the test goes over SMTP to a real server; read it back from here."""
+    server = MailServer()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = server.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    yield server
+    server.stop()

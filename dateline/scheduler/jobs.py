@@ -38,7 +38,14 @@ def prune_task_results() -> None:
     call_command("prune_db_task_results", min_age_days=14, verbosity=0)
 
 
+def expire_unconfirmed_subscribers() -> None:
+    from dateline.newsletter.signup import expire_unconfirmed
+
+    expire_unconfirmed()
+
+
 JOBS: list[Job] = [
+    Job("expire-unconfirmed-subscribers", 3600, expire_unconfirmed_subscribers),
     Job("publish-scheduled-pages", 30, publish_scheduled_pages),
     Job("prune-task-results", 24 * 3600, prune_task_results),
 ]

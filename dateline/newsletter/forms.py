@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from dateline.newsletter.models import Cadence
+from dateline.newsletter.signup import InvalidAddress, normalise_address
+from dateline.newsroom.models import SectionPage
+
+
+def section_choices() -> list[tuple[int, str]]:
+    return [(s.pk, s.title) for s in SectionPage.objects.live().public().order_by("path")]
+
+
+class AddressField(forms.CharField):
+    """An email address normalised and checked by email-validator (syntax only)."""
+
+    def clean(self, value: Any) -> str:
+        value = super().clean(value)
+        if not value and not self.required:
+            return ""
+        try:
+            return normalise_address(value)
+        except InvalidAddress as error:
+            raise forms.ValidationError(str(error)) from None
+
+
+class SignupForm(forms.Form):
+    email = AddressField(
+        label="Email",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "inputmode": "email"}),
+    )
+    cadence = forms.ChoiceField(
+        label="How often",
+        choices=Cadence.choices,
+        initial=Cadence.WEEKLY,
+        widget=forms.RadioSelect,
+    )
+    sections = forms.TypedMultipleChoiceField(
+        label="Sections",
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Leave all unticked for every section.",
+    )
+    # Bots fill every field; people never see this one.
+    website = forms.CharField(required=False, label="Leave this empty")
+    stamp = forms.CharField(required=False, widget=forms.HiddenInput)
+    source = forms.CharField(required=False, max_length=500, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        sections = self.fields["sections"]
+        assert isinstance(sections, forms.TypedMultipleChoiceField)
+        sections.choices = section_choices()
+
+
+class PreferencesForm(forms.Form):
+    cadence = forms.ChoiceField(
+        label="How often", choices=Cadence.choices, widget=forms.RadioSelect
+    )
+    sections = forms.TypedMultipleChoiceField(
+        label="Sections",
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Leave all unticked for every section.",
+    )
+    new_email = AddressField(
+        label="Change address to",
+        required=False,
+        max_length=254,
+        help_text="We will send a confirmation to the new address first.",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        sections = self.fields["sections"]
+        assert isinstance(sections, forms.TypedMultipleChoiceField)
+        sections.choices = section_choices()
+
+
+class NewLinkForm(forms.Form):
+    email = AddressField(label="Email", max_length=254)

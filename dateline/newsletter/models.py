@@ -1,0 +1,209 @@
+"""Subscribers, the evidence of their consent, and the addresses we must never mail."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from django.db import models
+from django.utils import timezone
+from wagtail.admin.panels import FieldPanel
+from wagtail.snippets.models import register_snippet
+
+
+def new_key() -> str:
+    return secrets.token_urlsafe(12)
+
+
+class Cadence(models.TextChoices):
+    WEEKLY = "weekly", "Once a week"
+    TWICE_WEEKLY = "twice_weekly", "Twice a week"
+
+
+class Subscriber(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for confirmation"
+        ACTIVE = "active", "Active"
+        UNSUBSCRIBED = "unsubscribed", "Unsubscribed"
+
+    email = models.EmailField(max_length=254, unique=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    cadence = models.CharField(max_length=20, choices=Cadence.choices, default=Cadence.WEEKLY)
+    # Empty means every section, including sections added later.
+    sections = models.ManyToManyField("newsroom.SectionPage", blank=True, related_name="+")
+    # Links in mail carry public_id plus an HMAC over it and token_key (tokens.py):
+    # nothing in the database alone can forge one, and a new key revokes old links.
+    public_id = models.CharField(max_length=32, unique=True, default=new_key, editable=False)
+    token_key = models.CharField(max_length=32, default=new_key, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    unsubscribed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "cadence"])]
+
+    def __str__(self) -> str:
+        return self.email
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == self.Status.ACTIVE
+
+
+class ConsentText(models.Model):
+    """The words a subscriber agreed to. Add a new version instead of editing an old one."""
+
+    version = models.PositiveIntegerField(unique=True)
+    text = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    panels = [FieldPanel("version"), FieldPanel("text")]
+
+    class Meta:
+        ordering = ["-version"]
+
+    def __str__(self) -> str:
+        return f"Consent text v{self.version}"
+
+    @classmethod
+    def current(cls) -> ConsentText:
+        text = cls.objects.order_by("-version").first()
+        if text is None:
+            text = cls.objects.create(version=1, text=DEFAULT_CONSENT_TEXT)
+        return text
+
+
+DEFAULT_CONSENT_TEXT = (
+    "Send me the newsletter at the cadence I chose. You will use my address only for "
+    "this newsletter and the mail needed to run it, and I can unsubscribe from any "
+    "issue with one click."
+)
+
+register_snippet(ConsentText)
+
+
+class ConsentRecord(models.Model):
+    """Evidence of one subscription request under GDPR Art. 7(1), kept after the subscriber."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for confirmation"
+        CONFIRMED = "confirmed", "Confirmed"
+        SUPERSEDED = "superseded", "Replaced by a newer request"
+        EXPIRED = "expired", "Never confirmed"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    class Purpose(models.TextChoices):
+        SUBSCRIBE = "subscribe", "Subscribe"
+        CHANGE_ADDRESS = "change_address", "Change of address"
+
+    subscriber = models.ForeignKey(
+        Subscriber, null=True, blank=True, on_delete=models.SET_NULL, related_name="consents"
+    )
+    email = models.EmailField(max_length=254, db_index=True)
+    purpose = models.CharField(max_length=20, choices=Purpose.choices, default=Purpose.SUBSCRIBE)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    signup_at = models.DateTimeField(default=timezone.now)
+    signup_ip = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=500, blank=True)
+    source = models.CharField(max_length=500, help_text="The form or page it came from")
+    consent_text = models.ForeignKey(ConsentText, on_delete=models.PROTECT, related_name="+")
+    # What was asked for, applied on confirmation.
+    cadence = models.CharField(max_length=20, choices=Cadence.choices, default=Cadence.WEEKLY)
+    section_ids = models.JSONField(default=list, blank=True)
+    token_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    token_expires_at = models.DateTimeField(null=True, blank=True)
+    mail_sent_at = models.DateTimeField(null=True, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    confirmed_ip = models.GenericIPAddressField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_how = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["-signup_at"]
+
+    def __str__(self) -> str:
+        return f"{self.email} {self.get_status_display()} {self.signup_at:%Y-%m-%d}"
+
+    def as_evidence(self) -> dict[str, Any]:
+        def iso(value: Any) -> str | None:
+            return value.isoformat() if value else None
+
+        return {
+            "email": self.email,
+            "purpose": self.purpose,
+            "status": self.status,
+            "signup_at": iso(self.signup_at),
+            "signup_ip": self.signup_ip,
+            "user_agent": self.user_agent,
+            "source": self.source,
+            "consent_text_version": self.consent_text.version,
+            "consent_text": self.consent_text.text,
+            "cadence": self.cadence,
+            "section_ids": self.section_ids,
+            "confirmation_mail_sent_at": iso(self.mail_sent_at),
+            "confirmed_at": iso(self.confirmed_at),
+            "confirmed_ip": self.confirmed_ip,
+            "withdrawn_at": iso(self.withdrawn_at),
+            "withdrawn_how": self.withdrawn_how,
+        }
+
+
+class ConfirmationMail(models.Model):
+    """Every mail our signup form caused, so that no address gets more than a few a day."""
+
+    email = models.EmailField(max_length=254)
+    kind = models.CharField(max_length=30)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["email", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} to {self.email}"
+
+
+class Suppression(models.Model):
+    """An address no newsletter may go to. Checked at every send."""
+
+    class Reason(models.TextChoices):
+        UNSUBSCRIBED = "unsubscribed", "Unsubscribed"
+        HARD_BOUNCE = "hard_bounce", "Hard bounce"
+        COMPLAINT = "complaint", "Complaint"
+        MANUAL = "manual", "Added by staff"
+
+    email = models.EmailField(max_length=254, unique=True)
+    reason = models.CharField(max_length=20, choices=Reason.choices)
+    note = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.email} ({self.get_reason_display()})"
+
+
+class BlockedDomain(models.Model):
+    """Mail domains our form refuses, e.g. throwaway-address services."""
+
+    domain = models.CharField(max_length=253, unique=True)
+    note = models.CharField(max_length=200, blank=True)
+
+    panels = [FieldPanel("domain"), FieldPanel("note")]
+
+    def __str__(self) -> str:
+        return self.domain
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.domain = self.domain.strip().lower().lstrip("@")
+        super().save(*args, **kwargs)
+
+
+register_snippet(BlockedDomain)
+
+
+class ErasureRecord(models.Model):
+    """What is left of an erased subscriber: a count per day, no personal data."""
+
+    day = models.DateField(unique=True)
+    count = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.count} erased on {self.day}"

@@ -1,0 +1,267 @@
+"""The subscriber lifecycle: sign up, confirm, change preferences, unsubscribe.
+
+Views and commands call these functions; they never send mail themselves but
+enqueue tasks (tasks.py) inside the same transaction, so with the database task
+queue a signup and its mail are stored together or not at all. Every answer to
+a signup is the same whatever the address's state, so the form cannot be used
+to learn who subscribes.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from email_validator import EmailNotValidError, validate_email
+
+from dateline.newsletter.models import (
+    BlockedDomain,
+    Cadence,
+    ConfirmationMail,
+    ConsentRecord,
+    ConsentText,
+    Subscriber,
+    Suppression,
+)
+
+logger = logging.getLogger(__name__)
+
+
+class InvalidAddress(ValueError):
+    pass
+
+
+def normalise_address(raw: str) -> str:
+    """The address as we store it, or InvalidAddress with a message for the reader.
+
+    Syntax only: no DNS lookup during a request.
+    """
+    raw = (raw or "").strip()
+    if not raw:
+        raise InvalidAddress("Enter your email address.")
+    if len(raw) > 254 or "\x00" in raw:
+        raise InvalidAddress("That email address is too long or malformed.")
+    try:
+        checked = validate_email(raw, check_deliverability=False)
+    except EmailNotValidError as error:
+        raise InvalidAddress(f"That does not look like an email address: {error}") from None
+    local, _, domain = checked.normalized.rpartition("@")
+    return f"{local}@{domain.lower()}"
+
+
+def domain_is_blocked(email: str) -> bool:
+    domain = email.rpartition("@")[2]
+    parts = domain.split(".")
+    candidates = {".".join(parts[i:]) for i in range(len(parts) - 1)}
+    return BlockedDomain.objects.filter(domain__in=candidates).exists()
+
+
+def mails_today(email: str) -> int:
+    since = timezone.now() - datetime.timedelta(hours=24)
+    return ConfirmationMail.objects.filter(email=email, created_at__gte=since).count()
+
+
+@dataclass
+class SignupRequest:
+    email: str
+    cadence: str = Cadence.WEEKLY
+    section_ids: list[int] = field(default_factory=list)
+    ip: str | None = None
+    user_agent: str = ""
+    source: str = "newsletter page"
+
+
+def sign_up(request: SignupRequest) -> None:
+    """Record a signup and queue the one mail it calls for, if any.
+
+    ``request.email`` must already be normalised. Returns nothing on purpose:
+    the caller must answer every address the same way.
+    """
+    from dateline.newsletter import tasks
+
+    email = request.email
+    if domain_is_blocked(email):
+        logger.info("Signup refused for a blocked domain")
+        return
+    consent_text = ConsentText.current()
+    with transaction.atomic():
+        subscriber = Subscriber.objects.select_for_update().filter(email=email).first()
+        if mails_today(email) >= settings.NEWSLETTER_MAILS_PER_ADDRESS_PER_DAY:
+            # Resubmitting never floods anyone: past the limit we stay quiet.
+            return
+        suppressed = Suppression.objects.filter(email=email).exists()
+        if subscriber is not None and subscriber.is_active and not suppressed:
+            ConfirmationMail.objects.create(email=email, kind="already-subscribed")
+            tasks.send_already_subscribed.enqueue(subscriber.pk)
+            return
+        if subscriber is None:
+            subscriber = Subscriber.objects.create(email=email, cadence=request.cadence)
+        elif subscriber.status == Subscriber.Status.UNSUBSCRIBED or suppressed:
+            subscriber.status = Subscriber.Status.PENDING
+            subscriber.save(update_fields=["status"])
+        # At most one outstanding confirmation per address: the newest wins.
+        ConsentRecord.objects.filter(email=email, status=ConsentRecord.Status.PENDING).update(
+            status=ConsentRecord.Status.SUPERSEDED, token_hash=""
+        )
+        consent = ConsentRecord.objects.create(
+            subscriber=subscriber,
+            email=email,
+            signup_ip=request.ip,
+            user_agent=request.user_agent[:500],
+            source=request.source[:500],
+            consent_text=consent_text,
+            cadence=request.cadence,
+            section_ids=sorted(set(request.section_ids)),
+        )
+        ConfirmationMail.objects.create(email=email, kind="confirm")
+        tasks.send_confirmation.enqueue(consent.pk)
+
+
+class TokenProblem(Exception):
+    """A confirmation link that cannot be used; ``reason`` is shown to the reader."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def consent_for_token(token: str) -> ConsentRecord:
+    from dateline.newsletter.tokens import hash_token
+
+    if not token or len(token) > 100:
+        raise TokenProblem("garbled")
+    consent = (
+        ConsentRecord.objects.select_related("subscriber")
+        .filter(token_hash=hash_token(token))
+        .first()
+    )
+    if consent is None:
+        # A used link has its hash kept until confirmation; an unknown one is garbled
+        # or replaced by a newer request.
+        raise TokenProblem("unknown")
+    if consent.status == ConsentRecord.Status.CONFIRMED:
+        raise TokenProblem("used")
+    if consent.status != ConsentRecord.Status.PENDING:
+        raise TokenProblem("unknown")
+    if consent.token_expires_at is None or consent.token_expires_at < timezone.now():
+        raise TokenProblem("expired")
+    return consent
+
+
+def confirm(token: str, ip: str | None) -> Subscriber:
+    """Confirm the request behind ``token``: the subscriber becomes active."""
+    from dateline.newsletter import tasks
+
+    with transaction.atomic():
+        consent = consent_for_token(token)
+        consent = ConsentRecord.objects.select_for_update().get(pk=consent.pk)
+        if consent.status != ConsentRecord.Status.PENDING:
+            raise TokenProblem("used")
+        now = timezone.now()
+        subscriber = consent.subscriber
+        if subscriber is None:
+            raise TokenProblem("expired")
+        subscriber = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
+        if consent.purpose == ConsentRecord.Purpose.CHANGE_ADDRESS:
+            if Subscriber.objects.filter(email=consent.email).exclude(pk=subscriber.pk).exists():
+                raise TokenProblem("taken")
+            subscriber.email = consent.email
+            subscriber.token_key = _new_key()  # links sent to the old address stop working
+        else:
+            subscriber.cadence = consent.cadence
+            subscriber.sections.set(consent.section_ids)
+        was_active = subscriber.is_active
+        subscriber.status = Subscriber.Status.ACTIVE
+        subscriber.confirmed_at = subscriber.confirmed_at or now
+        subscriber.unsubscribed_at = None
+        subscriber.save()
+        consent.status = ConsentRecord.Status.CONFIRMED
+        consent.confirmed_at = now
+        consent.confirmed_ip = ip
+        consent.save(update_fields=["status", "confirmed_at", "confirmed_ip"])
+        # A new confirmation is the only way back from the suppression list.
+        Suppression.objects.filter(email=subscriber.email).delete()
+        if settings.NEWSLETTER_WELCOME_MAIL and not was_active:
+            tasks.send_welcome.enqueue(subscriber.pk)
+    return subscriber
+
+
+def _new_key() -> str:
+    from dateline.newsletter.models import new_key
+
+    return new_key()
+
+
+def unsubscribe(subscriber: Subscriber, how: str) -> None:
+    """Stop every newsletter to this address at once, and remember never to mail it."""
+    now = timezone.now()
+    with transaction.atomic():
+        Subscriber.objects.filter(pk=subscriber.pk).update(
+            status=Subscriber.Status.UNSUBSCRIBED, unsubscribed_at=now
+        )
+        subscriber.status = Subscriber.Status.UNSUBSCRIBED
+        ConsentRecord.objects.filter(
+            subscriber=subscriber, status=ConsentRecord.Status.CONFIRMED, withdrawn_at=None
+        ).update(status=ConsentRecord.Status.WITHDRAWN, withdrawn_at=now, withdrawn_how=how)
+        ConsentRecord.objects.filter(
+            subscriber=subscriber, status=ConsentRecord.Status.PENDING
+        ).update(status=ConsentRecord.Status.SUPERSEDED, token_hash="")
+        suppress(subscriber.email, Suppression.Reason.UNSUBSCRIBED, note=how)
+
+
+def suppress(email: str, reason: str, note: str = "") -> None:
+    Suppression.objects.update_or_create(
+        email=email, defaults={"reason": reason, "note": note[:500]}
+    )
+
+
+def request_address_change(
+    subscriber: Subscriber, new_email: str, ip: str | None, user_agent: str
+) -> None:
+    """Send a confirmation to the new address; the change happens when it is confirmed."""
+    from dateline.newsletter import tasks
+
+    if domain_is_blocked(new_email) or new_email == subscriber.email:
+        return
+    with transaction.atomic():
+        if mails_today(new_email) >= settings.NEWSLETTER_MAILS_PER_ADDRESS_PER_DAY:
+            return
+        ConsentRecord.objects.filter(email=new_email, status=ConsentRecord.Status.PENDING).update(
+            status=ConsentRecord.Status.SUPERSEDED, token_hash=""
+        )
+        consent = ConsentRecord.objects.create(
+            subscriber=subscriber,
+            email=new_email,
+            purpose=ConsentRecord.Purpose.CHANGE_ADDRESS,
+            signup_ip=ip,
+            user_agent=user_agent[:500],
+            source="preference centre: change of address",
+            consent_text=ConsentText.current(),
+            cadence=subscriber.cadence,
+            section_ids=list(subscriber.sections.values_list("pk", flat=True)),
+        )
+        ConfirmationMail.objects.create(email=new_email, kind="confirm-address")
+        tasks.send_confirmation.enqueue(consent.pk)
+
+
+def expire_unconfirmed() -> int:
+    """Delete subscribers who never confirmed; their consent records stay, marked expired."""
+    cutoff = timezone.now() - datetime.timedelta(days=settings.NEWSLETTER_PENDING_DAYS)
+    with transaction.atomic():
+        stale = Subscriber.objects.filter(
+            status=Subscriber.Status.PENDING, confirmed_at=None, created_at__lt=cutoff
+        )
+        ConsentRecord.objects.filter(
+            subscriber__in=stale,
+            status__in=[ConsentRecord.Status.PENDING, ConsentRecord.Status.SUPERSEDED],
+        ).update(status=ConsentRecord.Status.EXPIRED, token_hash="")
+        count = stale.count()
+        stale.delete()
+        ConsentRecord.objects.filter(
+            status=ConsentRecord.Status.PENDING, token_expires_at__lt=cutoff
+        ).update(status=ConsentRecord.Status.EXPIRED, token_hash="")
+    return count

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from dateline.newsletter import views
+
+app_name = "newsletter"
+
+urlpatterns = [
+    path("", views.subscribe, name="subscribe"),
+    path("check-your-inbox/", views.check_inbox, name="check_inbox"),
+    path("confirm/<str:token>/", views.confirm, name="confirm"),
+    path("manage/<str:token>/", views.manage, name="manage"),
+    path("manage/<str:token>/data.json", views.export, name="export"),
+    path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+]

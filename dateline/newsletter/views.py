@@ -1,0 +1,214 @@
+"""Reader-facing newsletter pages: sign up, confirm, preferences, unsubscribe."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.conf import settings
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    HttpResponseRedirect,
+    JsonResponse,
+)
+from django.middleware.csrf import CsrfViewMiddleware
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+
+from dateline.lib import ratelimit
+from dateline.lib.formstamp import make_stamp, stamp_ok
+from dateline.newsletter import signup
+from dateline.newsletter.forms import NewLinkForm, PreferencesForm, SignupForm
+from dateline.newsletter.models import ConsentText, Subscriber
+from dateline.newsletter.tokens import subscriber_for_token
+
+CHECK_INBOX = (
+    "Almost done. We never mail an address until its owner says yes, so look in your "
+    "inbox for a message from us and click the link in it to confirm your address."
+)
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    # Behind a proxy, set the proxy to pass the client's address in REMOTE_ADDR
+    # (e.g. granian/nginx real-ip): X-Forwarded-For is whatever the client typed.
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def wants_json(request: HttpRequest) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def signup_context(form: SignupForm | None = None) -> dict[str, Any]:
+    return {
+        "form": form or SignupForm(initial={"stamp": make_stamp()}),
+        "consent_text": ConsentText.current(),
+        "stamp": make_stamp(),
+    }
+
+
+@csrf_exempt  # anonymous and cached with the article; defended by the checks below
+def subscribe(request: HttpRequest) -> HttpResponse:
+    """The /newsletter/ page, and where the box on every article posts to."""
+    if request.method != "POST":
+        response = render(request, "newsletter/page.html", signup_context())
+        response["Cache-Control"] = "no-store"
+        return response
+
+    form = SignupForm(request.POST)
+    if not ratelimit.allow(
+        "newsletter-ip", client_ip(request) or "?", settings.NEWSLETTER_SIGNUPS_PER_IP, 3600
+    ):
+        message = "Too many sign-ups from your network in the last hour. Please try again later."
+        if wants_json(request):
+            return JsonResponse({"ok": False, "message": message}, status=429)
+        return render(
+            request, "newsletter/page.html", {**signup_context(), "error": message}, status=429
+        )
+
+    if not form.is_valid():
+        if wants_json(request):
+            errors = {name: [str(e) for e in errs] for name, errs in form.errors.items()}
+            return JsonResponse({"ok": False, "errors": errors}, status=400)
+        return render(request, "newsletter/page.html", signup_context(form), status=400)
+
+    data = form.cleaned_data
+    looks_human = not data["website"] and stamp_ok(
+        data["stamp"], settings.NEWSLETTER_MIN_FORM_SECONDS, settings.NEWSLETTER_MAX_FORM_AGE
+    )
+    # A bot is answered exactly like a person, so it learns nothing to adapt to.
+    if looks_human:
+        source = data["source"] or request.headers.get("Referer", "") or "newsletter page"
+        signup.sign_up(
+            signup.SignupRequest(
+                email=data["email"],
+                cadence=data["cadence"],
+                section_ids=data["sections"],
+                ip=client_ip(request),
+                user_agent=request.headers.get("User-Agent", ""),
+                source=source,
+            )
+        )
+    if wants_json(request):
+        return JsonResponse({"ok": True, "message": CHECK_INBOX})
+    return HttpResponseRedirect("/newsletter/check-your-inbox/", status=303)
+
+
+def check_inbox(request: HttpRequest) -> HttpResponse:
+    return render(request, "newsletter/check_inbox.html", {"message": CHECK_INBOX})
+
+
+@never_cache
+def confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """GET shows a button (mail scanners follow links); the POST confirms."""
+    try:
+        signup.consent_for_token(token)
+    except signup.TokenProblem as problem:
+        return link_problem(request, problem.reason)
+    if request.method != "POST":
+        return render(request, "newsletter/confirm.html", {"token": token})
+    try:
+        subscriber = signup.confirm(token, client_ip(request))
+    except signup.TokenProblem as problem:
+        return link_problem(request, problem.reason)
+    return render(request, "newsletter/confirmed.html", {"subscriber": subscriber})
+
+
+def link_problem(request: HttpRequest, reason: str) -> HttpResponse:
+    return render(
+        request,
+        "newsletter/link_problem.html",
+        {"reason": reason, "form": NewLinkForm(), "stamp": make_stamp()},
+        status=410 if reason in ("expired", "used") else 404,
+    )
+
+
+def subscriber_or_404(token: str) -> Subscriber:
+    subscriber = subscriber_for_token(token)
+    if subscriber is None:
+        raise Http404("This link is not valid any more.")
+    return subscriber
+
+
+@never_cache
+def manage(request: HttpRequest, token: str) -> HttpResponse:
+    subscriber = subscriber_or_404(token)
+    current = {
+        "cadence": subscriber.cadence,
+        "sections": list(subscriber.sections.values_list("pk", flat=True)),
+    }
+    saved = address_sent = False
+    if request.method == "POST":
+        form = PreferencesForm(request.POST, initial=current)
+        if form.is_valid():
+            subscriber.cadence = form.cleaned_data["cadence"]
+            subscriber.save(update_fields=["cadence"])
+            subscriber.sections.set(form.cleaned_data["sections"])
+            if form.cleaned_data["new_email"]:
+                signup.request_address_change(
+                    subscriber,
+                    form.cleaned_data["new_email"],
+                    client_ip(request),
+                    request.headers.get("User-Agent", ""),
+                )
+                address_sent = True
+            saved = True
+    else:
+        form = PreferencesForm(initial=current)
+    return render(
+        request,
+        "newsletter/manage.html",
+        {
+            "subscriber": subscriber,
+            "form": form,
+            "token": token,
+            "saved": saved,
+            "address_sent": address_sent,
+        },
+    )
+
+
+@never_cache
+def export(request: HttpRequest, token: str) -> HttpResponse:
+    """Everything we hold about the subscriber, as JSON (GDPR Art. 15 and 20)."""
+    from dateline.newsletter.admin_data import subscriber_data
+
+    subscriber = subscriber_or_404(token)
+    response = HttpResponse(
+        json.dumps(subscriber_data(subscriber), indent=2), content_type="application/json"
+    )
+    response["Content-Disposition"] = 'attachment; filename="newsletter-data.json"'
+    return response
+
+
+def is_one_click(request: HttpRequest) -> bool:
+    """RFC 8058: a POST whose body carries List-Unsubscribe=One-Click."""
+    return request.method == "POST" and request.POST.get("List-Unsubscribe") == "One-Click"
+
+
+@csrf_exempt
+@never_cache
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponseBase:
+    """GET shows a button; the button's POST and the RFC 8058 one-click POST unsubscribe.
+
+    Only the one-click POST goes without a CSRF token: mail providers send it
+    with no cookies, and the token in the URL already proves the mail was received.
+    """
+    subscriber = subscriber_or_404(token)
+    if request.method == "POST":
+        if is_one_click(request):
+            signup.unsubscribe(subscriber, how="one-click (List-Unsubscribe-Post)")
+            return HttpResponse("Unsubscribed.\n", content_type="text/plain")
+        refused = CsrfViewMiddleware(lambda r: HttpResponse()).process_view(
+            request, unsubscribe, (), {}
+        )
+        if refused is not None:
+            return refused
+        signup.unsubscribe(subscriber, how="unsubscribe page")
+        return render(request, "newsletter/unsubscribed.html", {"token": token})
+    return render(
+        request, "newsletter/unsubscribe.html", {"subscriber": subscriber, "token": token}
+    )

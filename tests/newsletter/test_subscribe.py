@@ -1,0 +1,201 @@
+"""POST /newsletter/: the box on every article and the newsletter page."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from dateline.lib.formstamp import make_stamp
+from dateline.newsletter.models import (
+    BlockedDomain,
+    ConsentRecord,
+    Subscriber,
+    Suppression,
+)
+from tests.newsletter.helpers import form_data
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_signup_stores_a_pending_subscriber_and_mails_a_confirmation(client, mail_server):
+    response = client.post("/newsletter/", form_data("Reader@Example.ORG", cadence="twice_weekly"))
+    assert response.status_code == 303
+    assert response["Location"] == "/newsletter/check-your-inbox/"
+    subscriber = Subscriber.objects.get()
+    assert subscriber.email == "Reader@example.org"
+    assert subscriber.status == Subscriber.Status.PENDING
+    consent = ConsentRecord.objects.get()
+    assert consent.status == ConsentRecord.Status.PENDING
+    assert consent.source == "/world-news/ferry-talks-resume-after-storm/"
+    assert consent.signup_ip == "127.0.0.1"
+    assert consent.consent_text.version == 1
+    assert consent.cadence == "twice_weekly"
+    assert consent.token_hash and consent.token_expires_at and consent.mail_sent_at
+    (mail,) = mail_server.to("Reader@example.org")
+    assert "Confirm your subscription" in mail["Subject"]
+    assert "/newsletter/confirm/" in mail_server.text(mail)
+    assert "/newsletter/confirm/" in mail_server.html(mail)
+
+
+def test_the_inbox_page_tells_the_reader_to_confirm(client):
+    html = client.get("/newsletter/check-your-inbox/").content.decode()
+    assert "click the link" in html
+    assert "never mail an address until its owner says yes" in html
+
+
+def test_the_confirmation_mail_holds_nothing_else_the_visitor_typed(client, mail_server):
+    client.post(
+        "/newsletter/",
+        form_data("reader@example.org", source="Buy cheap pills at spam.example"),
+        HTTP_USER_AGENT="Visit spam.example now",
+    )
+    (mail,) = mail_server.to("reader@example.org")
+    whole = mail.as_string()
+    assert "spam.example" not in whole
+
+
+def answer(client, email: str) -> tuple[int, str, bytes]:
+    response = client.post("/newsletter/", form_data(email))
+    return response.status_code, response.get("Location", ""), response.content
+
+
+def test_every_address_gets_the_same_answer(client, mail_server):
+    Subscriber.objects.create(email="active@example.org", status=Subscriber.Status.ACTIVE)
+    Subscriber.objects.create(email="pending@example.org")
+    Suppression.objects.create(email="gone@example.org", reason=Suppression.Reason.COMPLAINT)
+    BlockedDomain.objects.create(domain="throwaway.example")
+    answers = {
+        answer(client, email)
+        for email in (
+            "new@example.org",
+            "active@example.org",
+            "pending@example.org",
+            "gone@example.org",
+            "someone@throwaway.example",
+        )
+    }
+    assert len(answers) == 1
+
+
+def test_the_json_answer_is_the_same_for_new_and_existing_addresses(client, mail_server):
+    Subscriber.objects.create(email="active@example.org", status=Subscriber.Status.ACTIVE)
+    new = client.post("/newsletter/", form_data("new@example.org"), HTTP_ACCEPT="application/json")
+    old = client.post(
+        "/newsletter/", form_data("active@example.org"), HTTP_ACCEPT="application/json"
+    )
+    assert new.status_code == old.status_code == 200
+    assert new.json() == old.json()
+    assert new.json()["ok"] is True
+
+
+def test_an_active_subscriber_is_told_by_mail_not_by_the_page(client, mail_server):
+    Subscriber.objects.create(email="active@example.org", status=Subscriber.Status.ACTIVE)
+    client.post("/newsletter/", form_data("active@example.org"))
+    (mail,) = mail_server.to("active@example.org")
+    assert "already" in mail["Subject"]
+    assert "/newsletter/manage/" in mail_server.text(mail)
+    assert Subscriber.objects.get().status == Subscriber.Status.ACTIVE
+
+
+def test_a_blocked_domain_is_refused_quietly(client, mail_server):
+    BlockedDomain.objects.create(domain="throwaway.example")
+    response = client.post("/newsletter/", form_data("x@mail.throwaway.example"))
+    assert response.status_code == 303
+    assert not Subscriber.objects.exists()
+    assert mail_server.messages == []
+
+
+def test_a_bad_address_gets_an_error_tied_to_its_field(client):
+    response = client.post("/newsletter/", form_data("not an address"))
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'aria-describedby="email-error"' in html
+    assert 'id="email-error"' in html
+    assert not Subscriber.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "bad", ["", "a@", "@b.org", "x" * 300 + "@example.org", "a\x00b@example.org"]
+)
+def test_malformed_addresses_store_nothing(client, bad):
+    assert client.post("/newsletter/", form_data(bad)).status_code == 400
+    assert not Subscriber.objects.exists()
+
+
+def test_the_honeypot_is_answered_like_a_person_and_stores_nothing(client, mail_server):
+    response = client.post("/newsletter/", form_data("bot@example.org", website="http://x"))
+    assert response.status_code == 303
+    assert not Subscriber.objects.exists()
+    assert mail_server.messages == []
+
+
+@pytest.mark.parametrize(
+    "age",
+    [
+        0,  # posted at once
+        3 * 86400,  # a form kept for days
+        "forged",
+        "missing",
+    ],
+)
+def test_a_form_too_fast_too_old_or_forged_stores_nothing(client, mail_server, age):
+    special = {"forged": "1700000000:forged", "missing": ""}
+    stamp = special[age] if age in special else make_stamp(time.time() - age)
+    response = client.post("/newsletter/", form_data("quick@example.org", stamp=stamp))
+    assert response.status_code == 303
+    assert not Subscriber.objects.exists()
+
+
+def test_an_address_gets_at_most_three_mails_a_day(client, mail_server):
+    for _ in range(6):
+        client.post("/newsletter/", form_data("target@example.org"))
+    assert len(mail_server.to("target@example.org")) == 3
+
+
+def test_only_the_newest_confirmation_is_outstanding(client, mail_server):
+    client.post("/newsletter/", form_data("twice@example.org"))
+    client.post("/newsletter/", form_data("twice@example.org"))
+    statuses = sorted(ConsentRecord.objects.values_list("status", flat=True))
+    assert statuses == ["pending", "superseded"]
+    assert Subscriber.objects.count() == 1
+
+
+def test_one_network_is_limited_per_hour(client, mail_server, settings):
+    settings.NEWSLETTER_SIGNUPS_PER_IP = 3
+    codes = [
+        client.post("/newsletter/", form_data(f"r{i}@example.org")).status_code for i in range(5)
+    ]
+    assert codes == [303, 303, 303, 429, 429]
+    assert Subscriber.objects.count() == 3
+    other = client.post("/newsletter/", form_data("x@example.org"), REMOTE_ADDR="10.9.8.7")
+    assert other.status_code == 303
+
+
+def test_the_signup_page_has_the_form(client, world):
+    html = client.get("/newsletter/").content.decode()
+    assert '<label for="email">Email</label>' in html
+    assert "Once a week" in html and "Twice a week" in html
+    assert "World News" in html
+    assert "consent text v1" in html
+    assert ">Subscribe</button>" in html
+
+
+def test_every_article_has_the_box(client, world):
+    from tests.factories import make_article
+
+    html = client.get(make_article(world).url).content.decode()
+    assert 'action="/newsletter/"' in html
+    assert '<label for="nl-email">Email</label>' in html
+    assert 'name="stamp"' in html
+
+
+def test_a_chosen_section_is_applied_on_confirmation(client, mail_server, world):
+    from dateline.newsletter.signup import confirm
+    from tests.newsletter.helpers import link_in
+
+    client.post("/newsletter/", form_data("s@example.org", sections=[world.pk]))
+    (mail,) = mail_server.to("s@example.org")
+    token = link_in(mail_server.text(mail)).rstrip("/").rsplit("/", 1)[1]
+    subscriber = confirm(token, ip="127.0.0.1")
+    assert list(subscriber.sections.all()) == [world.specific_class.objects.get(pk=world.pk)]
