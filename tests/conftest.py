@@ -14,6 +14,8 @@ def _fresh_cache(settings, tmp_path):
     for alias in ("default", "renditions"):
         caches[alias].clear()
     yield
+    # Unsaved views would otherwise be written at exit, after the test database is gone.
+    pageviews.forget()
     for alias in ("default", "renditions"):
         caches[alias].clear()
 

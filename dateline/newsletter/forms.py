@@ -6,11 +6,11 @@ from django import forms
 
 from dateline.newsletter.models import Cadence
 from dateline.newsletter.signup import InvalidAddress, normalise_address
-from dateline.newsroom.models import SectionPage
+from dateline.newsroom.context_processors import live_sections
 
 
 def section_choices() -> list[tuple[int, str]]:
-    return [(s.pk, s.title) for s in SectionPage.objects.live().public().order_by("path")]
+    return [(s["pk"], s["title"]) for s in live_sections()]
 
 
 class AddressField(forms.CharField):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
+from django.core.cache import cache
 from django.db import models
 from django.utils import timezone
 from wagtail.admin.panels import FieldPanel
@@ -65,12 +66,26 @@ class ConsentText(models.Model):
     def __str__(self) -> str:
         return f"Consent text v{self.version}"
 
+    CACHE_KEY = "newsletter:consent-text"
+
     @classmethod
     def current(cls) -> ConsentText:
-        text = cls.objects.order_by("-version").first()
+        """The newest version, cached: the box on every article shows it."""
+        text = cache.get(cls.CACHE_KEY)
         if text is None:
-            text = cls.objects.create(version=1, text=DEFAULT_CONSENT_TEXT)
+            text = cls.objects.order_by("-version").first()
+            if text is None:
+                text = cls.objects.create(version=1, text=DEFAULT_CONSENT_TEXT)
+            cache.set(cls.CACHE_KEY, text, 3600)
         return text
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)
+        cache.delete(self.CACHE_KEY)
+        # Cached pages show the box with the consent text in it.
+        from dateline.lib import pagecache
+
+        pagecache.invalidate()
 
 
 DEFAULT_CONSENT_TEXT = (

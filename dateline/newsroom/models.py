@@ -325,6 +325,10 @@ class ArticlePage(Page):
         ]
 
     @cached_property
+    def tags_list(self) -> list[Any]:
+        return list(self.tags.all())
+
+    @cached_property
     def sources_list(self) -> list[ArticleSource]:
         return list(self.sources.order_by("sort_order"))
 
@@ -345,7 +349,7 @@ class ArticlePage(Page):
 
     def related_stories(self, limit: int = 4) -> list[ArticlePage]:
         """Stories sharing a tag, then the section's latest, never this one."""
-        tag_ids = list(self.tags.values_list("pk", flat=True))
+        tag_ids = [tag.pk for tag in self.tags_list]
         related: list[ArticlePage] = []
         if tag_ids:
             related = list(
