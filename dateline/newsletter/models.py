@@ -68,6 +68,14 @@ class ConsentText(models.Model):
 
     CACHE_KEY = "newsletter:consent-text"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)
+        cache.delete(self.CACHE_KEY)
+        # Cached pages show the box with the consent text in it.
+        from dateline.lib import pagecache
+
+        pagecache.invalidate()
+
     @classmethod
     def current(cls) -> ConsentText:
         """The newest version, cached: the box on every article shows it."""
@@ -78,14 +86,6 @@ class ConsentText(models.Model):
                 text = cls.objects.create(version=1, text=DEFAULT_CONSENT_TEXT)
             cache.set(cls.CACHE_KEY, text, 3600)
         return text
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        super().save(*args, **kwargs)
-        cache.delete(self.CACHE_KEY)
-        # Cached pages show the box with the consent text in it.
-        from dateline.lib import pagecache
-
-        pagecache.invalidate()
 
 
 DEFAULT_CONSENT_TEXT = (
