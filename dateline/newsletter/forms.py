@@ -26,6 +26,21 @@ class AddressField(forms.CharField):
             raise forms.ValidationError(str(error)) from None
 
 
+class SectionsField(forms.TypedMultipleChoiceField):
+    """Sections to receive; none ticked means all. Choices are read when a form is made."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("label", "Sections")
+        kwargs.setdefault("help_text", "Leave all unticked for every section.")
+        super().__init__(
+            choices=section_choices,
+            coerce=int,
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
+            **kwargs,
+        )
+
+
 class SignupForm(forms.Form):
     email = AddressField(
         label="Email",
@@ -38,36 +53,18 @@ class SignupForm(forms.Form):
         initial=Cadence.WEEKLY,
         widget=forms.RadioSelect,
     )
-    sections = forms.TypedMultipleChoiceField(
-        label="Sections",
-        coerce=int,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text="Leave all unticked for every section.",
-    )
+    sections = SectionsField()
     # Bots fill every field; people never see this one.
     website = forms.CharField(required=False, label="Leave this empty")
     stamp = forms.CharField(required=False, widget=forms.HiddenInput)
     source = forms.CharField(required=False, max_length=500, widget=forms.HiddenInput)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        sections = self.fields["sections"]
-        assert isinstance(sections, forms.TypedMultipleChoiceField)
-        sections.choices = section_choices()
 
 
 class PreferencesForm(forms.Form):
     cadence = forms.ChoiceField(
         label="How often", choices=Cadence.choices, widget=forms.RadioSelect
     )
-    sections = forms.TypedMultipleChoiceField(
-        label="Sections",
-        coerce=int,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text="Leave all unticked for every section.",
-    )
+    sections = SectionsField()
     new_email = AddressField(
         label="Change address to",
         required=False,
@@ -75,12 +72,6 @@ class PreferencesForm(forms.Form):
         help_text="We will send a confirmation to the new address first.",
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        sections = self.fields["sections"]
-        assert isinstance(sections, forms.TypedMultipleChoiceField)
-        sections.choices = section_choices()
 
 
 class NewLinkForm(forms.Form):
