@@ -31,7 +31,9 @@ def subscriber_data(subscriber: Subscriber) -> dict[str, Any]:
         "unsubscribed_at": iso(subscriber.unsubscribed_at),
         "consent_records": [
             c.as_evidence()
-            for c in ConsentRecord.objects.filter(email=subscriber.email)
+            for c in ConsentRecord.objects.filter(
+                Q(email=subscriber.email) | Q(subscriber=subscriber)
+            )
             .select_related("consent_text")
             .order_by("signup_at")
         ],

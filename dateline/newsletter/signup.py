@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from email_validator import EmailNotValidError, validate_email
 
@@ -145,6 +147,8 @@ def consent_for_token(token: str) -> ConsentRecord:
         raise TokenProblem("unknown")
     if consent.status == ConsentRecord.Status.CONFIRMED:
         raise TokenProblem("used")
+    if consent.status == ConsentRecord.Status.EXPIRED:
+        raise TokenProblem("expired")
     if consent.status != ConsentRecord.Status.PENDING:
         raise TokenProblem("unknown")
     if consent.token_expires_at is None or consent.token_expires_at < timezone.now():
@@ -167,8 +171,21 @@ def confirm(token: str, ip: str | None) -> Subscriber:
             raise TokenProblem("expired")
         subscriber = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
         if consent.purpose == ConsentRecord.Purpose.CHANGE_ADDRESS:
-            if Subscriber.objects.filter(email=consent.email).exclude(pk=subscriber.pk).exists():
+            holder = (
+                Subscriber.objects.select_for_update()
+                .filter(email=consent.email)
+                .exclude(pk=subscriber.pk)
+                .first()
+            )
+            if holder is not None and holder.is_active:
                 raise TokenProblem("taken")
+            if holder is not None:
+                # An unsubscribed or unconfirmed entry for the address the reader has
+                # just proved they own: it gives way (its consent records stay, by email).
+                ConsentRecord.objects.filter(
+                    subscriber=holder, status=ConsentRecord.Status.PENDING
+                ).update(status=ConsentRecord.Status.SUPERSEDED, token_hash="")
+                holder.delete()
             subscriber.email = consent.email
             subscriber.token_key = _new_key()  # links sent to the old address stop working
         else:
@@ -200,8 +217,10 @@ def unsubscribe(subscriber: Subscriber, how: str) -> None:
     """Stop every newsletter to this address at once, and remember never to mail it."""
     now = timezone.now()
     with transaction.atomic():
+        # A repeated request (mail providers retry one-click POSTs) keeps the first time.
         Subscriber.objects.filter(pk=subscriber.pk).update(
-            status=Subscriber.Status.UNSUBSCRIBED, unsubscribed_at=now
+            status=Subscriber.Status.UNSUBSCRIBED,
+            unsubscribed_at=Coalesce(F("unsubscribed_at"), Value(now)),
         )
         subscriber.status = Subscriber.Status.UNSUBSCRIBED
         ConsentRecord.objects.filter(
@@ -214,9 +233,16 @@ def unsubscribe(subscriber: Subscriber, how: str) -> None:
 
 
 def suppress(email: str, reason: str, note: str = "") -> None:
-    Suppression.objects.update_or_create(
-        email=email, defaults={"reason": reason, "note": note[:500]}
-    )
+    """Put the address on the suppression list, or change the reason it is there.
+
+    An unsubscribe is the weakest reason (an erasure deletes it), so it never
+    replaces a bounce, complaint or staff's entry that has to outlive the subscriber.
+    """
+    defaults = {"reason": reason, "note": note[:500]}
+    if reason == Suppression.Reason.UNSUBSCRIBED:
+        Suppression.objects.get_or_create(email=email, defaults=defaults)
+    else:
+        Suppression.objects.update_or_create(email=email, defaults=defaults)
 
 
 def request_address_change(
@@ -230,9 +256,12 @@ def request_address_change(
     with transaction.atomic():
         if mails_today(new_email) >= settings.NEWSLETTER_MAILS_PER_ADDRESS_PER_DAY:
             return
-        ConsentRecord.objects.filter(email=new_email, status=ConsentRecord.Status.PENDING).update(
-            status=ConsentRecord.Status.SUPERSEDED, token_hash=""
-        )
+        # One outstanding request per address, and one move per subscriber: the newest wins.
+        ConsentRecord.objects.filter(
+            Q(email=new_email)
+            | Q(subscriber=subscriber, purpose=ConsentRecord.Purpose.CHANGE_ADDRESS),
+            status=ConsentRecord.Status.PENDING,
+        ).update(status=ConsentRecord.Status.SUPERSEDED, token_hash="")
         consent = ConsentRecord.objects.create(
             subscriber=subscriber,
             email=new_email,
@@ -249,19 +278,29 @@ def request_address_change(
 
 
 def expire_unconfirmed() -> int:
-    """Delete subscribers who never confirmed; their consent records stay, marked expired."""
+    """Delete subscribers who never confirmed; their consent records stay, marked expired.
+
+    Expired records keep their token hash, so an old link says it expired rather
+    than that we do not know it.
+    """
     cutoff = timezone.now() - datetime.timedelta(days=settings.NEWSLETTER_PENDING_DAYS)
+    # The pending period runs from the newest request: a reader who asked again
+    # yesterday holds a live link, however long ago they first asked.
+    # (isnull: a NULL in a NOT IN subquery would make it match nothing.)
+    asked_lately = ConsentRecord.objects.filter(
+        subscriber__isnull=False, signup_at__gte=cutoff
+    ).values("subscriber")
     with transaction.atomic():
         stale = Subscriber.objects.filter(
             status=Subscriber.Status.PENDING, confirmed_at=None, created_at__lt=cutoff
-        )
+        ).exclude(pk__in=asked_lately)
         ConsentRecord.objects.filter(
             subscriber__in=stale,
             status__in=[ConsentRecord.Status.PENDING, ConsentRecord.Status.SUPERSEDED],
-        ).update(status=ConsentRecord.Status.EXPIRED, token_hash="")
+        ).update(status=ConsentRecord.Status.EXPIRED)
         count = stale.count()
         stale.delete()
         ConsentRecord.objects.filter(
             status=ConsentRecord.Status.PENDING, token_expires_at__lt=cutoff
-        ).update(status=ConsentRecord.Status.EXPIRED, token_hash="")
+        ).update(status=ConsentRecord.Status.EXPIRED)
     return count

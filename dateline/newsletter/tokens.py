@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 
 from django.conf import settings
@@ -18,6 +19,8 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from dateline.newsletter.models import Subscriber
 
 MANAGE_SALT = "dateline.newsletter.manage"
+# public_id (models.new_key: URL-safe base64) "." 32 hex digits of HMAC.
+TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,32}\.[0-9a-f]{32}")
 
 
 def new_confirmation_token() -> tuple[str, str]:
@@ -40,9 +43,11 @@ def manage_token(subscriber: Subscriber) -> str:
 
 def subscriber_for_token(token: str) -> Subscriber | None:
     """The subscriber a manage token belongs to, or None for a forged or revoked token."""
-    public_id, _, signature = token.partition(".")
-    if not public_id or len(token) > 100:
+    # Shape first: a garbled token never reaches the database (PostgreSQL refuses
+    # a NUL in a query with an error, which would be a 500 instead of a 404).
+    if not TOKEN_SHAPE.fullmatch(token):
         return None
+    public_id, _, signature = token.partition(".")
     subscriber = Subscriber.objects.filter(public_id=public_id).first()
     if subscriber is None:
         # Same work as a real check, so a guess takes as long as a match.

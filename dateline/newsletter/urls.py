@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dateline.newsletter import views
+from dateline.newsletter import api, views
 
 app_name = "newsletter"
 
@@ -11,4 +11,7 @@ urlpatterns = [
     path("manage/<str:token>/", views.manage, name="manage"),
     path("manage/<str:token>/data.json", views.export, name="export"),
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    # For the form embedded on other sites: see api.py.
+    path("api/form", api.form, name="api_form"),
+    path("api/subscribe", api.subscribe, name="api_subscribe"),
 ]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -50,7 +52,55 @@ def signup_context(form: SignupForm | None = None) -> dict[str, Any]:
     }
 
 
-@csrf_exempt  # anonymous and cached with the article; defended by the checks below
+TOO_MANY = "Too many sign-ups from your network in the last hour. Please try again later."
+
+
+@dataclass
+class SignupAnswer:
+    """What a signup POST comes to, for the page and the JSON API alike."""
+
+    status: int  # 200, 400 (field errors) or 429 (the per-IP limit)
+    payload: dict[str, Any]  # the JSON answer
+    form: SignupForm
+
+
+def handle_signup(
+    request: HttpRequest, data: Mapping[str, Any], default_source: str
+) -> SignupAnswer:
+    """Every check a signup goes through, wherever it was posted from.
+
+    ``data`` holds the form's fields: request.POST, or a dict decoded from JSON.
+    """
+    form = SignupForm(data)
+    if not ratelimit.allow(
+        "newsletter-ip", client_ip(request) or "?", settings.NEWSLETTER_SIGNUPS_PER_IP, 3600
+    ):
+        return SignupAnswer(429, {"ok": False, "message": TOO_MANY}, form)
+    if not form.is_valid():
+        errors = {name: [str(e) for e in errs] for name, errs in form.errors.items()}
+        return SignupAnswer(400, {"ok": False, "errors": errors}, form)
+
+    cleaned = form.cleaned_data
+    looks_human = not cleaned["website"] and stamp_ok(
+        cleaned["stamp"], settings.NEWSLETTER_MIN_FORM_SECONDS, settings.NEWSLETTER_MAX_FORM_AGE
+    )
+    # A bot is answered exactly like a person, so it learns nothing to adapt to.
+    if looks_human:
+        source = cleaned["source"] or request.headers.get("Referer", "") or default_source
+        signup.sign_up(
+            signup.SignupRequest(
+                email=cleaned["email"],
+                cadence=cleaned["cadence"],
+                section_ids=cleaned["sections"],
+                ip=client_ip(request),
+                user_agent=request.headers.get("User-Agent", ""),
+                source=source,
+            )
+        )
+    return SignupAnswer(200, {"ok": True, "message": CHECK_INBOX}, form)
+
+
+@csrf_exempt  # anonymous and cached with the article; defended by the checks in handle_signup
 def subscribe(request: HttpRequest) -> HttpResponse:
     """The /newsletter/ page, and where the box on every article posts to."""
     if request.method != "POST":
@@ -58,42 +108,14 @@ def subscribe(request: HttpRequest) -> HttpResponse:
         response["Cache-Control"] = "no-store"
         return response
 
-    form = SignupForm(request.POST)
-    if not ratelimit.allow(
-        "newsletter-ip", client_ip(request) or "?", settings.NEWSLETTER_SIGNUPS_PER_IP, 3600
-    ):
-        message = "Too many sign-ups from your network in the last hour. Please try again later."
-        if wants_json(request):
-            return JsonResponse({"ok": False, "message": message}, status=429)
-        return render(
-            request, "newsletter/page.html", {**signup_context(), "error": message}, status=429
-        )
-
-    if not form.is_valid():
-        if wants_json(request):
-            errors = {name: [str(e) for e in errs] for name, errs in form.errors.items()}
-            return JsonResponse({"ok": False, "errors": errors}, status=400)
-        return render(request, "newsletter/page.html", signup_context(form), status=400)
-
-    data = form.cleaned_data
-    looks_human = not data["website"] and stamp_ok(
-        data["stamp"], settings.NEWSLETTER_MIN_FORM_SECONDS, settings.NEWSLETTER_MAX_FORM_AGE
-    )
-    # A bot is answered exactly like a person, so it learns nothing to adapt to.
-    if looks_human:
-        source = data["source"] or request.headers.get("Referer", "") or "newsletter page"
-        signup.sign_up(
-            signup.SignupRequest(
-                email=data["email"],
-                cadence=data["cadence"],
-                section_ids=data["sections"],
-                ip=client_ip(request),
-                user_agent=request.headers.get("User-Agent", ""),
-                source=source,
-            )
-        )
+    answer = handle_signup(request, request.POST, default_source="newsletter page")
     if wants_json(request):
-        return JsonResponse({"ok": True, "message": CHECK_INBOX})
+        return JsonResponse(answer.payload, status=answer.status)
+    if answer.status == 429:
+        context = {**signup_context(), "error": answer.payload["message"]}
+        return render(request, "newsletter/page.html", context, status=429)
+    if answer.status == 400:
+        return render(request, "newsletter/page.html", signup_context(answer.form), status=400)
     return HttpResponseRedirect("/newsletter/check-your-inbox/", status=303)
 
 
@@ -122,7 +144,8 @@ def link_problem(request: HttpRequest, reason: str) -> HttpResponse:
         request,
         "newsletter/link_problem.html",
         {"reason": reason, "form": NewLinkForm(), "stamp": make_stamp()},
-        status=410 if reason in ("expired", "used") else 404,
+        # 409: the link is genuine but its address belongs to another subscription.
+        status={"expired": 410, "used": 410, "taken": 409}.get(reason, 404),
     )
 
 
@@ -184,6 +207,20 @@ def export(request: HttpRequest, token: str) -> HttpResponse:
     return response
 
 
+def _csrf_checked(request: HttpRequest) -> HttpResponse:
+    return HttpResponse()
+
+
+def csrf_refusal(request: HttpRequest) -> HttpResponseBase | None:
+    """The middleware's CSRF check for a csrf_exempt view: a 403 response, or None if it passes.
+
+    The callback handed to the middleware must not be the exempt view itself, or
+    the middleware sees its csrf_exempt mark and waves every request through.
+    """
+    middleware = CsrfViewMiddleware(_csrf_checked)
+    return middleware.process_view(request, _csrf_checked, (), {})
+
+
 def is_one_click(request: HttpRequest) -> bool:
     """RFC 8058: a POST whose body carries List-Unsubscribe=One-Click."""
     return request.method == "POST" and request.POST.get("List-Unsubscribe") == "One-Click"
@@ -202,9 +239,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponseBase:
         if is_one_click(request):
             signup.unsubscribe(subscriber, how="one-click (List-Unsubscribe-Post)")
             return HttpResponse("Unsubscribed.\n", content_type="text/plain")
-        refused = CsrfViewMiddleware(lambda r: HttpResponse()).process_view(
-            request, unsubscribe, (), {}
-        )
+        refused = csrf_refusal(request)
         if refused is not None:
             return refused
         signup.unsubscribe(subscriber, how="unsubscribe page")

@@ -1,0 +1,136 @@
+"""A JSON endpoint for the signup form, so that other sites can embed it.
+
+``GET /newsletter/api/form`` describes the form::
+
+    {"stamp": "1767225600:…", "consent_text": "Send me the newsletter …",
+     "consent_version": 1,
+     "cadences": [{"value": "weekly", "label": "Once a week"}, …],
+     "sections": [{"id": 4, "title": "World News"}, …]}
+
+Show the consent text next to the form, word for word. Fetch the form when the
+page loads, not when the reader submits: a stamp younger than
+NEWSLETTER_MIN_FORM_SECONDS, or older than NEWSLETTER_MAX_FORM_AGE, marks a bot,
+and a bot's signup is dropped without a word.
+
+``POST /newsletter/api/subscribe`` takes JSON (``Content-Type: application/json``)
+or form data with the same fields::
+
+    {"email": "reader@example.org", "cadence": "weekly", "sections": [4],
+     "stamp": "<from the form>", "website": ""}
+
+``website`` is the honeypot and must stay empty; ``sections`` may be left out
+for every section; ``source`` optionally names the page the form was on. The
+answers are those of the newsletter page asked for JSON:
+
+* 200 ``{"ok": true, "message": "…"}``, the same for every address, whether
+  it is new, subscribed already, or refused;
+* 400 ``{"ok": false, "errors": {"email": ["…"]}}`` for a field's error, or
+  ``{"ok": false, "message": "…"}`` for a body that is not a JSON object;
+* 429 ``{"ok": false, "message": "…"}`` once a network has sent too many.
+
+Browsers may call both from the origins in NEWSLETTER_CORS_ORIGINS (e.g.
+``https://partner.example``); other origins get no CORS headers, so browsers
+keep the answer from their scripts. No cookies are involved, and no response is
+cached (``Cache-Control: no-store``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.csrf import csrf_exempt
+
+from dateline.lib.formstamp import make_stamp
+from dateline.newsletter.forms import section_choices
+from dateline.newsletter.models import Cadence, ConsentText
+from dateline.newsletter.views import handle_signup
+
+View = Callable[[HttpRequest], HttpResponse]
+
+FORM_CONTENT_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+# Browsers cap the preflight cache lower (Chromium at two hours); this is the most asked for.
+PREFLIGHT_MAX_AGE = 86400
+
+
+def allowed_origin(request: HttpRequest) -> str | None:
+    """The request's Origin if it may read our answers, else None."""
+    origin = request.headers.get("Origin", "")
+    if not origin or origin == "null":
+        return None
+    allowed = {o.strip().rstrip("/").lower() for o in settings.NEWSLETTER_CORS_ORIGINS}
+    return origin if origin.lower() in allowed else None
+
+
+def api_view(methods: tuple[str, ...]) -> Callable[[View], View]:
+    """CORS, preflight, the allowed methods and no-store, around one endpoint."""
+
+    def decorate(view: View) -> View:
+        def wrapped(request: HttpRequest) -> HttpResponse:
+            if request.method == "OPTIONS":
+                response: HttpResponse = HttpResponse(status=204)
+            elif request.method in methods:
+                response = view(request)
+            else:
+                response = HttpResponseNotAllowed([*methods, "OPTIONS"])
+            origin = allowed_origin(request)
+            if origin:
+                response["Access-Control-Allow-Origin"] = origin
+                if request.method == "OPTIONS":
+                    response["Access-Control-Allow-Methods"] = "POST, GET"
+                    response["Access-Control-Allow-Headers"] = "Content-Type"
+                    response["Access-Control-Max-Age"] = str(PREFLIGHT_MAX_AGE)
+            # The answer depends on Origin, and a stamp or a signup answer must never
+            # be served from a cache.
+            patch_vary_headers(response, ["Origin"])
+            response["Cache-Control"] = "no-store"
+            return response
+
+        # Anonymous, cookie-free calls from other sites: CSRF does not apply; the
+        # signup checks (stamp, honeypot, per-IP and per-address limits) do.
+        return csrf_exempt(wrapped)
+
+    return decorate
+
+
+@api_view(("GET", "HEAD"))
+def form(request: HttpRequest) -> HttpResponse:
+    consent = ConsentText.current()
+    return JsonResponse(
+        {
+            "stamp": make_stamp(),
+            "consent_text": consent.text,
+            "consent_version": consent.version,
+            "cadences": [{"value": value, "label": label} for value, label in Cadence.choices],
+            "sections": [{"id": pk, "title": title} for pk, title in section_choices()],
+        }
+    )
+
+
+def problem(message: str, status: int = 400) -> JsonResponse:
+    return JsonResponse({"ok": False, "message": message}, status=status)
+
+
+@api_view(("POST",))
+def subscribe(request: HttpRequest) -> HttpResponse:
+    data: Any
+    if request.content_type == "application/json":
+        try:
+            data = json.loads(request.body)
+        except (ValueError, RecursionError) as error:  # UnicodeDecodeError is a ValueError
+            return problem(f"The request body is not valid JSON: {error}")
+        if not isinstance(data, dict):
+            return problem('The request body must be a JSON object, e.g. {"email": "…"}.')
+    elif request.content_type in FORM_CONTENT_TYPES:
+        data = request.POST
+    else:
+        return problem(
+            "Send the fields as JSON (Content-Type: application/json) or as form data.",
+            status=415,
+        )
+    answer = handle_signup(request, data, default_source="newsletter API")
+    return JsonResponse(answer.payload, status=answer.status)
