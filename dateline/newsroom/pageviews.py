@@ -43,9 +43,11 @@ def pending() -> dict[int, int]:
 
 
 def forget() -> None:
-    """Drop the unsaved tally (tests start from zero)."""
+    """Drop the unsaved tally and restart the flush clock (tests start from zero)."""
+    global _last_flush
     with _lock:
         _pending.clear()
+        _last_flush = time.monotonic()
 
 
 def flush() -> int:
