@@ -99,6 +99,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: stores the finished anonymous response, security headers and all,
+    # for dateline.lib.pagecache, which answers repeat requests in wsgi.py before
+    # Django is entered at all.
+    "dateline.lib.pagecache.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -107,9 +111,6 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
-    # Innermost: stores anonymous pages for dateline.lib.pagecache, which answers
-    # repeat requests in wsgi.py before Django is entered at all.
-    "dateline.lib.pagecache.PageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "dateline.urls"
@@ -168,15 +169,27 @@ elif TESTING:
     _cache = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 else:
     # Shared between the server's worker processes, so one publish invalidates all.
+    # Django's file cache lists its folder on every store, so keep it modest; a
+    # bigger site wants Redis.
     _cache = {
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
         "LOCATION": str(VAR_DIR / "cache"),
-        "OPTIONS": {"MAX_ENTRIES": 20000},
+        "OPTIONS": {"MAX_ENTRIES": envint("FILE_CACHE_MAX_ENTRIES", 3000)},
     }
-CACHES = {"default": _cache, "renditions": {**_cache, "TIMEOUT": 7 * 86400}}
+# Wagtail writes a rendition's cache entry on every use: per process in memory
+# unless Redis is shared (renditions never change, so nothing needs invalidating).
+_renditions = (
+    {**_cache, "TIMEOUT": 7 * 86400}
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "renditions"}
+)
+CACHES = {"default": _cache, "renditions": _renditions}
 DJANGO_REDIS_IGNORE_EXCEPTIONS = True
 PAGE_CACHE_SECONDS = envint("PAGE_CACHE_SECONDS", 3600)
 PAGE_CACHE_BROWSER_SECONDS = envint("PAGE_CACHE_BROWSER_SECONDS", 60)
+# How long a server process trusts its copy of the cache generation: a publish
+# reaches the other processes within this many seconds.
+PAGE_CACHE_GENERATION_SECONDS = float(envstr("PAGE_CACHE_GENERATION_SECONDS", "1"))
 
 # Tasks ----------------------------------------------------------------------
 # Tests run tasks inline unless a test asks for the real queue; everywhere else

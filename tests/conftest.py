@@ -7,12 +7,14 @@ from django.core.cache import caches
 @pytest.fixture(autouse=True)
 def _fresh_cache(settings, tmp_path):
     """Each test starts with empty caches and its own media folder."""
+    from dateline.lib import pagecache
     from dateline.newsroom import pageviews
 
     settings.MEDIA_ROOT = tmp_path / "media"
     pageviews.forget()
     for alias in ("default", "renditions"):
         caches[alias].clear()
+    pagecache.forget_local()
     yield
     # Unsaved views would otherwise be written at exit, after the test database is gone.
     pageviews.forget()

@@ -14,19 +14,31 @@ starts a new generation. A publish therefore refreshes the home page, section
 fronts, feeds and related lists along with the page itself; a busy newsroom pays
 for that with a few extra renders, never with a stale page. See
 docs/decisions/0002-page-cache.md.
+
+Each server process keeps its most-read entries and its copy of the generation
+in memory, and re-reads the shared generation every
+PAGE_CACHE_GENERATION_SECONDS: a publish reaches every process within that
+time, and a hit usually touches neither Redis nor the disk.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
+import threading
+import time
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.utils.cache import get_conditional_response, patch_cache_control
+
+logger = logging.getLogger(__name__)
 
 GENERATION_KEY = "pagecache:generation"
 ENTRY_PREFIX = "pagecache:page:"
@@ -34,8 +46,33 @@ ENTRY_PREFIX = "pagecache:page:"
 # a flash message); their pages are never taken from or put into the cache.
 PERSONAL_COOKIES = ("sessionid", "messages")
 NEVER_CACHED = ("/admin/", "/django-admin/", "/dev/")
+# Query parameters that change what a page shows. Links from newsletters and social
+# sites add tracking parameters that change nothing, so those share the page's
+# entry; any other parameter makes the request uncacheable rather than letting a
+# crawler fill the cache with variants.
+PAGE_PARAMETERS = frozenset({"page", "q"})
+TRACKING_PARAMETERS = frozenset({"fbclid", "gclid", "mc_cid", "mc_eid", "ref", "dclid"})
+LOCAL_ENTRIES = 256
 
 StartResponse = Callable[..., Any]
+
+_lock = threading.Lock()
+_local_entries: OrderedDict[str, dict[str, Any]] = OrderedDict()
+_local_generation: tuple[float, str] | None = None
+
+
+def cache_query(query: str) -> str | None:
+    """The query string as the cache sees it, or None when the page must not be cached."""
+    if not query:
+        return ""
+    kept = [
+        (name, value)
+        for name, value in parse_qsl(query, keep_blank_values=True)
+        if not name.startswith("utm_") and name not in TRACKING_PARAMETERS
+    ]
+    if any(name not in PAGE_PARAMETERS for name, _ in kept):
+        return None
+    return urlencode(sorted(kept))
 
 
 def entry_key(host: str, path: str, query: str) -> str:
@@ -43,17 +80,68 @@ def entry_key(host: str, path: str, query: str) -> str:
     return ENTRY_PREFIX + digest.hexdigest()
 
 
-def current_generation() -> str:
-    generation = cache.get(GENERATION_KEY)
-    if generation is None:
-        cache.add(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+def current_generation() -> str | None:
+    """The shared generation, as this process last read it; None when the cache is down."""
+    global _local_generation
+    now = time.monotonic()
+    known = _local_generation
+    if known is not None and now - known[0] < settings.PAGE_CACHE_GENERATION_SECONDS:
+        return known[1]
+    try:
         generation = cache.get(GENERATION_KEY)
+        if generation is None:
+            cache.add(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+            generation = cache.get(GENERATION_KEY)
+    except Exception:  # a broken cache costs the cache, not the page
+        generation = None
+    if generation is None:
+        return None
+    _local_generation = (now, str(generation))
     return str(generation)
 
 
 def invalidate() -> None:
     """Start a new generation: every page cached so far will be rendered afresh."""
-    cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+    global _local_generation
+    generation = uuid.uuid4().hex
+    cache.set(GENERATION_KEY, generation, timeout=None)
+    _local_generation = (time.monotonic(), generation)
+
+
+def forget_local() -> None:
+    """Drop this process's copies (tests, after emptying the shared cache)."""
+    global _local_generation
+    with _lock:
+        _local_entries.clear()
+        _local_generation = None
+
+
+def _remember(key: str, entry: dict[str, Any]) -> None:
+    with _lock:
+        _local_entries[key] = entry
+        _local_entries.move_to_end(key)
+        while len(_local_entries) > LOCAL_ENTRIES:
+            _local_entries.popitem(last=False)
+
+
+def lookup(host: str, path: str, query: str) -> dict[str, Any] | None:
+    """A current entry for this request, from memory or from the shared cache."""
+    generation = current_generation()
+    if generation is None:
+        return None
+    key = entry_key(host, path, query)
+    with _lock:
+        entry = _local_entries.get(key)
+    if entry is not None and entry["generation"] == generation:
+        return entry
+    try:
+        entry = cache.get(key)
+    except Exception:  # a broken cache costs the cache, not the page
+        return None
+    if entry is None or entry["generation"] != generation:
+        return None
+    _remember(key, entry)
+    return entry
 
 
 def _has_personal_cookie(cookie_header: str) -> bool:
@@ -69,13 +157,14 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
-        if not self._request_cacheable(request):
+        query = cache_query(request.META.get("QUERY_STRING", ""))
+        if query is None or not self._request_cacheable(request):
             return self.get_response(request)
         # Read before rendering: a publish during the render makes this entry stale
         # on arrival instead of fresh for an hour.
         generation = current_generation()
         response = self.get_response(request)
-        if not self._response_cacheable(response):
+        if generation is None or not self._response_cacheable(response):
             return response
         assert isinstance(response, HttpResponse)
         etag = _etag(response.content)
@@ -95,11 +184,13 @@ class PageCacheMiddleware:
             "etag": etag,
             "article_id": getattr(request, "dateline_article_id", None),
         }
-        cache.set(
-            entry_key(request.get_host(), request.path_info, request.META.get("QUERY_STRING", "")),
-            entry,
-            settings.PAGE_CACHE_SECONDS,
-        )
+        key = entry_key(request.get_host(), request.path_info, query)
+        try:
+            cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
+        except Exception:  # a broken cache costs the cache, not the page
+            logger.warning("Could not store %s in the page cache", request.path_info)
+        else:
+            _remember(key, entry)
         if article_id := entry["article_id"]:
             from dateline.newsroom import pageviews
 
@@ -139,14 +230,10 @@ class PageCacheApp:
             and not path.startswith(NEVER_CACHED)
             and not _has_personal_cookie(environ.get("HTTP_COOKIE", ""))
         ):
+            query = cache_query(environ.get("QUERY_STRING", ""))
             host = environ.get("HTTP_HOST") or environ.get("SERVER_NAME", "")
-            key = entry_key(host, path, environ.get("QUERY_STRING", ""))
-            try:
-                found = cache.get_many([key, GENERATION_KEY])
-            except Exception:
-                found = {}
-            entry = found.get(key)
-            if entry and entry["generation"] == found.get(GENERATION_KEY):
+            entry = lookup(host, path, query) if query is not None else None
+            if entry is not None:
                 return self._answer(entry, environ, start_response)
         return self.application(environ, start_response)
 

@@ -149,5 +149,43 @@ def test_a_broken_cache_costs_the_cache_not_the_page(article, monkeypatch):
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise ConnectionError("cache is down")
 
-    monkeypatch.setattr(pagecache.cache, "get_many", broken)
-    assert wsgi_get(article.url).status == 200
+    class BrokenCache:
+        get = set = add = get_many = broken
+
+    wsgi_get(article.url)
+    pagecache.forget_local()
+    monkeypatch.setattr(pagecache, "cache", BrokenCache())
+    response = wsgi_get(article.url)
+    assert response.status == 200
+    assert article.title.encode() in response.body
+
+
+def test_cache_hits_keep_the_security_headers(article):
+    first = wsgi_get(article.url)
+    hit = wsgi_get(article.url)
+    assert hit.headers["x-cache"] == "hit"
+    for header in ("x-frame-options", "x-content-type-options", "referrer-policy"):
+        assert hit.headers[header] == first.headers[header]
+
+
+def test_tracking_parameters_share_the_pages_entry(article):
+    wsgi_get(article.url)
+    response = wsgi_get(article.url, QUERY_STRING="utm_source=newsletter&utm_medium=email")
+    assert response.headers.get("x-cache") == "hit"
+
+
+def test_unknown_parameters_are_never_cached(article):
+    for _ in range(2):
+        response = wsgi_get(article.url, QUERY_STRING="x=1")
+        assert response.status == 200
+        assert "x-cache" not in response.headers
+
+
+def test_another_process_sees_a_publish_within_the_generation_lifetime(world, article, settings):
+    settings.PAGE_CACHE_GENERATION_SECONDS = 3600
+    wsgi_get("/")
+    # Another process publishes: the shared generation changes, this process's copy not.
+    pagecache.cache.set(pagecache.GENERATION_KEY, "from-another-process", timeout=None)
+    assert wsgi_get("/").headers.get("x-cache") == "hit"
+    settings.PAGE_CACHE_GENERATION_SECONDS = 0
+    assert "x-cache" not in wsgi_get("/").headers
