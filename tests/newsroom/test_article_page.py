@@ -24,3 +24,19 @@ def test_it_shows_the_model_page_in_order(client, world):
     ]
     positions = [html.index(marker) for marker in order]
     assert positions == sorted(positions)
+
+
+def test_a_draft_or_unpublished_article_is_not_found(client, world):
+    draft = make_article(world, "Embargoed story", publish=False)
+    assert client.get("/world-news/embargoed-story/").status_code == 404
+    live = make_article(world, "Withdrawn story")
+    live.unpublish()
+    assert client.get(live.url or "/world-news/withdrawn-story/").status_code == 404
+    assert draft.pk
+
+
+def test_a_section_front_and_a_missing_article_route_as_usual(client, world):
+    make_article(world)
+    assert client.get("/world-news/").status_code == 200
+    assert client.get("/world-news/no-such-story/").status_code == 404
+    assert client.get("/world-news/ferry-talks-resume-after-storm/extra/").status_code == 404
