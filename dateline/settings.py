@@ -67,6 +67,7 @@ CSRF_TRUSTED_ORIGINS = [BASE_URL]
 INSTALLED_APPS = [
     "dateline.newsroom",
     "dateline.newsletter",
+    "dateline.digests",
     "dateline.outbox",
     "dateline.scheduler",
     "dateline.ops",
