@@ -9,7 +9,9 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
 
-def granian_argv(host: str, port: int, workers: int, access_log: bool) -> list[str]:
+def granian_argv(
+    host: str, port: int, workers: int, access_log: bool, threads: int = 4
+) -> list[str]:
     """The app server's command line: Django behind the page cache, files served in Rust."""
     argv = [
         sys.executable,
@@ -24,6 +26,10 @@ def granian_argv(host: str, port: int, workers: int, access_log: bool) -> list[s
         "--workers",
         str(workers),
         "--respawn-failed-workers",
+        # Granian's default of hundreds of threads per worker only queues them on
+        # the database's locks and connection limit; a few per worker keep up.
+        "--blocking-threads",
+        str(threads),
         "--static-path-route",
         settings.STATIC_URL.rstrip("/"),
         "--static-path-mount",
@@ -45,6 +51,12 @@ class Command(BaseCommand):
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
         parser.add_argument("--port", type=int, default=settings.PORT)
         parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_WORKERS", "2")))
+        parser.add_argument(
+            "--threads",
+            type=int,
+            default=int(os.environ.get("WEB_THREADS", "4")),
+            help="Request threads per worker process",
+        )
         parser.add_argument("--access-log", action="store_true")
         parser.add_argument(
             "--no-collectstatic", action="store_true", help="Skip collecting static files"
@@ -55,7 +67,11 @@ class Command(BaseCommand):
             call_command("collectstatic", interactive=False, verbosity=0)
         os.makedirs(settings.MEDIA_ROOT, exist_ok=True)
         argv = granian_argv(
-            options["host"], options["port"], options["workers"], options["access_log"]
+            options["host"],
+            options["port"],
+            options["workers"],
+            options["access_log"],
+            threads=options["threads"],
         )
         sys.stdout.flush()
         # Replace this process: signals from a supervisor reach granian directly.
