@@ -14,6 +14,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("search/", views.search, name="search"),
     path("newsletter/", include("dateline.newsletter.urls")),
+    path("digests/", include("dateline.digests.urls")),
     path("authors/<slug:slug>/", views.author, name="author"),
     path("tags/<slug:slug>/", views.tag, name="tag"),
     *feeds.urlpatterns,

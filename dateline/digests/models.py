@@ -6,6 +6,8 @@ of the digests issue; see docs/newsletter.md.
 
 from __future__ import annotations
 
+import secrets
+
 from django.db import models
 from django.utils import timezone
 from wagtail.admin.panels import FieldPanel
@@ -96,3 +98,55 @@ class DigestStory(models.Model):
 
     def __str__(self) -> str:
         return f"{self.position}. {self.article_id}"
+
+
+def new_delivery_token() -> str:
+    """Opaque and case-insensitive safe: it travels in bounce addresses and Message-IDs."""
+    return secrets.token_hex(12)
+
+
+class Delivery(models.Model):
+    """One issue to one subscriber. Workers claim queued rows in batches (engine.py)."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        SUPPRESSED = "suppressed", "Suppressed"
+        BOUNCED = "bounced", "Bounced"
+        # Nothing left to send: no story of the issue in the chosen sections, or the
+        # subscriber already received every one of them in an earlier issue.
+        SKIPPED = "skipped", "Skipped: no stories for this subscriber"
+
+    issue = models.ForeignKey(DigestIssue, on_delete=models.CASCADE, related_name="deliveries")
+    subscriber = models.ForeignKey(
+        "newsletter.Subscriber", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    email = models.EmailField(max_length=254)
+    # "all", or the chosen section ids sorted and comma separated, e.g. "3,7".
+    sections_key = models.CharField(max_length=500, default="all")
+    state = models.CharField(max_length=20, choices=State.choices, default=State.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    retry_at = models.DateTimeField(null=True, blank=True)
+    claimed_by = models.CharField(max_length=100, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    token = models.CharField(max_length=32, unique=True, default=new_delivery_token)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["issue", "subscriber"], name="one_delivery_per_reader")
+        ]
+        indexes = [models.Index(fields=["issue", "state"])]
+
+    def __str__(self) -> str:
+        return f"{self.issue_id} to {self.email}: {self.state}"
+
+    @property
+    def section_ids(self) -> frozenset[int] | None:
+        """None for every section."""
+        if self.sections_key == "all":
+            return None
+        return frozenset(int(x) for x in self.sections_key.split(","))

@@ -124,12 +124,15 @@ def latest_slot(cadence: str, now: datetime.datetime) -> datetime.datetime | Non
     return best.astimezone(datetime.UTC) if best else None
 
 
-def create_due_issue(cadence: str, now: datetime.datetime) -> DigestIssue | None:
+def create_due_issue(
+    cadence: str, now: datetime.datetime, *, at_once: bool = False
+) -> DigestIssue | None:
     """Make the issue for the cadence's latest slot, once; None when nothing is due or new.
 
-    Nothing published since the previous issue: no issue, so nothing is sent.
+    ``at_once`` makes ``now`` itself the slot (``send-digests --now``). Nothing
+    published since the previous issue: no issue, so nothing is sent.
     """
-    slot_at = latest_slot(cadence, now)
+    slot_at = now if at_once else latest_slot(cadence, now)
     if slot_at is None or DigestIssue.objects.filter(cadence=cadence, slot_at=slot_at).exists():
         return None
     previous = (

@@ -1,0 +1,287 @@
+"""Rendering a digest once per group of readers, then per reader only by splicing bytes.
+
+A group is the readers of one issue who get the same stories: the same chosen
+sections and the same stories already received in earlier issues. For each
+group the message is built once (templates, css-inline, MIME encoding) into
+bytes holding ASCII placeholders such as ``@@DLTO@@``; sending to one reader
+is then a join of the pre-encoded chunks with that reader's values (address,
+links, Message-ID). Both body parts are quoted-printable, encoded by us segment
+by segment around the placeholders, so a soft line break can never split one,
+and the values spliced in are encoded the same way.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from email import quoprimime
+from email.policy import SMTP
+from email.utils import formatdate, parseaddr
+from typing import Any
+
+import css_inline
+from django.conf import settings
+from django.core import signing
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from dateline.digests.models import Delivery, DigestIssue, DigestStory
+from dateline.newsletter import tokens
+from dateline.newsletter.models import Subscriber
+from dateline.newsroom.models import ArticlePage, SectionPage
+
+PHOTO_SPEC = "fill-560x315|format-jpeg|jpegquality-70"
+PLACEHOLDER = re.compile(rb"(@@DL[A-Z]+@@)")
+_inliner = css_inline.CSSInliner(keep_style_tags=True, load_remote_stylesheets=False)
+VIEW_SALT = "dateline.digests.view"
+
+
+def _ph(name: str) -> str:
+    return f"@@DL{name}@@"
+
+
+# Per-reader values: in headers, in the HTML part and in the text part.
+TO, MESSAGE_ID, LIST_UNSUBSCRIBE = _ph("TO"), _ph("MSGID"), _ph("LISTUNSUB")
+HTML_MANAGE, HTML_UNSUBSCRIBE, HTML_ADDRESS = _ph("HMANAGE"), _ph("HUNSUB"), _ph("HADDR")
+TEXT_MANAGE, TEXT_UNSUBSCRIBE, TEXT_ADDRESS = _ph("TMANAGE"), _ph("TUNSUB"), _ph("TADDR")
+
+
+def mail_domain() -> str:
+    """The domain of our From address: Message-IDs and bounce addresses live under it."""
+    configured = getattr(settings, "NEWSLETTER_BOUNCE_DOMAIN", "")
+    if configured:
+        return str(configured)
+    return parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "localhost"
+
+
+def return_path(delivery: Delivery) -> str:
+    """The envelope sender: an opaque per-delivery token, never the reader's address."""
+    return f"bounce+{delivery.token}@{mail_domain()}"
+
+
+def message_id(delivery: Delivery) -> str:
+    return f"<{delivery.issue_id}.{delivery.token}@{mail_domain()}>"
+
+
+def view_token(issue: DigestIssue) -> str:
+    return signing.Signer(salt=VIEW_SALT).sign(str(issue.pk)).split(":", 1)[1]
+
+
+def view_url(issue: DigestIssue) -> str:
+    path = reverse("digests:view", args=[issue.pk, view_token(issue)])
+    return f"{settings.BASE_URL}{path}"
+
+
+def check_view_token(issue_id: int, token: str) -> bool:
+    try:
+        signing.Signer(salt=VIEW_SALT).unsign(f"{issue_id}:{token}")
+    except signing.BadSignature:
+        return False
+    return True
+
+
+def _absolute(url: str) -> str:
+    return url if "://" in url else f"{settings.BASE_URL}{url}"
+
+
+@dataclass
+class Story:
+    article: ArticlePage
+    section_id: int | None
+    section_title: str
+    url: str
+    photo_url: str = ""
+    photo_alt: str = ""
+    photo_credit: str = ""
+
+
+def issue_stories(issue: DigestIssue) -> list[Story]:
+    """The issue's stories in order, with their section and a small photo rendition."""
+    entries = list(
+        DigestStory.objects.filter(issue=issue, dropped=False)
+        .select_related("article", "article__lead_image")
+        .order_by("position")
+    )
+    parents = {e.article.path[: -e.article.steplen] for e in entries}
+    sections = {s.path: s for s in SectionPage.objects.filter(path__in=parents)}
+    stories = []
+    for entry in entries:
+        article = entry.article
+        section = sections.get(article.path[: -article.steplen])
+        story = Story(
+            article=article,
+            section_id=section.pk if section else None,
+            section_title=section.title if section else "",
+            url=_absolute(article.get_url() or ""),
+        )
+        if article.lead_image:
+            rendition = article.lead_image.get_rendition(PHOTO_SPEC)
+            story.photo_url = _absolute(rendition.url)
+            story.photo_alt = article.lead_image.alt
+            story.photo_credit = article.photo_credit or ""
+        stories.append(story)
+    return stories
+
+
+def stories_for(
+    stories: Iterable[Story], section_ids: frozenset[int] | None, exclude: frozenset[int]
+) -> list[Story]:
+    return [
+        s
+        for s in stories
+        if (section_ids is None or s.section_id in section_ids) and s.article.pk not in exclude
+    ]
+
+
+def _context(issue: DigestIssue, stories: list[Story], **extra: Any) -> dict[str, Any]:
+    top = stories[0].article
+    more = len(stories) - 1
+    preheader = top.standfirst
+    if more:
+        preheader += f" And {more} more {'story' if more == 1 else 'stories'}."
+    return {
+        "publication_name": settings.PUBLICATION_NAME,
+        "base_url": settings.BASE_URL,
+        "issue": issue,
+        "stories": stories,
+        "top": stories[0],
+        "subject": " ".join(top.title.split()),
+        "preheader": preheader,
+        "view_url": view_url(issue),
+        **extra,
+    }
+
+
+def render_browser_html(issue: DigestIssue) -> str:
+    """The 'view in browser' page: every section, no reader's links in it."""
+    stories = issue_stories(issue)
+    if not stories:
+        return ""
+    context = _context(
+        issue,
+        stories,
+        for_browser=True,
+        manage_url=f"{settings.BASE_URL}{reverse('newsletter:subscribe')}",
+        unsubscribe_url="",
+        address="",
+    )
+    return render_to_string("digests/email.html", context)
+
+
+def _qp(text: str) -> bytes:
+    """Quoted-printable, leaving the placeholders whole and where they were."""
+    out = []
+    for i, piece in enumerate(PLACEHOLDER.split(text.encode("utf-8"))):
+        if i % 2:
+            out.append(piece)
+        elif piece:
+            encoded = quoprimime.body_encode(piece.decode("latin-1"), maxlinelen=76, eol="\r\n")
+            out.append(encoded.encode("ascii"))
+    return b"".join(out)
+
+
+def _qp_value(value: str) -> bytes:
+    # body_encode escapes one character per byte: hand it the UTF-8 bytes as latin-1.
+    latin = value.encode("utf-8").decode("latin-1")
+    return quoprimime.body_encode(latin, maxlinelen=998, eol="\r\n").encode("ascii")
+
+
+def _header(name: str, value: str) -> bytes:
+    return SMTP.fold(name, value).encode("ascii")
+
+
+@dataclass
+class RenderedGroup:
+    subject: str
+    text: str
+    html: str
+    story_ids: list[int]
+    chunks: list[bytes] = field(default_factory=list)
+
+    def message_for(self, delivery: Delivery, subscriber: Subscriber) -> bytes:
+        """The whole message for one reader, as bytes ready for SMTP DATA."""
+        manage = tokens.manage_url(subscriber)
+        unsubscribe = tokens.unsubscribe_url(subscriber)
+        list_unsubscribe = tokens.list_unsubscribe_headers(subscriber)["List-Unsubscribe"]
+        values = {
+            TO.encode(): delivery.email.encode("ascii", "strict"),
+            MESSAGE_ID.encode(): message_id(delivery).encode("ascii"),
+            LIST_UNSUBSCRIBE.encode(): list_unsubscribe.encode("ascii"),
+            HTML_MANAGE.encode(): _qp_value(html.escape(manage)),
+            HTML_UNSUBSCRIBE.encode(): _qp_value(html.escape(unsubscribe)),
+            HTML_ADDRESS.encode(): _qp_value(html.escape(delivery.email)),
+            TEXT_MANAGE.encode(): _qp_value(manage),
+            TEXT_UNSUBSCRIBE.encode(): _qp_value(unsubscribe),
+            TEXT_ADDRESS.encode(): _qp_value(delivery.email),
+        }
+        return b"".join(values[c] if i % 2 else c for i, c in enumerate(self.chunks))
+
+
+def render_group(
+    issue: DigestIssue,
+    stories: list[Story],
+    section_ids: frozenset[int] | None,
+    exclude: frozenset[int] = frozenset(),
+) -> RenderedGroup | None:
+    """The message for one group of readers, or None when it would have no story."""
+    chosen = stories_for(stories, section_ids, exclude)
+    if not chosen:
+        return None
+    context = _context(
+        issue,
+        chosen,
+        for_browser=False,
+        manage_url=HTML_MANAGE,
+        unsubscribe_url=HTML_UNSUBSCRIBE,
+        address=HTML_ADDRESS,
+    )
+    page = _inliner.inline(render_to_string("digests/email.html", context))
+    context.update(manage_url=TEXT_MANAGE, unsubscribe_url=TEXT_UNSUBSCRIBE, address=TEXT_ADDRESS)
+    text = render_to_string("digests/email.txt", context)
+    subject = context["subject"]
+    domain = mail_domain()
+    boundary = f"=_dateline_{secrets.token_hex(12)}"
+    reply_to = getattr(settings, "NEWSLETTER_REPLY_TO", "") or settings.DEFAULT_FROM_EMAIL
+    list_id = f"{settings.PUBLICATION_NAME} digest <{issue.cadence}.digest.{domain}>"
+    head = b"".join(
+        [
+            _header("From", settings.DEFAULT_FROM_EMAIL),
+            _header("Reply-To", reply_to),
+            f"To: {TO}\r\n".encode(),
+            _header("Subject", subject),
+            _header("Date", formatdate(localtime=False)),
+            f"Message-ID: {MESSAGE_ID}\r\n".encode(),
+            _header("List-Id", list_id),
+            f"List-Unsubscribe: {LIST_UNSUBSCRIBE}\r\n".encode(),
+            b"List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n",
+            b"Precedence: bulk\r\n",
+            b"MIME-Version: 1.0\r\n",
+            f'Content-Type: multipart/alternative; boundary="{boundary}"\r\n'.encode(),
+            b"\r\n",
+        ]
+    )
+    part_head = (
+        "--{b}\r\nContent-Type: text/{t}; charset=utf-8\r\n"
+        "Content-Transfer-Encoding: quoted-printable\r\n\r\n"
+    )
+    body = b"".join(
+        [
+            part_head.format(b=boundary, t="plain").encode(),
+            _qp(text.replace("\r\n", "\n")),
+            b"\r\n",
+            part_head.format(b=boundary, t="html").encode(),
+            _qp(page.replace("\r\n", "\n")),
+            b"\r\n",
+            f"--{boundary}--\r\n".encode(),
+        ]
+    )
+    return RenderedGroup(
+        subject=subject,
+        text=text,
+        html=page,
+        story_ids=[s.article.pk for s in chosen],
+        chunks=PLACEHOLDER.split(head + body),
+    )

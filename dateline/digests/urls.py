@@ -1,0 +1,9 @@
+from django.urls import path
+
+from dateline.digests import views
+
+app_name = "digests"
+
+urlpatterns = [
+    path("<int:issue_id>/<str:token>/", views.view_issue, name="view"),
+]
