@@ -9,9 +9,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from dateline.lib.progress import progress_bar
 from dateline.newsletter.imports import ImportFailed, ImportResult, import_subscribers
 from dateline.newsletter.models import Cadence
 
@@ -69,15 +69,7 @@ class Command(BaseCommand):
             no_color=options.get("no_color", False),
             highlight=False,
         )
-        progress = Progress(
-            TextColumn("[bold]Importing"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=console,
-            transient=True,
-            disable=options["verbosity"] == 0,
-        )
+        progress = progress_bar(console, "Importing", verbosity=options["verbosity"])
         task = progress.add_task("rows", total=None)
 
         def advance(done: int, total: int) -> None:

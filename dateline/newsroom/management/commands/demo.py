@@ -13,10 +13,10 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
+from dateline.lib.progress import progress_bar
 from dateline.newsroom.demo import loader
 from dateline.newsroom.models import ArticlePage
 
@@ -77,15 +77,7 @@ class Command(BaseCommand):
             )
 
         started = time.monotonic()
-        progress = Progress(
-            TextColumn("[bold]{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=console,
-            transient=True,
-            disable=options["verbosity"] == 0,
-        )
+        progress = progress_bar(console, verbosity=options["verbosity"])
         with progress, quiet_logs():
             task = progress.add_task(
                 "Writing stories and painting photos", total=loader.steps(count)
