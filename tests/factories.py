@@ -11,10 +11,11 @@ import datetime
 import io
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.files.images import ImageFile
 from django.utils import timezone
 from PIL import Image as PILImage
-from wagtail.models import Page, Site
+from wagtail.models import Collection, Locale, Page, Site
 
 from dateline.newsroom.models import (
     ArticleAuthor,
@@ -34,6 +35,14 @@ def make_home() -> HomePage:
     if existing:
         return existing
     root = Page.get_first_root_node()
+    if root is None:
+        # A transactional test's flush removes what Wagtail's migrations created,
+        # and content types come back with new ids.
+        ContentType.objects.clear_cache()
+        Locale.objects.get_or_create(language_code="en")
+        if not Collection.objects.exists():
+            Collection.add_root(name="Root")
+        root = Page.add_root(instance=Page(title="Root", slug="root"))
     home = root.add_child(instance=HomePage(title="Home", slug="home-dateline"))
     Site.objects.update_or_create(
         is_default_site=True,

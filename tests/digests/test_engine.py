@@ -9,6 +9,7 @@ import socket
 import threading
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from dateline.digests import engine
@@ -331,15 +332,16 @@ def test_view_in_browser(world, client, mail_server, settings):
     assert client.get(f"/digests/{issue.pk}/forged/").status_code == 404
 
 
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="row locks need PostgreSQL: DATABASE_URL=postgres://…"
+)
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_workers_on_postgresql_share_without_duplicates(world):
     """Real concurrent transactions: SELECT … FOR UPDATE SKIP LOCKED (PostgreSQL only)."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from django.db import connection, connections
+    from django.db import connections
 
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks need PostgreSQL: DATABASE_URL=postgres://…")
     issue = make_issue([make_article(world)])
     Subscriber.objects.bulk_create(
         Subscriber(email=f"r{i}@example.org", status=Subscriber.Status.ACTIVE) for i in range(300)
