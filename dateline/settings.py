@@ -56,8 +56,8 @@ if PRODUCTION:
             f"from {DEV_SECRET_KEY_FILE}. Set SECRET_KEY to a new random value."
         )
 
-BASE_URL = envstr("BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 PORT = envint("PORT", 8000)
+BASE_URL = envstr("BASE_URL", f"http://127.0.0.1:{PORT}").rstrip("/")
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 _base_host = BASE_URL.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
 if _base_host and _base_host not in ALLOWED_HOSTS:
