@@ -38,6 +38,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -738,6 +739,55 @@ def report(r: dict[str, Any]) -> None:
         say(f"target {key} {r['targets'][key]}: {r[key]} -> {'met' if met else 'MISSED'}")
 
 
+def run_bench(
+    name: str,
+    run: Any,
+    args: argparse.Namespace,
+    report: Callable[[dict[str, Any]], None],
+    logs: tuple[str, ...] = ("server",),
+) -> int:
+    """Measure within args.time_limit, always clean up, print the report and the JSON line.
+
+    Shared by every bench: ``run`` has ``measure()``, ``cleanup()`` and ``logs``.
+    """
+
+    def out_of_time(signum: int, frame: Any) -> None:
+        raise OutOfTime(f"the run took over {args.time_limit} s")
+
+    def terminated(signum: int, frame: Any) -> None:
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGALRM, out_of_time)
+    signal.signal(signal.SIGTERM, terminated)
+    signal.signal(signal.SIGHUP, terminated)
+    # Even when started in the background (which ignores SIGINT): Ctrl-C must clean up.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.alarm(args.time_limit)
+    started = time.monotonic()
+    try:
+        result = run.measure()
+    except KeyboardInterrupt:
+        say(f"{name} interrupted; cleaning up")
+        return 130
+    except BenchError as error:
+        say(f"{name} failed: {error}")
+        for log in logs:
+            if (run.logs / f"{log}.log").exists():
+                say(f"--- last lines of {log}.log ---\n{tail(run.logs / f'{log}.log')}")
+        return 1
+    finally:
+        signal.alarm(0)
+        run.cleanup()
+    result["seconds"] = round(time.monotonic() - started, 1)
+    result["date"] = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
+    result["command"] = " ".join([name, *sys.argv[1:]])
+    report(result)
+    say(json.dumps(result, sort_keys=False))
+    if args.strict and not all(result["targets_met"].values()):
+        return 1
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(prog="bench/pages", description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
@@ -771,42 +821,7 @@ def main() -> int:
             say(f"bench/pages needs {tool}")
             return 2
 
-    def out_of_time(signum: int, frame: Any) -> None:
-        raise OutOfTime(f"the run took over {args.time_limit} s")
-
-    def terminated(signum: int, frame: Any) -> None:
-        raise SystemExit(128 + signum)
-
-    signal.signal(signal.SIGALRM, out_of_time)
-    signal.signal(signal.SIGTERM, terminated)
-    signal.signal(signal.SIGHUP, terminated)
-    # Even when started in the background (which ignores SIGINT): Ctrl-C must clean up.
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    signal.alarm(args.time_limit)
-    started = time.monotonic()
-    run = Run(args)
-    try:
-        result = run.measure()
-    except KeyboardInterrupt:
-        say("bench/pages interrupted; cleaning up")
-        return 130
-    except BenchError as error:
-        say(f"bench/pages failed: {error}")
-        for name in ("server", "nginx"):
-            if (run.logs / f"{name}.log").exists():
-                say(f"--- last lines of {name}.log ---\n{tail(run.logs / f'{name}.log')}")
-        return 1
-    finally:
-        signal.alarm(0)
-        run.cleanup()
-    result["seconds"] = round(time.monotonic() - started, 1)
-    result["date"] = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
-    result["command"] = " ".join(["bench/pages", *sys.argv[1:]])
-    report(result)
-    say(json.dumps(result, sort_keys=False))
-    if args.strict and not all(result["targets_met"].values()):
-        return 1
-    return 0
+    return run_bench("bench/pages", Run(args), args, report, logs=("server", "nginx"))
 
 
 if __name__ == "__main__":

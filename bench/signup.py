@@ -27,14 +27,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import datetime
 import json
 import os
 import re
 import resource
 import secrets
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -49,7 +47,7 @@ from typing import Any
 # the small helpers; this bench runs its site the same way.
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import pages
-from pages import HOST, BenchError, OutOfTime, http_get, percentile, say, tail
+from pages import HOST, BenchError, http_get, percentile, say, tail
 
 TARGETS = {
     "p99_ms": ("<", 50.0),
@@ -612,35 +610,7 @@ def main() -> int:
         say(f"bench/signup needs {pages.DATELINE}")
         return 2
 
-    def out_of_time(signum: int, frame: Any) -> None:
-        raise OutOfTime(f"the run took over {args.time_limit} s")
-
-    def terminated(signum: int, frame: Any) -> None:
-        raise SystemExit(128 + signum)
-
-    signal.signal(signal.SIGALRM, out_of_time)
-    signal.signal(signal.SIGTERM, terminated)
-    signal.alarm(args.time_limit)
-    started = time.monotonic()
-    run = SignupRun(args)
-    try:
-        result = run.measure()
-    except BenchError as error:
-        say(f"bench/signup failed: {error}")
-        if (run.logs / "server.log").exists():
-            say(f"--- last lines of server.log ---\n{tail(run.logs / 'server.log')}")
-        return 1
-    finally:
-        signal.alarm(0)
-        run.cleanup()
-    result["seconds"] = round(time.monotonic() - started, 1)
-    result["date"] = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
-    result["command"] = " ".join(["bench/signup", *sys.argv[1:]])
-    report(result)
-    say(json.dumps(result, sort_keys=False))
-    if args.strict and not all(result["targets_met"].values()):
-        return 1
-    return 0
+    return pages.run_bench("bench/signup", SignupRun(args), args, report)
 
 
 if __name__ == "__main__":

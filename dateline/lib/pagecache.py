@@ -2,7 +2,7 @@
 
 Two halves share one cache entry format:
 
-* ``PageCacheMiddleware`` (innermost Django middleware) stores every cacheable
+* ``PageCacheMiddleware`` (outermost Django middleware) stores every cacheable
   200 response for an anonymous GET, with its ETag and the article it shows.
 * ``PageCacheApp`` wraps the WSGI application and answers a repeat request from
   the cache straight away: no request object, middleware, session or URL
