@@ -1,13 +1,13 @@
-"""Send slots, digest issues and the stories chosen for them.
+"""Send slots, digest issues, the stories chosen for them, deliveries and bounces.
 
-The delivery engine (Delivery rows, workers claiming batches) is the next step
-of the digests issue; see docs/newsletter.md.
+How they move: docs/newsletter.md ("Digests").
 """
 
 from __future__ import annotations
 
 import secrets
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from wagtail.admin.panels import FieldPanel
@@ -69,6 +69,11 @@ class DigestIssue(models.Model):
     period_end = models.DateTimeField()
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
     created_at = models.DateTimeField(default=timezone.now)
+    # Who let it go: an editor in the admin, or nobody when the slot came (auto-approval).
+    approved_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["-slot_at"]
@@ -87,8 +92,11 @@ class DigestStory(models.Model):
     )
     position = models.PositiveSmallIntegerField()
     score = models.FloatField(default=0)
+    # An editor's choices survive the refresh of a draft's selection at the slot.
     pinned = models.BooleanField(default=False)
     dropped = models.BooleanField(default=False)
+    # Clicks through counted links (opt-in, per story, never per reader).
+    clicks = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["issue", "position"]
@@ -150,3 +158,33 @@ class Delivery(models.Model):
         if self.sections_key == "all":
             return None
         return frozenset(int(x) for x in self.sections_key.split(","))
+
+
+class Bounce(models.Model):
+    """A bounce or complaint about one address, from a DSN, a mailbox or an ESP's webhook.
+
+    Hard bounces and complaints suppress the address at once; soft ones are
+    scored over days (bounces.py) and suppress only past a threshold.
+    """
+
+    class Kind(models.TextChoices):
+        HARD = "hard", "Hard bounce"
+        SOFT = "soft", "Soft bounce"
+        COMPLAINT = "complaint", "Complaint"
+
+    delivery = models.ForeignKey(
+        Delivery, null=True, blank=True, on_delete=models.SET_NULL, related_name="bounces"
+    )
+    email = models.EmailField(max_length=254, db_index=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    # RFC 3463 enhanced status code, e.g. "5.1.1", when the report gave one.
+    status = models.CharField(max_length=20, blank=True)
+    diagnostic = models.CharField(max_length=500, blank=True)
+    source = models.CharField(max_length=50, help_text="dsn, pop3, imap or the ESP's name")
+    received_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for {self.email} ({self.status or 'no status'})"

@@ -183,6 +183,7 @@ class Suppression(models.Model):
     class Reason(models.TextChoices):
         UNSUBSCRIBED = "unsubscribed", "Unsubscribed"
         HARD_BOUNCE = "hard_bounce", "Hard bounce"
+        SOFT_BOUNCES = "soft_bounces", "Soft bounces past the threshold"
         COMPLAINT = "complaint", "Complaint"
         MANUAL = "manual", "Added by staff"
 
