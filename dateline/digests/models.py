@@ -74,6 +74,12 @@ class DigestIssue(models.Model):
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Why the engine paused it (too many failures); cleared by engine.resume().
+    pause_reason = models.CharField(max_length=500, blank=True)
+    # Deliveries tried and failed when it was last resumed: the failure rate that
+    # pauses an issue counts only what happened since, or a resume would re-pause at once.
+    tried_at_resume = models.PositiveIntegerField(default=0)
+    failed_at_resume = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["-slot_at"]
@@ -188,3 +194,19 @@ class Bounce(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} for {self.email} ({self.status or 'no status'})"
+
+
+class RelayBudget(models.Model):
+    """A token bucket per SMTP relay, shared by every worker (engine.RelayLimiter).
+
+    Two buckets: one refills at the per-second rate, one at the per-hour rate;
+    a send takes a token from both. Times are Unix seconds from the workers' clocks.
+    """
+
+    relay = models.CharField(max_length=300, unique=True)
+    second_tokens = models.FloatField(default=0)
+    hour_tokens = models.FloatField(default=0)
+    updated = models.FloatField(default=0)
+
+    def __str__(self) -> str:
+        return self.relay
