@@ -67,6 +67,7 @@ CSRF_TRUSTED_ORIGINS = [BASE_URL]
 INSTALLED_APPS = [
     "dateline.newsroom",
     "dateline.newsletter",
+    "dateline.comments",
     "dateline.digests",
     "dateline.outbox",
     "dateline.scheduler",
@@ -104,6 +105,8 @@ MIDDLEWARE = [
     # for dateline.lib.pagecache, which answers repeat requests in wsgi.py before
     # Django is entered at all.
     "dateline.lib.pagecache.PageCacheMiddleware",
+    # Marks a page showing one commenter's own held or editable comments as private.
+    "dateline.comments.middleware.PersonalPageMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -300,6 +303,44 @@ NEWSLETTER_UNSUBSCRIBE_MAILBOX = envstr(
     "NEWSLETTER_UNSUBSCRIBE_MAILBOX", f"unsubscribe@{_base_host or 'localhost'}"
 )
 NEWSLETTER_CORS_ORIGINS = envlist("NEWSLETTER_CORS_ORIGINS")
+
+# Digests (docs/newsletter.md): a draft appears this long before its slot for editors.
+DIGEST_DRAFT_HOURS = envint("DIGEST_DRAFT_HOURS", 12)
+# At the slot an unapproved draft is approved and sent; off: it waits for an editor.
+DIGEST_AUTO_APPROVE = envbool("DIGEST_AUTO_APPROVE", True)
+# Tasks that share one issue's sending (each claims its own batches).
+DIGEST_SEND_TASKS = envint("DIGEST_SEND_TASKS", 2)
+# Count clicks per story through signed redirect links (never per reader). Off by default.
+DIGEST_CLICK_TRACKING = envbool("DIGEST_CLICK_TRACKING", False)
+# Soft bounces, scored as Mailman does: at most one point a day, forgotten after the window.
+BOUNCE_SOFT_THRESHOLD = envint("BOUNCE_SOFT_THRESHOLD", 5)
+BOUNCE_WINDOW_DAYS = envint("BOUNCE_WINDOW_DAYS", 14)
+# A POP3 or IMAP mailbox of bounce messages polled by the scheduler, e.g.
+# imaps://bounces:secret@mail.example.org/INBOX or pop3s://user:pass@host. Empty: off.
+BOUNCE_MAILBOX_URL = envstr("BOUNCE_MAILBOX_URL", "")
+
+# Comments (docs/comments.md) ------------------------------------------------
+# "first": a commenter's first comment waits for approval; "all" or "none".
+COMMENTS_MODERATION = envstr("COMMENTS_MODERATION", "first")
+if COMMENTS_MODERATION not in ("all", "first", "none"):
+    raise ImproperlyConfigured("COMMENTS_MODERATION must be 'all', 'first' or 'none'")
+COMMENTS_MAX_DEPTH = envint("COMMENTS_MAX_DEPTH", 3)
+COMMENTS_CLOSE_AFTER_DAYS = envint("COMMENTS_CLOSE_AFTER_DAYS", 14)
+COMMENTS_PER_PAGE = envint("COMMENTS_PER_PAGE", 50)
+COMMENTS_EDIT_MINUTES = envint("COMMENTS_EDIT_MINUTES", 15)
+COMMENTS_MAX_LENGTH = envint("COMMENTS_MAX_LENGTH", 5000)
+COMMENTS_MAX_LINKS = envint("COMMENTS_MAX_LINKS", 2)
+COMMENTS_MIN_FORM_SECONDS = envint("COMMENTS_MIN_FORM_SECONDS", 3)
+COMMENTS_MAX_FORM_AGE = envint("COMMENTS_MAX_FORM_AGE", 2 * 86400)
+COMMENTS_PER_IP_PER_HOUR = envint("COMMENTS_PER_IP_PER_HOUR", 20)
+COMMENTS_PER_ADDRESS_PER_HOUR = envint("COMMENTS_PER_ADDRESS_PER_HOUR", 10)
+COMMENTS_BANNED_WORDS = envlist("COMMENTS_BANNED_WORDS")
+# An Akismet-compatible comment-check endpoint; empty turns the check off.
+COMMENTS_SPAM_CHECK_URL = envstr("COMMENTS_SPAM_CHECK_URL")
+COMMENTS_SPAM_CHECK_KEY = envstr("COMMENTS_SPAM_CHECK_KEY")
+COMMENTS_SPAM_CHECK_TIMEOUT = float(envstr("COMMENTS_SPAM_CHECK_TIMEOUT", "3"))
+# Who gets the daily summary of the queue; empty means every active superuser.
+COMMENTS_MODERATOR_EMAILS = envlist("COMMENTS_MODERATOR_EMAILS")
 
 LOGGING: dict[str, Any] = {
     "version": 1,

@@ -44,7 +44,14 @@ def expire_unconfirmed_subscribers() -> None:
     expire_unconfirmed()
 
 
+def run_digest_schedule() -> None:
+    from dateline.digests.editorial import run_schedule
+
+    run_schedule()
+
+
 JOBS: list[Job] = [
+    Job("digests", 60, run_digest_schedule),
     Job("expire-unconfirmed-subscribers", 3600, expire_unconfirmed_subscribers),
     Job("publish-scheduled-pages", 30, publish_scheduled_pages),
     Job("prune-task-results", 24 * 3600, prune_task_results),

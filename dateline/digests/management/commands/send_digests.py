@@ -1,7 +1,8 @@
-"""Create the digest issues that are due, approve them and send them.
+"""Create the digest issues that are due, release them and send them in this process.
 
-Issues are approved automatically for now; an editor preview and approval step
-in the admin (issue status "draft" until then) is future work.
+Without ``--now`` it does what the scheduler's digest job does (drafts ahead of
+their slots, release at the slot: see editorial.py) and then sends every approved
+issue itself. ``--now`` makes and approves an issue per cadence at once.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from django.utils import timezone
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from dateline.digests import engine
+from dateline.digests import editorial, engine
 from dateline.digests.models import Delivery, DigestIssue
 from dateline.digests.selection import create_due_issue
 from dateline.newsletter.models import Cadence
@@ -37,17 +38,20 @@ class Command(BaseCommand):
         now = timezone.now()
         worker_id = options["worker_id"] or f"{socket.gethostname()}:{os.getpid()}"
         console = Console(file=cast(IO[str], self.stdout), highlight=False)
-        for cadence in Cadence.values:
-            issue = (
-                create_due_issue(cadence, now)
-                if not options["now"]
-                else self._issue_now(cadence, now)
-            )
-            if issue is not None:
-                queued = engine.approve(issue)
-                console.print(
-                    f"New issue: {issue} with {issue.stories.count()} stories, {queued} readers"
-                )
+        if options["now"]:
+            released = []
+            for cadence in Cadence.values:
+                issue = create_due_issue(cadence, now, at_once=True)
+                if issue is not None:
+                    editorial.approve(issue, now=now, hand_to_workers=False)
+                    released.append(issue)
+        else:
+            editorial.prepare_drafts(now)
+            released = editorial.release_due(now, hand_to_workers=False)
+        for issue in released:
+            readers = Delivery.objects.filter(issue=issue).count()
+            stories = issue.stories.filter(dropped=False).count()
+            console.print(f"New issue: {issue} with {stories} stories, {readers} readers")
         # Also whatever earlier runs (or other workers) left unfinished.
         issues = DigestIssue.objects.filter(
             status__in=[DigestIssue.Status.APPROVED, DigestIssue.Status.SENDING]
@@ -57,9 +61,6 @@ class Command(BaseCommand):
             return
         for issue in issues:
             self._send(console, issue, worker_id, options["batch"])
-
-    def _issue_now(self, cadence: str, now: Any) -> DigestIssue | None:
-        return create_due_issue(cadence, now, at_once=True)
 
     def _send(self, console: Console, issue: DigestIssue, worker_id: str, batch: int) -> None:
         deliveries = Delivery.objects.filter(issue=issue)

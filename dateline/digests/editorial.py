@@ -1,0 +1,260 @@
+"""The editors' part of a digest: a draft ahead of its slot, their choices, and the release.
+
+A draft issue appears ``DIGEST_DRAFT_HOURS`` before its send slot with the stories
+chosen so far. Editors may pin, drop and reorder stories, or approve it at once
+("send now"). When the slot comes, the selection is refreshed (stories published
+since the draft was made join it, the editors' pins and drops stand) and, unless
+``DIGEST_AUTO_APPROVE`` is off, the issue is approved and sent.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from dateline.digests import engine
+from dateline.digests.models import DigestIssue, DigestStory
+from dateline.digests.selection import latest_slot, select_stories
+from dateline.newsletter.models import Cadence
+
+Status = DigestIssue.Status
+
+
+class NotADraft(ValueError):
+    """Editors change stories only while the issue is a draft."""
+
+
+def _previous_end(cadence: str, slot_at: datetime.datetime) -> datetime.datetime:
+    previous = (
+        DigestIssue.objects.filter(cadence=cadence, slot_at__lt=slot_at)
+        .exclude(status=Status.CANCELLED)
+        .order_by("-slot_at")
+        .first()
+    )
+    return previous.period_end if previous else slot_at - datetime.timedelta(days=7)
+
+
+def _slots_to_prepare(
+    now: datetime.datetime, lead: datetime.timedelta
+) -> list[tuple[str, datetime.datetime]]:
+    """Each cadence's slot now due and the one coming within the lead time, without an issue.
+
+    A slot older than the cadence's newest issue is history, not a missed send.
+    """
+    slots = []
+    for cadence in Cadence.values:
+        newest = (
+            DigestIssue.objects.filter(cadence=cadence)
+            .order_by("-slot_at")
+            .values_list("slot_at", flat=True)
+            .first()
+        )
+        for slot_at in sorted(
+            {s for s in (latest_slot(cadence, now), latest_slot(cadence, now + lead)) if s}
+        ):
+            if newest is not None and slot_at <= newest:
+                continue
+            slots.append((cadence, slot_at))
+    return slots
+
+
+def prepare_drafts(now: datetime.datetime | None = None) -> list[DigestIssue]:
+    """Make the draft of each cadence's next slot once it is within the draft lead time.
+
+    Returns the drafts made. Nothing published since the previous issue: no draft
+    yet (a later run makes one when a story appears before the slot).
+    """
+    now = now or timezone.now()
+    lead = datetime.timedelta(hours=settings.DIGEST_DRAFT_HOURS)
+    made = []
+    for cadence, slot_at in _slots_to_prepare(now, lead):
+        since = _previous_end(cadence, slot_at)
+        if not select_stories(since, slot_at):
+            continue
+        try:
+            with transaction.atomic():
+                issue = DigestIssue.objects.create(
+                    cadence=cadence, slot_at=slot_at, period_start=since, period_end=slot_at
+                )
+        except IntegrityError:
+            continue  # another scheduler made it first
+        refresh(issue)
+        made.append(issue)
+    return made
+
+
+def refresh(issue: DigestIssue) -> int:
+    """Choose the draft's stories again, keeping what editors decided; returns how many.
+
+    Pinned stories keep their places; dropped ones stay dropped (and out of the
+    mail); the other places go to the best stories published up to now, in rank
+    order.
+    """
+    if issue.status != Status.DRAFT:
+        raise NotADraft(f"{issue} is {issue.get_status_display().lower()}")
+    with transaction.atomic():
+        kept = list(
+            DigestStory.objects.select_for_update()
+            .filter(issue=issue)
+            .filter(pinned=True)
+            .order_by("position")
+        )
+        dropped = set(
+            DigestStory.objects.filter(issue=issue, dropped=True).values_list(
+                "article_id", flat=True
+            )
+        )
+        pinned_ids = {s.article_id for s in kept}
+        ranked = [
+            c
+            for c in select_stories(issue.period_start, issue.period_end)
+            if c.article.pk not in dropped and c.article.pk not in pinned_ids
+        ]
+        DigestStory.objects.filter(issue=issue, pinned=False, dropped=False).delete()
+        # Pinned stories hold their positions; the ranked ones fill the gaps in order.
+        taken = {s.position for s in kept}
+        fresh = []
+        position = 1
+        for candidate in ranked:
+            while position in taken:
+                position += 1
+            fresh.append(
+                DigestStory(
+                    issue=issue, article=candidate.article, position=position, score=candidate.score
+                )
+            )
+            taken.add(position)
+        DigestStory.objects.bulk_create(fresh)
+        _renumber(issue)
+    return DigestStory.objects.filter(issue=issue, dropped=False).count()
+
+
+def _renumber(issue: DigestIssue) -> None:
+    """Positions 1..n for the stories in the mail, dropped ones after them."""
+    stories = list(DigestStory.objects.filter(issue=issue).order_by("dropped", "position", "pk"))
+    for number, story in enumerate(stories, start=1):
+        story.position = number
+    DigestStory.objects.bulk_update(stories, ["position"])
+
+
+def _editable(story: DigestStory) -> DigestStory:
+    if story.issue.status != Status.DRAFT:
+        raise NotADraft(f"{story.issue} is {story.issue.get_status_display().lower()}")
+    return story
+
+
+def set_pinned(story: DigestStory, pinned: bool) -> None:
+    _editable(story)
+    DigestStory.objects.filter(pk=story.pk).update(pinned=pinned, dropped=False)
+
+
+def set_dropped(story: DigestStory, dropped: bool) -> None:
+    _editable(story)
+    DigestStory.objects.filter(pk=story.pk).update(dropped=dropped, pinned=False)
+    _renumber(story.issue)
+
+
+def move(story: DigestStory, offset: int) -> None:
+    """Move a story up (negative) or down among the stories in the mail; it becomes pinned."""
+    _editable(story)
+    order = list(
+        DigestStory.objects.filter(issue=story.issue, dropped=False).order_by("position", "pk")
+    )
+    index = next(i for i, s in enumerate(order) if s.pk == story.pk)
+    target = max(0, min(len(order) - 1, index + offset))
+    moved = order.pop(index)
+    order.insert(target, moved)
+    # An editor who placed a story means it to stay there when the draft is refreshed.
+    moved.pinned = True
+    for number, item in enumerate(order, start=1):
+        item.position = number
+    DigestStory.objects.bulk_update(order, ["position", "pinned"])
+    _renumber(story.issue)
+
+
+def approve(
+    issue: DigestIssue,
+    user: Any = None,
+    now: datetime.datetime | None = None,
+    *,
+    hand_to_workers: bool = True,
+) -> int:
+    """Let the issue go: queue its deliveries and hand it to the workers; returns readers queued.
+
+    ``hand_to_workers=False`` is for ``send-digests``, which sends in its own process.
+    """
+    if issue.status != Status.DRAFT:
+        raise NotADraft(f"{issue} is {issue.get_status_display().lower()}")
+    if not DigestStory.objects.filter(issue=issue, dropped=False).exists():
+        raise NotADraft(f"{issue} has no story left to send")
+    DigestIssue.objects.filter(pk=issue.pk).update(
+        approved_at=now or timezone.now(), approved_by=user if user and user.pk else None
+    )
+    queued = engine.approve(issue)
+    if hand_to_workers:
+        enqueue_sending(issue)
+    return queued
+
+
+def enqueue_sending(issue: DigestIssue) -> None:
+    """Hand the issue to the workers: several tasks share it (claims keep them apart)."""
+    from dateline.digests.tasks import send_issue_task
+
+    for _ in range(settings.DIGEST_SEND_TASKS):
+        transaction.on_commit(lambda: send_issue_task.enqueue(issue.pk))
+
+
+def cancel(issue: DigestIssue) -> None:
+    if issue.status != Status.DRAFT:
+        raise NotADraft(f"{issue} is {issue.get_status_display().lower()}")
+    DigestIssue.objects.filter(pk=issue.pk, status=Status.DRAFT).update(status=Status.CANCELLED)
+    issue.status = Status.CANCELLED
+
+
+def release_due(
+    now: datetime.datetime | None = None, *, hand_to_workers: bool = True
+) -> list[DigestIssue]:
+    """At the slot: refresh and approve every draft whose time has come (if auto-approval is on)."""
+    now = now or timezone.now()
+    released = []
+    if not settings.DIGEST_AUTO_APPROVE:
+        return released
+    for issue in DigestIssue.objects.filter(status=Status.DRAFT, slot_at__lte=now):
+        if refresh(issue) == 0:
+            cancel(issue)  # everything was dropped or unpublished: nothing is sent
+            continue
+        approve(issue, now=now, hand_to_workers=hand_to_workers)
+        released.append(issue)
+    return released
+
+
+def resume_stalled(now: datetime.datetime | None = None) -> list[DigestIssue]:
+    """Issues being sent with deliveries waiting and no worker on them get workers again.
+
+    Covers retries that came due after the workers finished and workers that died.
+    """
+    now = now or timezone.now()
+    resumed = []
+    for issue in DigestIssue.objects.filter(status__in=[Status.APPROVED, Status.SENDING]):
+        deliveries = issue.deliveries
+        busy = deliveries.filter(
+            state=engine.State.SENDING, claimed_at__gte=now - engine.STALE_CLAIM
+        ).exists()
+        if busy or not deliveries.filter(engine._claimable(issue, now)).exists():
+            engine.finish_if_done(issue)
+            continue
+        enqueue_sending(issue)
+        resumed.append(issue)
+    return resumed
+
+
+def run_schedule(now: datetime.datetime | None = None) -> None:
+    """The scheduler's digest job: drafts ahead of slots, releases at slots, stalled sends."""
+    now = now or timezone.now()
+    prepare_drafts(now)
+    release_due(now)
+    resume_stalled(now)
