@@ -220,7 +220,7 @@ def release_due(
 ) -> list[DigestIssue]:
     """At the slot: refresh and approve every draft whose time has come (if auto-approval is on)."""
     now = now or timezone.now()
-    released = []
+    released: list[DigestIssue] = []
     if not settings.DIGEST_AUTO_APPROVE:
         return released
     for issue in DigestIssue.objects.filter(status=Status.DRAFT, slot_at__lte=now):

@@ -39,7 +39,7 @@ class Command(BaseCommand):
         worker_id = options["worker_id"] or f"{socket.gethostname()}:{os.getpid()}"
         console = Console(file=cast(IO[str], self.stdout), highlight=False)
         if options["now"]:
-            released = []
+            released: list[DigestIssue] = []
             for cadence in Cadence.values:
                 issue = create_due_issue(cadence, now, at_once=True)
                 if issue is not None:
