@@ -13,6 +13,7 @@ urlpatterns = [
     path("django-admin/", admin.site.urls),
     path("documents/", include(wagtaildocs_urls)),
     path("search/", views.search, name="search"),
+    path("manifest.webmanifest", views.web_manifest, name="web-manifest"),
     path("newsletter/", include("dateline.newsletter.urls")),
     path("digests/", include("dateline.digests.urls")),
     path("authors/<slug:slug>/", views.author, name="author"),

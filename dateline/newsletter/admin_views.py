@@ -47,6 +47,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets import HeaderButton
 from wagtail.permissions import policy_registry
 
+from dateline.digests.admin_views import DigestViewSet
 from dateline.newsletter import admin_data, signup
 from dateline.newsletter.imports import ImportFailed, ImportResult, import_subscribers
 from dateline.newsletter.models import Cadence, ConsentRecord, Subscriber, Suppression
@@ -728,7 +729,8 @@ class NewsletterViewSetGroup(ViewSetGroup):
     menu_label = "Newsletter"
     menu_icon = "mail"
     menu_order = 450
-    items = (SubscriberViewSet, GrowthViewSet, SuppressionViewSet, ImportViewSet)
+    # Digests are their own app, but editors look for them under the newsletter.
+    items = (SubscriberViewSet, DigestViewSet, GrowthViewSet, SuppressionViewSet, ImportViewSet)
 
 
 def short_date(day: datetime.date, year: bool = False) -> str:

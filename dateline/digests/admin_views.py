@@ -1,0 +1,254 @@
+"""Digests in Wagtail's admin: the issues, a preview, the editors' choices, live progress.
+
+Viewing needs any permission on DigestIssue; changing stories, approving
+("send now"), cancelling, pausing and resuming need "change". Every change is a
+POST that redirects back to the issue, so the page works without JavaScript; a
+small script refreshes the progress panel while an issue is being sent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
+from django.urls import path, reverse
+from django.utils.functional import cached_property
+from django.views.generic import TemplateView, View
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
+from wagtail.admin.viewsets.base import ViewSet
+from wagtail.permissions import policy_registry
+
+from dateline.digests import editorial, engine, render
+from dateline.digests.models import Delivery, DigestIssue, DigestStory
+from dateline.digests.progress import chart_bars, progress
+
+NAME = "digest_issues"
+ANY = ["add", "change", "delete", "view"]
+Status = DigestIssue.Status
+SENDING_STATES = (Status.APPROVED, Status.SENDING, Status.PAUSED)
+
+
+def digests_url(name: str, *args: Any) -> str:
+    return reverse(f"{NAME}:{name}", args=args)
+
+
+def can(request: HttpRequest, *actions: str) -> bool:
+    policy = policy_registry.get_by_type(DigestIssue)
+    return bool(policy.user_has_any_permission(request.user, list(actions)))
+
+
+class IssueIndexView(PermissionCheckedMixin, WagtailAdminTemplateMixin, TemplateView):
+    model = DigestIssue
+    any_permission_required = ANY
+    template_name = "digests/admin/index.html"
+    page_title = "Digests"
+    header_icon = "mail"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        issues = DigestIssue.objects.annotate(
+            story_count=Count("stories", filter=Q(stories__dropped=False), distinct=True)
+        ).order_by("-slot_at")
+        page = Paginator(issues, 30).get_page(self.request.GET.get("p"))
+        ids = [i.pk for i in page]
+        counts: dict[int, dict[str, int]] = {}
+        for row in (
+            Delivery.objects.filter(issue_id__in=ids)
+            .values("issue_id", "state")
+            .annotate(n=Count("id"))
+            .order_by()
+        ):
+            counts.setdefault(row["issue_id"], {})[row["state"]] = row["n"]
+        for issue in page:
+            states = counts.get(issue.pk, {})
+            issue.delivery_total = sum(states.values())  # type: ignore[attr-defined]
+            issue.delivery_sent = states.get(Delivery.State.SENT, 0)  # type: ignore[attr-defined]
+        context.update(page=page, issues=page.object_list)
+        return context
+
+
+class IssueMixin(PermissionCheckedMixin):
+    model = DigestIssue
+    kwargs: dict[str, Any]
+
+    @cached_property
+    def issue(self) -> DigestIssue:
+        return get_object_or_404(DigestIssue, pk=self.kwargs["pk"])
+
+
+class IssueView(IssueMixin, WagtailAdminTemplateMixin, TemplateView):
+    any_permission_required = ANY
+    template_name = "digests/admin/issue.html"
+    header_icon = "mail"
+
+    def get_page_title(self) -> str:
+        return str(self.issue)
+
+    def get_breadcrumbs_items(self) -> list[dict[str, Any]]:
+        return [
+            *self.breadcrumbs_items,
+            {"url": digests_url("index"), "label": "Digests"},
+            {"url": "", "label": str(self.issue)},
+        ]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        issue = self.issue
+        stories = list(
+            DigestStory.objects.filter(issue=issue)
+            .select_related("article")
+            .order_by("dropped", "position")
+        )
+        context.update(
+            issue=issue,
+            in_mail=[s for s in stories if not s.dropped],
+            dropped=[s for s in stories if s.dropped],
+            editable=issue.status == Status.DRAFT and can(self.request, "change"),
+            can_change=can(self.request, "change"),
+            progress_panel=progress_panel(issue),
+            preview_url=digests_url("preview", issue.pk),
+            view_url=render.view_url(issue),
+        )
+        return context
+
+
+def progress_panel(issue: DigestIssue) -> str:
+    if issue.status == Status.DRAFT:
+        return ""
+    figures = progress(issue)
+    return render_to_string(
+        "digests/admin/progress.html",
+        {
+            "issue": issue,
+            "progress": figures,
+            "bars": chart_bars(figures.per_minute),
+            "live": issue.status in SENDING_STATES,
+            "progress_url": digests_url("progress", issue.pk),
+        },
+    )
+
+
+class ProgressView(IssueMixin, View):
+    """The progress panel as HTML (for the page's script) or JSON (for scripts of one's own)."""
+
+    any_permission_required = ANY
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        issue = self.issue
+        if request.GET.get("format") == "json":
+            return JsonResponse({"status": issue.status, **progress(issue).as_json()})
+        return HttpResponse(progress_panel(issue))
+
+
+class PreviewView(IssueMixin, View):
+    """The mail as readers of every section would see it, shown in a sandboxed frame."""
+
+    any_permission_required = ANY
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        html = render.render_browser_html(self.issue)
+        response = HttpResponse(html or "<p>No story is left in this issue.</p>")
+        response["X-Frame-Options"] = "SAMEORIGIN"
+        return response
+
+
+def _story_action(name: str) -> Callable[[DigestStory], None]:
+    actions: dict[str, Callable[[DigestStory], None]] = {
+        "pin": lambda s: editorial.set_pinned(s, True),
+        "unpin": lambda s: editorial.set_pinned(s, False),
+        "drop": lambda s: editorial.set_dropped(s, True),
+        "restore": lambda s: editorial.set_dropped(s, False),
+        "up": lambda s: editorial.move(s, -1),
+        "down": lambda s: editorial.move(s, 1),
+    }
+    return actions[name]
+
+
+STORY_ACTIONS = ("pin", "unpin", "drop", "restore", "up", "down")
+
+
+class StoryActionView(IssueMixin, View):
+    permission_required = "change"
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, pk: int, story_pk: int, action: str) -> HttpResponse:
+        story = get_object_or_404(DigestStory, pk=story_pk, issue=self.issue)
+        try:
+            _story_action(action)(story)
+        except editorial.NotADraft as error:
+            messages.error(request, f"Not changed: {error}.")
+        return HttpResponseRedirect(f"{digests_url('issue', pk)}#story-{story.pk}")
+
+
+class IssueActionView(IssueMixin, View):
+    """Send now, refresh the selection, cancel, pause or resume."""
+
+    permission_required = "change"
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, pk: int, action: str) -> HttpResponse:
+        issue = self.issue
+        try:
+            message = self.act(request, issue, action)
+        except (editorial.NotADraft, ValueError) as error:
+            messages.error(request, f"Not done: {error}.")
+        else:
+            messages.success(request, message)
+        return HttpResponseRedirect(digests_url("issue", pk))
+
+    def act(self, request: HttpRequest, issue: DigestIssue, action: str) -> str:
+        if action == "approve":
+            queued = editorial.approve(issue, user=request.user)
+            return f"Approved: {queued} readers queued, the workers are sending it."
+        if action == "refresh":
+            count = editorial.refresh(issue)
+            return f"Selection refreshed: {count} stories in the mail."
+        if action == "cancel":
+            editorial.cancel(issue)
+            return "Cancelled: this issue will not be sent."
+        if action == "pause":
+            engine.pause(issue, f"paused by {request.user}")
+            return "Paused: no more messages go out until you resume."
+        if action == "resume":
+            engine.resume(issue)
+            editorial.enqueue_sending(issue)
+            return "Resumed: the workers are sending again."
+        raise ValueError(f"unknown action {action!r}")
+
+
+ISSUE_ACTIONS = ("approve", "refresh", "cancel", "pause", "resume")
+
+
+class DigestMenuItem(MenuItem):
+    def is_shown(self, request: HttpRequest) -> bool:
+        return can(request, *ANY)
+
+
+class DigestViewSet(ViewSet):
+    name = NAME
+    url_prefix = "newsletter/digests"
+    icon = "mail"
+    menu_label = "Digests"
+    menu_item_class = DigestMenuItem
+
+    def get_urlpatterns(self) -> list[Any]:
+        return [
+            path("", IssueIndexView.as_view(), name="index"),
+            path("<int:pk>/", IssueView.as_view(), name="issue"),
+            path("<int:pk>/preview/", PreviewView.as_view(), name="preview"),
+            path("<int:pk>/progress/", ProgressView.as_view(), name="progress"),
+            path(
+                "<int:pk>/stories/<int:story_pk>/<str:action>/",
+                StoryActionView.as_view(),
+                name="story_action",
+            ),
+            path("<int:pk>/<str:action>/", IssueActionView.as_view(), name="issue_action"),
+        ]
