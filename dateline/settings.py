@@ -217,6 +217,24 @@ for _name, _value in _email.settings.items():
     globals()[_name] = _value
 DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "Dateline <newsroom@dateline.invalid>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The digest engine (dateline/digests/engine.py, docs/newsletter.md "Running the workers"):
+# SMTP connections (threads) per worker process and deliveries claimed at a time. One in
+# tests: other threads cannot see a test's uncommitted rows.
+DIGEST_CONCURRENCY = envint("DIGEST_CONCURRENCY", 1 if TESTING else 4)
+DIGEST_BATCH = envint("DIGEST_BATCH", 200)
+# Per relay (EMAIL_HOST:EMAIL_PORT), shared by all workers through the database; 0: no limit.
+DIGEST_RATE_PER_SECOND = float(envstr("DIGEST_RATE_PER_SECOND", "0"))
+DIGEST_RATE_PER_HOUR = float(envstr("DIGEST_RATE_PER_HOUR", "0"))
+# An issue pauses itself when more than this share of the deliveries tried fail
+# (once at least DIGEST_PAUSE_MIN_TRIED were tried); 0: never.
+DIGEST_PAUSE_FAILURE_RATE = float(envstr("DIGEST_PAUSE_FAILURE_RATE", "0.2"))
+DIGEST_PAUSE_MIN_TRIED = envint("DIGEST_PAUSE_MIN_TRIED", 100)
+# Accepted-but-not-yet-recorded deliveries per run; must be local to the machine.
+DIGEST_JOURNAL_DIR = Path(envstr("DIGEST_JOURNAL_DIR", str(VAR_DIR / "digest-journals")))
+# In-app DKIM signing (dateline/digests/dkimsign.py); empty domain: the relay signs.
+DKIM_DOMAIN = envstr("DKIM_DOMAIN")
+DKIM_SELECTOR = envstr("DKIM_SELECTOR")
+DKIM_PRIVATE_KEY_FILE = envstr("DKIM_PRIVATE_KEY_FILE")
 # The outbox shows mail in the browser; never expose it on a production site.
 DEV_OUTBOX = envbool("DEV_OUTBOX", not PRODUCTION)
 

@@ -6,29 +6,50 @@
   ``SELECT … FOR UPDATE SKIP LOCKED``; everywhere, a conditional UPDATE
   (``… WHERE state = 'queued'``) so that on SQLite, where row locks do not
   exist, the database's single writer decides who got each row.
-* ``send_batch`` sends over one persistent SMTP connection. A delivery is
-  ``sent`` only after the server accepted it; 4xx and lost connections go back
-  to the queue with a growing delay, 5xx fail (and user-unknown bounces suppress
-  the address). The suppression list is checked again right before sending.
+* ``send_issue`` runs DIGEST_CONCURRENCY lanes (threads), each with its own
+  persistent SMTP connection from the process's pool, claiming and sending
+  batches. A delivery is ``sent`` only after the server accepted it; 4xx and
+  lost connections go back to the queue with a growing delay, 5xx fail (and
+  user-unknown bounces suppress the address). The suppression list is checked
+  again right before sending.
+* Speed: the accepted deliveries of a batch are marked sent in one UPDATE. So
+  that a crash between the server's 250 and that UPDATE does not resend the
+  whole batch, each accepted id is first appended to the run's journal file
+  (one write, no fsync: it survives a killed process, not a lost machine). A
+  worker starting on the same machine replays the journals of dead runs
+  (their file lock is free) before it claims anything.
+* A token bucket per relay in the database (RelayBudget) keeps every worker
+  together within DIGEST_RATE_PER_SECOND and DIGEST_RATE_PER_HOUR.
+* An issue whose failure rate passes DIGEST_PAUSE_FAILURE_RATE pauses itself;
+  ``resume`` lets it go on.
 """
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import datetime
+import fcntl
+import math
+import os
+import re
+import secrets
 import smtplib
+import threading
+import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import groupby
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Q
+from django.db import connections, transaction
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
-from dateline.digests import render
-from dateline.digests.models import Delivery, DigestIssue, DigestStory
+from dateline.digests import dkimsign, render
+from dateline.digests.models import Delivery, DigestIssue, DigestStory, RelayBudget
 from dateline.newsletter.models import Subscriber, Suppression
 
 State = Delivery.State
@@ -141,11 +162,11 @@ def claim_batch(issue: DigestIssue, worker_id: str, size: int = 200) -> list[Del
     )
 
 
-def _retry_later(delivery: Delivery, error: str) -> None:
+def _retry_later(delivery: Delivery, error: str) -> str:
     attempts = delivery.attempts + 1
     if attempts >= MAX_ATTEMPTS:
         _finish(delivery, State.FAILED, error=error, attempts=attempts)
-        return
+        return State.FAILED
     delay = RETRY_DELAYS[min(attempts - 1, len(RETRY_DELAYS) - 1)]
     Delivery.objects.filter(pk=delivery.pk).update(
         state=State.QUEUED,
@@ -155,6 +176,7 @@ def _retry_later(delivery: Delivery, error: str) -> None:
         claimed_at=None,
         last_error=error[:500],
     )
+    return State.QUEUED
 
 
 def _finish(delivery: Delivery, state: str, *, error: str = "", **fields: Any) -> None:
@@ -164,51 +186,320 @@ def _finish(delivery: Delivery, state: str, *, error: str = "", **fields: Any) -
     Delivery.objects.filter(pk=delivery.pk).update(state=state, last_error=error[:500], **fields)
 
 
+def _chunks(ids: list[int], size: int = 5000) -> Iterator[list[int]]:
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+def _mark_sent(ids: list[int], claim_id: str) -> int:
+    """One UPDATE for many accepted deliveries (only rows this run still holds)."""
+    done = 0
+    now = timezone.now()
+    for chunk in _chunks(ids):
+        done += Delivery.objects.filter(
+            id__in=chunk, state=State.SENDING, claimed_by=claim_id
+        ).update(state=State.SENT, sent_at=now, attempts=F("attempts") + 1, last_error="")
+    return done
+
+
+def _release(claim_id: str, ids: list[int] | None = None) -> int:
+    """Give rows this run holds but did not try back to the queue, untouched."""
+    rows = Delivery.objects.filter(state=State.SENDING, claimed_by=claim_id)
+    if ids is None:
+        return rows.update(state=State.QUEUED, claimed_by="", claimed_at=None)
+    return sum(
+        rows.filter(id__in=chunk).update(state=State.QUEUED, claimed_by="", claimed_at=None)
+        for chunk in _chunks(ids)
+    )
+
+
+# Options -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Options:
+    """How a worker sends; from settings (DIGEST_*), overridable per call."""
+
+    concurrency: int = 4
+    batch_size: int = 200
+    per_second: float = 0.0
+    per_hour: float = 0.0
+    pause_failure_rate: float = 0.2
+    pause_min_tried: int = 100
+    journal_dir: Path = Path("var/digest-journals")
+
+    @classmethod
+    def from_settings(cls, **overrides: Any) -> Options:
+        options = cls(
+            concurrency=getattr(settings, "DIGEST_CONCURRENCY", cls.concurrency),
+            batch_size=getattr(settings, "DIGEST_BATCH", cls.batch_size),
+            per_second=getattr(settings, "DIGEST_RATE_PER_SECOND", cls.per_second),
+            per_hour=getattr(settings, "DIGEST_RATE_PER_HOUR", cls.per_hour),
+            pause_failure_rate=getattr(
+                settings, "DIGEST_PAUSE_FAILURE_RATE", cls.pause_failure_rate
+            ),
+            pause_min_tried=getattr(settings, "DIGEST_PAUSE_MIN_TRIED", cls.pause_min_tried),
+            journal_dir=Path(getattr(settings, "DIGEST_JOURNAL_DIR", cls.journal_dir)),
+        )
+        options = replace(options, **{k: v for k, v in overrides.items() if v is not None})
+        if options.concurrency < 1 or options.batch_size < 1:
+            raise ValueError("concurrency and batch size must be at least 1")
+        if options.per_second < 0 or options.per_hour < 0:
+            raise ValueError("rate limits must be 0 (none) or positive")
+        return options
+
+
+def relay_name() -> str:
+    """The relay a rate limit belongs to: workers sending through one share its budget."""
+    return f"{settings.EMAIL_HOST}:{settings.EMAIL_PORT}"
+
+
+# Rate limit ----------------------------------------------------------------
+
+
+class RelayLimiter:
+    """Token buckets in the database, so all workers of all machines share one relay's limits.
+
+    The per-second bucket holds at most a tenth of a second's tokens and the
+    per-hour one a minute's, so no window of any length sees much more than
+    the rate: a relay's counters are kept, not merely its averages.
+    """
+
+    def __init__(self, relay: str, per_second: float, per_hour: float) -> None:
+        self.relay = relay
+        self.per_second = per_second
+        self.per_hour = per_hour
+        self.second_cap = max(1.0, per_second / 10)
+        self.hour_cap = max(1.0, per_hour / 60)
+        if self.active:
+            RelayBudget.objects.get_or_create(
+                relay=relay,
+                defaults={
+                    "second_tokens": self.second_cap,
+                    "hour_tokens": self.hour_cap,
+                    "updated": time.time(),
+                },
+            )
+
+    @property
+    def active(self) -> bool:
+        return self.per_second > 0 or self.per_hour > 0
+
+    def take(self, wanted: int, stop: threading.Event) -> int:
+        """Wait for at least one token and take up to ``wanted``; 0 if told to stop."""
+        if not self.active:
+            return wanted
+        while True:
+            granted, wait = self._try(wanted)
+            if granted:
+                return granted
+            if stop.wait(min(wait, 1.0)):
+                return 0
+
+    def _try(self, wanted: int) -> tuple[int, float]:
+        now = time.time()
+        with transaction.atomic():
+            budget = RelayBudget.objects.select_for_update().get(relay=self.relay)
+            elapsed = max(0.0, now - budget.updated)
+            buckets = []
+            if self.per_second:
+                budget.second_tokens = min(
+                    self.second_cap, budget.second_tokens + elapsed * self.per_second
+                )
+                buckets.append(("second_tokens", self.per_second))
+            if self.per_hour:
+                budget.hour_tokens = min(
+                    self.hour_cap, budget.hour_tokens + elapsed * self.per_hour / 3600
+                )
+                buckets.append(("hour_tokens", self.per_hour / 3600))
+            granted = min(wanted, *(math.floor(getattr(budget, name)) for name, _ in buckets))
+            for name, _ in buckets:
+                setattr(budget, name, getattr(budget, name) - max(granted, 0))
+            budget.updated = max(now, budget.updated)
+            budget.save(update_fields=["second_tokens", "hour_tokens", "updated"])
+        if granted >= 1:
+            return granted, 0.0
+        wait = max((1 - getattr(budget, name)) / rate for name, rate in buckets)
+        return 0, max(wait, 0.001)
+
+
+# Journal -------------------------------------------------------------------
+
+
+class Journal:
+    """Ids the server accepted and the database does not know yet, in a file only this run locks.
+
+    Each accepted delivery costs one ``write`` (no fsync: the page cache outlives
+    a killed process). A run that dies leaves its file unlocked; ``replay`` then
+    marks those ids sent and puts the rest of the dead run's claims back.
+    """
+
+    def __init__(self, directory: Path, claim_id: str) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        name = re.sub(r"[^A-Za-z0-9_.-]", "_", claim_id)
+        # Locked before it gets the name others look for, so no one replays a live run.
+        fresh = directory / f"{name}.new"
+        self.fd = os.open(fresh, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_APPEND, 0o600)
+        fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        os.write(self.fd, claim_id.encode("utf-8") + b"\n")
+        self.path = directory / f"{name}.journal"
+        os.rename(fresh, self.path)
+
+    def record(self, delivery_id: int) -> None:
+        os.write(self.fd, b"%d\n" % delivery_id)
+
+    def close(self) -> None:
+        """Settle what it holds, then remove it (the run is over)."""
+        _settle(self.path)
+        with contextlib.suppress(OSError):
+            self.path.unlink()
+        os.close(self.fd)
+
+
+def _settle(path: Path) -> tuple[int, int]:
+    """Mark a journal's ids sent and release the rest of its run's claims: (sent, released)."""
+    lines = path.read_bytes().split(b"\n")
+    # The last piece is empty, or a line cut short by the crash: not a whole id.
+    claim_id, ids = lines[0].decode("utf-8"), [int(x) for x in lines[1:-1] if x.isdigit()]
+    if not claim_id:
+        return 0, 0
+    sent = _mark_sent(ids, claim_id)
+    released = _release(claim_id)
+    return sent, released
+
+
+def replay(directory: Path) -> tuple[int, int]:
+    """Settle the journals of runs that died on this machine: (marked sent, released)."""
+    totals = (0, 0)
+    if not directory.is_dir():
+        return totals
+    for path in sorted(directory.glob("*.journal")) + sorted(directory.glob("*.new")):
+        try:
+            fd = os.open(path, os.O_RDWR)
+        except FileNotFoundError:
+            continue  # another worker replayed it
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            continue  # its run is alive
+        try:
+            if path.exists():
+                sent, released = _settle(path)
+                totals = (totals[0] + sent, totals[1] + released)
+                path.unlink()
+        finally:
+            os.close(fd)
+    return totals
+
+
+# SMTP connections ----------------------------------------------------------
+
+
+class RelayPool:
+    """This process's idle SMTP connections, kept between batches and issues."""
+
+    # An idle connection older than this is checked with NOOP before use: relays
+    # hang up on idle clients, and a dead one must not cost a reader a retry delay.
+    CHECK_AFTER = 20.0
+
+    def __init__(self) -> None:
+        self._idle: list[tuple[tuple[Any, ...], smtplib.SMTP, float]] = []
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def _key() -> tuple[Any, ...]:
+        return (
+            settings.EMAIL_HOST,
+            settings.EMAIL_PORT,
+            getattr(settings, "EMAIL_HOST_USER", ""),
+            getattr(settings, "EMAIL_USE_TLS", False),
+        )
+
+    def acquire(self) -> smtplib.SMTP:
+        key = self._key()
+        while True:
+            with self._lock:
+                found = next((i for i, item in enumerate(self._idle) if item[0] == key), None)
+                item = self._idle.pop(found) if found is not None else None
+            if item is None:
+                return self._connect()
+            _, connection, since = item
+            if time.monotonic() - since < self.CHECK_AFTER:
+                return connection
+            try:
+                if connection.noop()[0] == 250:
+                    return connection
+            except (smtplib.SMTPException, OSError):
+                pass
+            self.discard(connection)
+
+    def release(self, connection: smtplib.SMTP) -> None:
+        with self._lock:
+            self._idle.append((self._key(), connection, time.monotonic()))
+
+    @staticmethod
+    def discard(connection: smtplib.SMTP) -> None:
+        with contextlib.suppress(smtplib.SMTPException, OSError):
+            connection.close()
+
+    def close_all(self) -> None:
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for _, connection, _ in idle:
+            with contextlib.suppress(smtplib.SMTPException, OSError):
+                connection.quit()
+            self.discard(connection)
+
+    @staticmethod
+    def _connect() -> smtplib.SMTP:
+        connection = smtplib.SMTP(
+            settings.EMAIL_HOST,
+            settings.EMAIL_PORT,
+            timeout=getattr(settings, "EMAIL_TIMEOUT", None) or 60,
+        )
+        if getattr(settings, "EMAIL_USE_TLS", False):
+            connection.starttls()
+        user = getattr(settings, "EMAIL_HOST_USER", "")
+        if user:
+            connection.login(user, settings.EMAIL_HOST_PASSWORD)
+        return connection
+
+
+POOL = RelayPool()
+atexit.register(POOL.close_all)
+
+
+# Rendering -----------------------------------------------------------------
+
+
 @dataclass
 class Sender:
-    """One worker's SMTP connection and the groups it has rendered, kept across batches."""
+    """The issue's stories and the groups rendered so far, shared by a run's lanes."""
 
     issue: DigestIssue
-    connection: smtplib.SMTP | None = None
     stories: list[render.Story] | None = None
     groups: dict[tuple[str, frozenset[int]], render.RenderedGroup | None] = field(
         default_factory=dict
     )
-
-    def connect(self) -> smtplib.SMTP:
-        if self.connection is None:
-            connection = smtplib.SMTP(
-                settings.EMAIL_HOST,
-                settings.EMAIL_PORT,
-                timeout=getattr(settings, "EMAIL_TIMEOUT", None) or 60,
-            )
-            if getattr(settings, "EMAIL_USE_TLS", False):
-                connection.starttls()
-            user = getattr(settings, "EMAIL_HOST_USER", "")
-            if user:
-                connection.login(user, settings.EMAIL_HOST_PASSWORD)
-            self.connection = connection
-        return self.connection
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
     def all_stories(self) -> list[render.Story]:
-        if self.stories is None:
-            self.stories = render.issue_stories(self.issue)
-        return self.stories
-
-    def close(self) -> None:
-        if self.connection is not None:
-            with contextlib.suppress(OSError):
-                self.connection.quit()
-            self.connection = None
+        with self.lock:
+            if self.stories is None:
+                self.stories = render.issue_stories(self.issue)
+            return self.stories
 
     def group(
         self, key: str, section_ids: frozenset[int] | None, exclude: frozenset[int]
     ) -> render.RenderedGroup | None:
-        if (key, exclude) not in self.groups:
-            self.groups[(key, exclude)] = render.render_group(
-                self.issue, self.all_stories(), section_ids, exclude
-            )
-        return self.groups[(key, exclude)]
+        stories = self.all_stories()
+        with self.lock:
+            if (key, exclude) not in self.groups:
+                self.groups[(key, exclude)] = render.render_group(
+                    self.issue, stories, section_ids, exclude
+                )
+            return self.groups[(key, exclude)]
 
 
 def already_received(sender: Sender, deliveries: list[Delivery]) -> dict[int, frozenset[int]]:
@@ -237,86 +528,273 @@ def already_received(sender: Sender, deliveries: list[Delivery]) -> dict[int, fr
     return {k: frozenset(v) for k, v in received.items()}
 
 
-def send_batch(sender: Sender, deliveries: list[Delivery]) -> dict[str, int]:
-    """Send a claimed batch; returns counts by the state each delivery ended in."""
-    counts: dict[str, int] = {}
-
-    def count(state: str) -> None:
-        counts[state] = counts.get(state, 0) + 1
-
-    emails = {d.email for d in deliveries} | {d.email.lower() for d in deliveries}
-    suppressed = {
-        e.lower()
-        for e in Suppression.objects.filter(email__in=emails).values_list("email", flat=True)
-    }
-    received = already_received(sender, deliveries)
-    for delivery in deliveries:
-        subscriber = delivery.subscriber
-        if delivery.email.lower() in suppressed:
-            _finish(delivery, State.SUPPRESSED, error="on the suppression list")
-            count(State.SUPPRESSED)
-            continue
-        if subscriber is None or not subscriber.is_active or subscriber.email != delivery.email:
-            _finish(delivery, State.SUPPRESSED, error="no longer subscribed at this address")
-            count(State.SUPPRESSED)
-            continue
-        exclude = received.get(subscriber.pk, frozenset())
-        group = sender.group(delivery.sections_key, delivery.section_ids, exclude)
-        if group is None:
-            _finish(delivery, State.SKIPPED, error="no new stories in the chosen sections")
-            count(State.SKIPPED)
-            continue
-        try:
-            data = group.message_for(delivery, subscriber)
-        except UnicodeEncodeError:
-            _finish(delivery, State.FAILED, error="address needs SMTPUTF8, not supported yet")
-            count(State.FAILED)
-            continue
-        state = _send_one(sender, delivery, data)
-        count(state)
-    return counts
+# Sending -------------------------------------------------------------------
 
 
-def _send_one(sender: Sender, delivery: Delivery, data: bytes) -> str:
-    try:
-        connection = sender.connect()
-        refused = connection.sendmail(render.return_path(delivery), [delivery.email], data)
-        if refused:  # one recipient: sendmail raises instead, but be safe
-            code, message = next(iter(refused.values()))
-            raise smtplib.SMTPRecipientsRefused({delivery.email: (code, message)})
-    except smtplib.SMTPRecipientsRefused as error:
-        code, message = next(iter(error.recipients.values()))
-        return _smtp_failure(sender, delivery, code, message)
-    except smtplib.SMTPResponseException as error:  # data or sender refused, 421 …
-        return _smtp_failure(sender, delivery, error.smtp_code, error.smtp_error)
-    except OSError as error:  # disconnected, refused, timed out (SMTPException is an OSError)
-        sender.connection = None  # reconnect for the next one
-        _retry_later(delivery, f"connection: {error}")
-        return State.QUEUED
-    _finish(delivery, State.SENT)
-    return State.SENT
+def _failure_counts(issue: DigestIssue) -> tuple[int, int]:
+    """(tried, failed) so far: failed counts hard failures, bounces and pending retries."""
+    failing = Q(state__in=[State.FAILED, State.BOUNCED]) | Q(state=State.QUEUED, attempts__gt=0)
+    counts = Delivery.objects.filter(issue=issue).aggregate(
+        sent=Count("id", filter=Q(state=State.SENT)), failed=Count("id", filter=failing)
+    )
+    return counts["sent"] + counts["failed"], counts["failed"]
 
 
-def _smtp_failure(sender: Sender, delivery: Delivery, code: int, message: bytes | str) -> str:
-    text = message.decode("utf-8", "replace") if isinstance(message, bytes) else str(message)
-    error = f"{code} {text}"
-    if sender.connection is not None:
-        try:
-            sender.connection.rset()
-        except (smtplib.SMTPException, OSError):
-            sender.connection = None
-    if 400 <= code < 500:
-        _retry_later(delivery, error)
-        return State.QUEUED
-    if code in HARD_BOUNCE_CODES:
-        Suppression.objects.get_or_create(
-            email=delivery.email,
-            defaults={"reason": Suppression.Reason.HARD_BOUNCE, "note": error[:500]},
+def pause(issue: DigestIssue, reason: str) -> bool:
+    """Stop sending the issue (workers finish the message in hand); False if it was not sending."""
+    paused = DigestIssue.objects.filter(
+        pk=issue.pk, status__in=[DigestIssue.Status.APPROVED, DigestIssue.Status.SENDING]
+    ).update(status=DigestIssue.Status.PAUSED, pause_reason=reason[:500])
+    if paused:
+        issue.status, issue.pause_reason = DigestIssue.Status.PAUSED, reason[:500]
+    return bool(paused)
+
+
+def resume(issue: DigestIssue) -> None:
+    """Let a paused issue go on; its failure rate counts afresh from now.
+
+    Workers (``send-digests``, the scheduler's stalled-issue job) pick it up again.
+    """
+    with transaction.atomic():
+        current = DigestIssue.objects.select_for_update().get(pk=issue.pk)
+        if current.status != DigestIssue.Status.PAUSED:
+            raise ValueError(f"{current} is {current.get_status_display().lower()}, not paused")
+        tried, failed = _failure_counts(current)
+        DigestIssue.objects.filter(pk=issue.pk).update(
+            status=DigestIssue.Status.SENDING,
+            pause_reason="",
+            tried_at_resume=tried,
+            failed_at_resume=failed,
         )
-        _finish(delivery, State.BOUNCED, error=error, attempts=delivery.attempts + 1)
-        return State.BOUNCED
-    _finish(delivery, State.FAILED, error=error, attempts=delivery.attempts + 1)
-    return State.FAILED
+    issue.refresh_from_db()
+
+
+@dataclass
+class Lane:
+    """One thread of a run: its SMTP connection and the rate-limit tokens it holds."""
+
+    connection: smtplib.SMTP | None = None
+    tokens: int = 0
+
+
+class Run:
+    """One call of send_issue: lanes that claim and send batches until none is left."""
+
+    def __init__(
+        self,
+        issue: DigestIssue,
+        worker_id: str,
+        options: Options,
+        on_batch: Callable[[dict[str, int]], None] | None,
+    ) -> None:
+        self.issue = issue
+        self.options = options
+        self.on_batch = on_batch
+        # Unique per run, so a dead run's claims can be told from a live one's.
+        self.claim_id = f"{worker_id[:90]}#{secrets.token_hex(4)}"
+        self.sender = Sender(issue)
+        self.limiter = RelayLimiter(relay_name(), options.per_second, options.per_hour)
+        self.signer = dkimsign.from_settings()
+        self.stop = threading.Event()
+        self.lock = threading.Lock()
+        self.totals: dict[str, int] = {}
+        self.errors: list[BaseException] = []
+        self.failures_unchecked = 0
+        self.last_check = -math.inf
+        self.journal: Journal | None = None
+
+    def run(self) -> dict[str, int]:
+        replay(self.options.journal_dir)
+        self.journal = Journal(self.options.journal_dir, self.claim_id)
+        try:
+            if self.options.concurrency == 1:
+                self.lane_loop(threaded=False)
+            else:
+                threads = [
+                    threading.Thread(target=self.lane_loop, args=(True,), name=f"lane-{i}")
+                    for i in range(self.options.concurrency)
+                ]
+                for thread in threads:
+                    thread.start()
+                for thread in threads:
+                    thread.join()
+        finally:
+            self.journal.close()
+        if self.errors:
+            raise self.errors[0]
+        return self.totals
+
+    def lane_loop(self, threaded: bool) -> None:
+        lane = Lane()
+        last_renewal = time.monotonic()
+        try:
+            while not self.stop.is_set():
+                if not DigestIssue.objects.filter(
+                    pk=self.issue.pk, status=DigestIssue.Status.SENDING
+                ).exists():
+                    self.stop.set()  # paused or cancelled meanwhile
+                    break
+                batch = claim_batch(self.issue, self.claim_id, self.options.batch_size)
+                if not batch:
+                    break
+                counts = self.send_batch(lane, batch)
+                with self.lock:
+                    for state, n in counts.items():
+                        self.totals[state] = self.totals.get(state, 0) + n
+                    if self.on_batch:
+                        self.on_batch(counts)
+                if time.monotonic() - last_renewal > STALE_CLAIM.total_seconds() / 3:
+                    # Slow batches (a low rate limit): show the rows are still in hand.
+                    Delivery.objects.filter(state=State.SENDING, claimed_by=self.claim_id).update(
+                        claimed_at=timezone.now()
+                    )
+                    last_renewal = time.monotonic()
+        except BaseException as error:
+            self.stop.set()
+            self.errors.append(error)
+        finally:
+            if lane.connection is not None:
+                POOL.release(lane.connection)
+            if threaded:
+                connections.close_all()  # this thread's own connections only
+
+    def send_batch(self, lane: Lane, deliveries: list[Delivery]) -> dict[str, int]:
+        """Send a claimed batch; returns counts by the state each delivery ended in."""
+        counts: dict[str, int] = {}
+        settled: dict[tuple[str, str], list[int]] = {}  # (state, error) -> ids, for bulk updates
+        sent: list[int] = []
+
+        emails = {d.email for d in deliveries} | {d.email.lower() for d in deliveries}
+        suppressed = {
+            e.lower()
+            for e in Suppression.objects.filter(email__in=emails).values_list("email", flat=True)
+        }
+        received = already_received(self.sender, deliveries)
+        failures = 0
+        untried: list[int] = []
+        for index, delivery in enumerate(deliveries):
+            if self.stop.is_set():
+                untried = [d.pk for d in deliveries[index:]]
+                break
+            subscriber = delivery.subscriber
+            state, error = "", ""
+            if delivery.email.lower() in suppressed:
+                state, error = State.SUPPRESSED, "on the suppression list"
+            elif (
+                subscriber is None or not subscriber.is_active or subscriber.email != delivery.email
+            ):
+                state, error = State.SUPPRESSED, "no longer subscribed at this address"
+            else:
+                exclude = received.get(subscriber.pk, frozenset())
+                group = self.sender.group(delivery.sections_key, delivery.section_ids, exclude)
+                if group is None:
+                    state, error = State.SKIPPED, "no new stories in the chosen sections"
+            if state:
+                settled.setdefault((state, error), []).append(delivery.pk)
+                counts[state] = counts.get(state, 0) + 1
+                continue
+            assert subscriber is not None and group is not None
+            try:
+                data = group.message_for(delivery, subscriber)
+            except UnicodeEncodeError:
+                _finish(delivery, State.FAILED, error="address needs SMTPUTF8, not supported yet")
+                counts[State.FAILED] = counts.get(State.FAILED, 0) + 1
+                continue
+            if self.signer is not None:
+                data = self.signer.sign(data)
+            if lane.tokens == 0:
+                lane.tokens = self.limiter.take(len(deliveries) - index, self.stop)
+                if lane.tokens == 0:  # stopped while waiting
+                    untried = [d.pk for d in deliveries[index:]]
+                    break
+            lane.tokens -= 1
+            state = self.send_one(lane, delivery, data)
+            if state == State.SENT:
+                sent.append(delivery.pk)
+            else:
+                failures += 1
+            counts[state] = counts.get(state, 0) + 1
+
+        _mark_sent(sent, self.claim_id)
+        for (state, error), ids in settled.items():
+            for chunk in _chunks(ids):
+                Delivery.objects.filter(
+                    id__in=chunk, state=State.SENDING, claimed_by=self.claim_id
+                ).update(state=state, last_error=error)
+        if untried:
+            _release(self.claim_id, untried)
+        if failures:
+            self.check_failures(failures)
+        return counts
+
+    def send_one(self, lane: Lane, delivery: Delivery, data: bytes) -> str:
+        try:
+            if lane.connection is None:
+                lane.connection = POOL.acquire()
+            refused = lane.connection.sendmail(render.return_path(delivery), [delivery.email], data)
+            if refused:  # one recipient: sendmail raises instead, but be safe
+                code, message = next(iter(refused.values()))
+                raise smtplib.SMTPRecipientsRefused({delivery.email: (code, message)})
+        except smtplib.SMTPRecipientsRefused as error:
+            code, message = next(iter(error.recipients.values()))
+            return self.smtp_failure(lane, delivery, code, message)
+        except smtplib.SMTPResponseException as error:  # data or sender refused, 421 …
+            return self.smtp_failure(lane, delivery, error.smtp_code, error.smtp_error)
+        except OSError as error:  # disconnected, refused, timed out (SMTPException is an OSError)
+            if lane.connection is not None:
+                POOL.discard(lane.connection)
+                lane.connection = None  # reconnect for the next one
+            return _retry_later(delivery, f"connection: {error}")
+        assert self.journal is not None
+        self.journal.record(delivery.pk)
+        return State.SENT
+
+    def smtp_failure(self, lane: Lane, delivery: Delivery, code: int, message: bytes | str) -> str:
+        text = message.decode("utf-8", "replace") if isinstance(message, bytes) else str(message)
+        error = f"{code} {text}"
+        if lane.connection is not None:
+            try:
+                lane.connection.rset()
+            except (smtplib.SMTPException, OSError):
+                POOL.discard(lane.connection)
+                lane.connection = None
+        if 400 <= code < 500:
+            return _retry_later(delivery, error)
+        if code in HARD_BOUNCE_CODES:
+            Suppression.objects.get_or_create(
+                email=delivery.email,
+                defaults={"reason": Suppression.Reason.HARD_BOUNCE, "note": error[:500]},
+            )
+            _finish(delivery, State.BOUNCED, error=error, attempts=delivery.attempts + 1)
+            return State.BOUNCED
+        _finish(delivery, State.FAILED, error=error, attempts=delivery.attempts + 1)
+        return State.FAILED
+
+    def check_failures(self, new_failures: int) -> None:
+        """Pause the issue when too many tries failed since it was approved or resumed."""
+        threshold = self.options.pause_failure_rate
+        if threshold <= 0:
+            return
+        with self.lock:
+            self.failures_unchecked += new_failures
+            # A count over the whole issue: at most once a second unless failures pile up.
+            due = time.monotonic() - self.last_check >= 1.0 or self.failures_unchecked >= 20
+            if not due:
+                return
+            self.failures_unchecked, self.last_check = 0, time.monotonic()
+        baseline = DigestIssue.objects.filter(pk=self.issue.pk).values_list(
+            "tried_at_resume", "failed_at_resume"
+        )
+        tried_before, failed_before = baseline.first() or (0, 0)
+        tried, failed = _failure_counts(self.issue)
+        tried, failed = tried - tried_before, failed - failed_before
+        if tried >= self.options.pause_min_tried and failed > threshold * tried:
+            reason = (
+                f"Paused by the engine: {failed} of the last {tried} deliveries failed "
+                f"(more than {threshold:.0%})."
+            )
+            pause(self.issue, reason)
+            self.stop.set()
 
 
 def finish_if_done(issue: DigestIssue) -> bool:
@@ -324,10 +802,10 @@ def finish_if_done(issue: DigestIssue) -> bool:
     pending = Delivery.objects.filter(issue=issue, state__in=[State.QUEUED, State.SENDING])
     if pending.exists():
         return False
-    DigestIssue.objects.filter(pk=issue.pk).exclude(status=DigestIssue.Status.SENT).update(
-        status=DigestIssue.Status.SENT
-    )
-    issue.status = DigestIssue.Status.SENT
+    DigestIssue.objects.filter(
+        pk=issue.pk, status__in=[DigestIssue.Status.APPROVED, DigestIssue.Status.SENDING]
+    ).update(status=DigestIssue.Status.SENT)
+    issue.refresh_from_db(fields=["status"])
     return True
 
 
@@ -335,26 +813,18 @@ def send_issue(
     issue: DigestIssue,
     worker_id: str,
     *,
-    batch_size: int = 200,
+    batch_size: int | None = None,
+    concurrency: int | None = None,
     on_batch: Callable[[dict[str, int]], None] | None = None,
 ) -> dict[str, int]:
-    """Claim and send batches of the issue until none is left for now."""
+    """Claim and send batches of the issue until none is left for now; counts by final state."""
+    options = Options.from_settings(batch_size=batch_size, concurrency=concurrency)
     if issue.status in (DigestIssue.Status.APPROVED, DigestIssue.Status.SENDING):
         DigestIssue.objects.filter(pk=issue.pk, status=DigestIssue.Status.APPROVED).update(
             status=DigestIssue.Status.SENDING
         )
     else:
         return {}
-    totals: dict[str, int] = {}
-    sender = Sender(issue)
-    try:
-        while batch := claim_batch(issue, worker_id, batch_size):
-            counts = send_batch(sender, batch)
-            for state, n in counts.items():
-                totals[state] = totals.get(state, 0) + n
-            if on_batch:
-                on_batch(counts)
-    finally:
-        sender.close()
+    totals = Run(issue, worker_id, options, on_batch).run()
     finish_if_done(issue)
     return totals

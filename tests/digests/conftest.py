@@ -1,0 +1,7 @@
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _journal_dir(settings, tmp_path):
+    """Each test's runs journal into their own folder (a real one: the engine locks files)."""
+    settings.DIGEST_JOURNAL_DIR = tmp_path / "journals"
