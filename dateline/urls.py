@@ -15,6 +15,7 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("manifest.webmanifest", views.web_manifest, name="web-manifest"),
     path("newsletter/", include("dateline.newsletter.urls")),
+    path("comments/", include("dateline.comments.urls")),
     path("digests/", include("dateline.digests.urls")),
     path("authors/<slug:slug>/", views.author, name="author"),
     path("tags/<slug:slug>/", views.tag, name="tag"),

@@ -50,7 +50,7 @@ NEVER_CACHED = ("/admin/", "/django-admin/", "/dev/")
 # sites add tracking parameters that change nothing, so those share the page's
 # entry; any other parameter makes the request uncacheable rather than letting a
 # crawler fill the cache with variants.
-PAGE_PARAMETERS = frozenset({"page", "q"})
+PAGE_PARAMETERS = frozenset({"page", "q", "sort"})
 TRACKING_PARAMETERS = frozenset({"fbclid", "gclid", "mc_cid", "mc_eid", "ref", "dclid"})
 LOCAL_ENTRIES = 256
 

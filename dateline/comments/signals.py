@@ -1,0 +1,39 @@
+"""A comment readers can see appearing or going refreshes the cached pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from dateline.comments.models import Comment
+
+
+def refresh_pages(article_id: int | None = None) -> None:
+    """After the transaction commits: a page rendered before then would be stale."""
+    from dateline.newsroom.models import ArticlePage
+    from dateline.newsroom.signals import _reader_facing_change
+
+    # Only the id is read (to purge a proxy); no query for a page being deleted.
+    page = ArticlePage(pk=article_id) if article_id else None
+    transaction.on_commit(lambda: _reader_facing_change(page))
+
+
+def _shown(comment: Comment) -> bool:
+    visible = Comment.Status.APPROVED
+    return comment.status == visible or getattr(comment, "loaded_status", None) == visible
+
+
+@receiver(post_save, sender=Comment)
+def on_comment_saved(sender: Any, instance: Comment, **kwargs: Any) -> None:
+    if _shown(instance):
+        refresh_pages(instance.article_id)
+    instance.loaded_status = instance.status
+
+
+@receiver(post_delete, sender=Comment)
+def on_comment_deleted(sender: Any, instance: Comment, **kwargs: Any) -> None:
+    if _shown(instance):
+        refresh_pages(instance.article_id)

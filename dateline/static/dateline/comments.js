@@ -1,0 +1,145 @@
+// Comments, enhanced: post in place, reply under the comment, a live preview, and the
+// reader's own edit links on the cached page. Without this script the form posts and
+// redirects, Reply opens a page of its own, and edit links show after posting.
+(function () {
+  "use strict";
+  var thread = document.querySelector("[data-comments]");
+  var form = thread && thread.querySelector("[data-comment-form]");
+  if (!thread || !form || !window.fetch) return;
+  var home = form.parentNode;
+  var homeNext = form.nextSibling;
+  var status = form.querySelector(".comment-status");
+  var parentInput = form.querySelector("input[name=parent]");
+  var body = form.querySelector("textarea[name=body]");
+  var preview = form.querySelector("[data-comment-preview]");
+  var cancel = null;
+
+  function say(text, isError) {
+    status.textContent = text;
+    status.classList.toggle("form-error", !!isError);
+  }
+
+  function fromHTML(html) {
+    var holder = document.createElement("div");
+    holder.innerHTML = html; // made and sanitised on the server (render.py)
+    return holder.firstElementChild;
+  }
+
+  function listFor(parentId) {
+    if (!parentId) {
+      var list = thread.querySelector(".comment-list");
+      if (!list) {
+        list = document.createElement("ol");
+        list.className = "comment-list";
+        thread.insertBefore(list, home === thread ? form : thread.querySelector("#comment-form-h"));
+      }
+      return list;
+    }
+    var parent = document.getElementById("comment-" + parentId);
+    var replies = parent.querySelector(":scope > .comment-replies");
+    if (!replies) {
+      replies = document.createElement("ol");
+      replies.className = "comment-replies";
+      parent.appendChild(replies);
+    }
+    return replies;
+  }
+
+  function putBack() {
+    parentInput.value = "";
+    home.insertBefore(form, homeNext);
+    if (cancel) { cancel.remove(); cancel = null; }
+  }
+
+  thread.addEventListener("click", function (event) {
+    var link = event.target.closest("[data-reply]");
+    if (!link) return;
+    event.preventDefault();
+    var id = link.getAttribute("data-reply");
+    parentInput.value = id;
+    link.closest(".comment-actions").after(form);
+    if (!cancel) {
+      cancel = document.createElement("button");
+      cancel.type = "button";
+      cancel.textContent = "Cancel reply";
+      cancel.addEventListener("click", putBack);
+      form.querySelector("button[type=submit]").after(cancel);
+    }
+    body.focus();
+  });
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var data = new FormData(form);
+    say("Posting…");
+    fetch(form.action, { method: "POST", body: data, headers: { Accept: "application/json" }, credentials: "same-origin" })
+      .then(function (response) { return response.json(); })
+      .then(function (answer) {
+        form.querySelectorAll("[aria-invalid]").forEach(function (el) { el.removeAttribute("aria-invalid"); });
+        if (!answer.ok) {
+          say(answer.message, true);
+          var field = answer.field && form.querySelector("[name=" + answer.field + "]");
+          if (field) { field.setAttribute("aria-invalid", "true"); field.focus(); }
+          return;
+        }
+        var item = fromHTML(answer.html);
+        if (answer.status === "held") {
+          item.classList.add("comment-held");
+          var note = document.createElement("p");
+          note.innerHTML = "<strong>Your comment is awaiting moderation.</strong>";
+          item.insertBefore(note, item.firstChild);
+        }
+        putBack();
+        listFor(answer.parent).appendChild(item);
+        body.value = "";
+        if (preview) preview.hidden = true;
+        say(answer.message);
+      })
+      .catch(function () { say("Your comment could not be sent. Check your connection and try again.", true); });
+  });
+
+  var timer = null;
+  if (preview && body) {
+    body.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(function () {
+        if (!body.value.trim()) { preview.hidden = true; return; }
+        var data = new FormData();
+        data.append("body", body.value);
+        fetch("/comments/preview/", { method: "POST", body: data })
+          .then(function (response) { return response.json(); })
+          .then(function (answer) {
+            if (!answer.ok) return;
+            preview.querySelector(".comment-body").innerHTML = answer.html; // sanitised on the server
+            preview.hidden = false;
+          })
+          .catch(function () {});
+      }, 400);
+    });
+  }
+
+  // The cached page is the same for everyone; the reader's own comments come from here.
+  if (document.cookie.indexOf("dateline_commented=1") !== -1 && location.search.indexOf("comment=") === -1) {
+    fetch("/comments/mine/" + thread.getAttribute("data-article") + "/", { credentials: "same-origin" })
+      .then(function (response) { return response.json(); })
+      .then(function (answer) {
+        answer.comments.forEach(function (c) {
+          var shown = document.getElementById("comment-" + c.id);
+          if (!shown && c.status === "held") {
+            shown = document.createElement("div");
+            shown.className = "comment-held";
+            shown.id = "comment-" + c.id;
+            shown.setAttribute("role", "status");
+            shown.innerHTML = "<p><strong>Your comment is awaiting moderation.</strong></p><div class=\"comment-body\"></div><p class=\"comment-actions\"></p>";
+            shown.querySelector(".comment-body").innerHTML = c.html; // sanitised on the server
+            thread.insertBefore(shown, thread.firstChild);
+          }
+          var actions = shown && shown.querySelector(".comment-actions");
+          if (actions && c.editable && !actions.querySelector("[data-own]")) {
+            actions.insertAdjacentHTML("beforeend", ' <a data-own href="' + c.edit_url + '">Edit</a> <a data-own href="' + c.delete_url + '">Delete</a>');
+          }
+        });
+      })
+      .catch(function () {});
+  }
+})();
