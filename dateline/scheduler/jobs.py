@@ -50,7 +50,17 @@ def run_digest_schedule() -> None:
     run_schedule()
 
 
+def poll_bounce_mailbox() -> None:
+    from django.conf import settings
+
+    from dateline.digests.mailbox import poll
+
+    if settings.BOUNCE_MAILBOX_URL:
+        poll(settings.BOUNCE_MAILBOX_URL)
+
+
 JOBS: list[Job] = [
+    Job("poll-bounce-mailbox", 300, poll_bounce_mailbox),
     Job("digests", 60, run_digest_schedule),
     Job("expire-unconfirmed-subscribers", 3600, expire_unconfirmed_subscribers),
     Job("publish-scheduled-pages", 30, publish_scheduled_pages),

@@ -1,0 +1,230 @@
+"""Bounces after the relay accepted a message: delivery status notifications and complaints.
+
+A digest leaves with the envelope sender ``bounce+<token>@<our domain>``
+(render.return_path), so a bounce comes back to an address that names the
+delivery without naming the reader. This module reads such a message (RFC 3464
+``multipart/report; report-type=delivery-status``, or an RFC 5965 abuse report),
+finds the delivery by its token, and records what happened:
+
+* a hard bounce (the address does not exist or is disabled: 5.1.x, 5.2.1) or a
+  complaint suppresses the address at once;
+* a soft bounce (mailbox full, greylisting, "delayed", other failures) is scored
+  as Mailman does: at most one point a day, points older than
+  ``BOUNCE_WINDOW_DAYS`` forgotten; at ``BOUNCE_SOFT_THRESHOLD`` points the
+  address is suppressed.
+
+Messages that are not reports (out-of-office replies go to the envelope sender
+too, RFC 3834) are ignored and said to be: guessing at prose would suppress
+readers who are merely on holiday.
+"""
+
+from __future__ import annotations
+
+import datetime
+import email
+import email.policy
+import logging
+import re
+from dataclasses import dataclass
+from email.message import Message
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from dateline.digests.models import Bounce, Delivery
+from dateline.newsletter.models import Suppression
+
+logger = logging.getLogger(__name__)
+
+HEX24 = r"([0-9a-f]{24})"  # a delivery token (models.new_delivery_token)
+RETURN_PATH_TOKEN = re.compile(rf"bounce\+{HEX24}@", re.IGNORECASE)
+MESSAGE_ID_TOKEN = re.compile(rf"<\d+\.{HEX24}@", re.IGNORECASE)
+STATUS = re.compile(r"\b([245])\.(\d{1,3})\.(\d{1,3})\b")
+# Enhanced status codes (RFC 3463) that say the address itself is gone for good.
+HARD_STATUSES = ("5.1.", "5.2.1")
+
+
+@dataclass
+class Report:
+    """What one report said about one recipient."""
+
+    kind: str  # Bounce.Kind
+    email: str
+    status: str = ""
+    diagnostic: str = ""
+    token: str = ""
+
+
+@dataclass
+class Outcome:
+    reports: list[Report]
+    recorded: list[Bounce]
+    suppressed: list[str]
+    reason: str = ""  # why nothing was recorded
+
+
+def parse(raw: bytes) -> Message:
+    return email.message_from_bytes(raw, policy=email.policy.compat32)
+
+
+def _header_tokens(message: Message, *names: str) -> list[str]:
+    found = []
+    for name in names:
+        for value in message.get_all(name) or []:
+            found += RETURN_PATH_TOKEN.findall(str(value))
+    return found
+
+
+def find_token(message: Message, envelope_recipient: str = "") -> str:
+    """The delivery token: from the address the bounce came to, else the returned headers."""
+    candidates = RETURN_PATH_TOKEN.findall(envelope_recipient)
+    candidates += _header_tokens(message, "Delivered-To", "X-Original-To", "Envelope-To", "To")
+    if candidates:
+        return candidates[0].lower()
+    # The report quotes our message (or its headers): its Message-ID carries the token.
+    for part in message.walk():
+        if part.get_content_type() in ("message/rfc822", "text/rfc822-headers"):
+            text = part.as_string() if part.is_multipart() else str(part.get_payload())
+            if match := MESSAGE_ID_TOKEN.search(text):
+                return match.group(1).lower()
+    return ""
+
+
+def _address(value: str) -> str:
+    # "rfc822; ana@example.org" (RFC 3464 2.3.2)
+    kind, _, address = value.partition(";")
+    return (address if address else kind).strip().strip("<>").lower()
+
+
+def _kind(action: str, status: str) -> str | None:
+    action = action.strip().lower()
+    if action in ("delivered", "relayed", "expanded"):
+        return None
+    if action == "failed" and status.startswith(HARD_STATUSES):
+        return Bounce.Kind.HARD
+    if action in ("failed", "delayed"):
+        return Bounce.Kind.SOFT
+    return None
+
+
+def _recipient_blocks(part: Message) -> list[Message]:
+    """The per-recipient field groups of a message/delivery-status part."""
+    payload = part.get_payload()
+    if isinstance(payload, list):
+        # Python parses the groups as messages: the first is per-message.
+        return [block for block in payload[1:] if isinstance(block, Message)]
+    # Some parsers leave it as text: split the groups on blank lines ourselves.
+    groups = re.split(r"\r?\n\s*\r?\n", str(payload).strip())
+    return [email.message_from_string(group + "\n") for group in groups[1:]]
+
+
+def read_reports(message: Message) -> list[Report]:
+    """Every recipient a DSN or an abuse report speaks of, with what happened."""
+    reports = []
+    for part in message.walk():
+        content_type = part.get_content_type()
+        if content_type == "message/delivery-status":
+            for block in _recipient_blocks(part):
+                recipient = block.get("Final-Recipient") or block.get("Original-Recipient") or ""
+                status_field = str(block.get("Status", "")).strip()
+                diagnostic = " ".join(str(block.get("Diagnostic-Code", "")).split())
+                match = STATUS.search(status_field) or STATUS.search(diagnostic)
+                status = ".".join(match.groups()) if match else ""
+                kind = _kind(str(block.get("Action", "")), status)
+                if kind and recipient:
+                    reports.append(Report(kind, _address(str(recipient)), status, diagnostic[:500]))
+        elif content_type == "message/feedback-report":
+            # RFC 5965: a reader pressed "this is spam". Never mail them again.
+            fields = _recipient_blocks_or_fields(part)
+            recipient = fields.get("Original-Rcpt-To") or ""
+            reports.append(
+                Report(
+                    Bounce.Kind.COMPLAINT,
+                    _address(str(recipient)),
+                    diagnostic=f"feedback type {fields.get('Feedback-Type', 'abuse')}",
+                )
+            )
+    return reports
+
+
+def _recipient_blocks_or_fields(part: Message) -> Message:
+    payload = part.get_payload()
+    if isinstance(payload, list) and payload and isinstance(payload[0], Message):
+        return payload[0]
+    return email.message_from_string(str(payload).strip() + "\n")
+
+
+def soft_score(address: str, now: datetime.datetime) -> int:
+    """Days with a soft bounce within the window: one point a day, as Mailman counts."""
+    since = now - datetime.timedelta(days=settings.BOUNCE_WINDOW_DAYS)
+    return (
+        Bounce.objects.filter(email=address, kind=Bounce.Kind.SOFT, received_at__gt=since)
+        .annotate(day=TruncDate("received_at"))
+        .values("day")
+        .distinct()
+        .count()
+    )
+
+
+def _suppress(address: str, reason: str, note: str) -> bool:
+    _, created = Suppression.objects.get_or_create(
+        email=address, defaults={"reason": reason, "note": note[:500]}
+    )
+    return created
+
+
+def process(raw: bytes, *, source: str = "dsn", envelope_recipient: str = "") -> Outcome:
+    """Read one bounce message and record what it says; never raises on bad input."""
+    try:
+        message = parse(raw)
+    except Exception as error:  # anything unreadable is just not a report
+        return Outcome([], [], [], reason=f"unreadable message: {error}")
+    reports = read_reports(message)
+    if not reports:
+        # DSNs are auto-replies too (Postfix marks them so): only a non-report is a holiday note.
+        if str(message.get("Auto-Submitted", "")).lower().startswith("auto-replied"):
+            return Outcome([], [], [], reason="an automatic reply (out of office), not a bounce")
+        return Outcome([], [], [], reason="not a delivery status notification or abuse report")
+    token = find_token(message, envelope_recipient)
+    delivery = Delivery.objects.filter(token=token).first() if token else None
+    now = timezone.now()
+    recorded, suppressed = [], []
+    with transaction.atomic():
+        for report in reports:
+            # The report names the recipient; with our token we trust our own record.
+            address = delivery.email.lower() if delivery else report.email
+            if delivery is None and not Delivery.objects.filter(email__iexact=address).exists():
+                continue  # about an address we never mailed: somebody else's bounce
+            bounce = Bounce.objects.create(
+                delivery=delivery,
+                email=address,
+                kind=report.kind,
+                status=report.status,
+                diagnostic=report.diagnostic,
+                source=source,
+                received_at=now,
+            )
+            recorded.append(bounce)
+            if report.kind == Bounce.Kind.HARD:
+                if delivery is not None:
+                    Delivery.objects.filter(pk=delivery.pk).update(
+                        state=Delivery.State.BOUNCED,
+                        last_error=f"bounced later: {report.status} {report.diagnostic}"[:500],
+                    )
+                if _suppress(address, Suppression.Reason.HARD_BOUNCE, report.diagnostic):
+                    suppressed.append(address)
+            elif report.kind == Bounce.Kind.COMPLAINT:
+                if _suppress(address, Suppression.Reason.COMPLAINT, report.diagnostic):
+                    suppressed.append(address)
+            elif soft_score(address, now) >= settings.BOUNCE_SOFT_THRESHOLD:
+                note = (
+                    f"soft bounces on {settings.BOUNCE_SOFT_THRESHOLD} days, last {report.status}"
+                )
+                if _suppress(address, Suppression.Reason.SOFT_BOUNCES, note):
+                    suppressed.append(address)
+    reason = "" if recorded else "the report is about no address we sent to"
+    if suppressed:
+        logger.info("%d address(es) suppressed after a %s bounce report", len(suppressed), source)
+    return Outcome(reports, recorded, suppressed, reason)
