@@ -17,6 +17,7 @@ from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
 from taggit.models import TaggedItemBase
 from wagtail import blocks
+from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.embeds.blocks import EmbedBlock
 from wagtail.fields import RichTextField, StreamField
@@ -253,6 +254,22 @@ class ArticleTag(TaggedItemBase):
     )
 
 
+class ArticleForm(WagtailAdminPageForm):
+    """The article editor's form: a lead photo must carry alt text for screen readers."""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned: dict[str, Any] = super().clean()
+        photo = cleaned.get("lead_image")
+        if photo is not None and not photo.description.strip():
+            self.add_error(
+                "lead_image",
+                f"The photo '{photo.title}' has no alt text. Edit it under Images and "
+                "describe what it shows in its Description field; readers using a screen "
+                "reader hear that instead of the picture.",
+            )
+        return cleaned
+
+
 class ArticlePage(Page):
     class Priority(models.IntegerChoices):
         # Higher sorts first; the digest ranks by it too.
@@ -280,6 +297,7 @@ class ArticlePage(Page):
     priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.NORMAL)
     comments_open = models.BooleanField(default=True, help_text="Untick to close comments")
 
+    base_form_class = ArticleForm
     content_panels = [
         FieldPanel("title", help_text="The headline"),
         FieldPanel("standfirst"),

@@ -1,11 +1,13 @@
-"""Reader pages that are not Wagtail pages: search, authors and tags."""
+"""Reader pages that are not Wagtail pages: search, authors, tags and the web app manifest."""
 
 from __future__ import annotations
 
 import re
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.templatetags.static import static
 from taggit.models import Tag
 
 from dateline.newsroom.models import ArticlePage, Author, live_articles, paginate
@@ -48,3 +50,33 @@ def tag(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request, "newsroom/tag.html", {"tag": found, "articles": paginate(request, articles)}
     )
+
+
+def web_manifest(request: HttpRequest) -> JsonResponse:
+    """The Web App Manifest: the name and icons a phone shows for a saved front page."""
+    icons = [
+        {"src": static("dateline/icons/icon.svg"), "sizes": "any", "type": "image/svg+xml"},
+        {"src": static("dateline/icons/icon-192.png"), "sizes": "192x192", "type": "image/png"},
+        {"src": static("dateline/icons/icon-512.png"), "sizes": "512x512", "type": "image/png"},
+        {
+            "src": static("dateline/icons/icon-maskable-512.png"),
+            "sizes": "512x512",
+            "type": "image/png",
+            "purpose": "maskable",
+        },
+    ]
+    manifest = {
+        "name": settings.PUBLICATION_NAME,
+        "short_name": settings.PUBLICATION_NAME,
+        "description": "World news written from wire reports.",
+        "lang": settings.LANGUAGE_CODE,
+        "start_url": "/",
+        "scope": "/",
+        "display": "minimal-ui",
+        "background_color": "#fdfcf9",
+        "theme_color": "#a3200f",
+        "icons": icons,
+    }
+    response = JsonResponse(manifest, content_type="application/manifest+json")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response

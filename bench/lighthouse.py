@@ -1,0 +1,300 @@
+#!/usr/bin/env python3
+"""bench/lighthouse: Lighthouse's four scores, LCP, CLS and bytes for the reader pages.
+
+Starts the site as in production in a throwaway folder, as bench/pages does
+(DATELINE_ENV=production, a random SECRET_KEY, SQLite and the file cache, `dateline
+demo` content, `dateline serve`), then runs Lighthouse (npm `lighthouse`, pinned in
+package-lock.json; `make test` or `npm ci` installs it) with Debian's Chromium
+(CHROME_PATH=/usr/bin/chromium), the default mobile preset (a mid-range phone on a slow
+4G line, simulated), against each page in turn:
+
+  home        /
+  section     the first section front in the navigation
+  article     the newest demo article (the front page's lead story)
+  search      /search/?q=<a word from that article's headline>
+  newsletter  /newsletter/
+
+Each page is loaded once before it is measured, so the figures are the page cache's, as
+readers get them. Prints a table, then as its last line one JSON object with every
+figure. Targets: each of the four scores >= 95 on every page, CLS 0, and the article under
+100 KB transferred excluding images. See bench/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import pages
+from pages import HOST, BenchError, http_get, say, tail
+
+CHROMIUM = os.environ.get("CHROME_PATH", "/usr/bin/chromium")
+LIGHTHOUSE = pages.ROOT / "node_modules" / ".bin" / "lighthouse"
+CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
+# Chromium stays on 127.0.0.1: without these flags it calls Google's services at start-up.
+CHROME_FLAGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+MIN_SCORE = 95
+ARTICLE_MAX_BYTES = 100 * 1024
+
+# Run inside `dateline shell`: the paths of the section front and the article measured.
+PICK_PAGES = """
+import json
+from dateline.newsroom.models import ArticlePage, SectionPage
+article = ArticlePage.objects.live().public().order_by("-published_at", "-pk").first()
+section = SectionPage.objects.live().public().order_by("path").first()
+word = max(article.title.split(), key=len).strip(",.:;'\\"")
+print("PICK_JSON " + json.dumps({
+    "article": article.url, "section": section.url, "word": word.lower(),
+}))
+"""
+
+
+class LighthouseRun(pages.Run):
+    """The site as bench/pages runs it; the process helpers are pages.Run's."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        # What pages.Run's helpers (_env, command, start, stop_all, wait_for) use.
+        self.args = args
+        self.source = Path(args.source).resolve() if args.source else pages.ROOT
+        if self.source == pages.ROOT:
+            self.dateline = [str(pages.DATELINE)]
+        else:
+            self.dateline = [str(pages.VENV_BIN / "python"), "-m", "dateline.cli"]
+        self.tmp = Path(tempfile.mkdtemp(prefix="dateline-bench-lighthouse-"))
+        self.var = self.tmp / "var"
+        self.logs = self.tmp / "logs"
+        self.reports = Path(args.reports).resolve() if args.reports else self.tmp / "reports"
+        self.logs.mkdir()
+        self.reports.mkdir(parents=True, exist_ok=True)
+        self.procs: list[tuple[str, subprocess.Popen[bytes]]] = []
+        self.app_port = pages.free_port()
+        self.env = self._env()
+        self.env["LOG_LEVEL"] = "WARNING"
+
+    def setup_site(self) -> dict[str, str]:
+        say(f"# temporary folder {self.tmp}")
+        seconds = self.command("migrate", [*self.dateline, "migrate", "--no-input"], 150)
+        say(f"# migrate: {seconds:.1f} s")
+        collect = self.start("collectstatic", [*self.dateline, "collectstatic", "--no-input"])
+        seconds = self.command("demo", [*self.dateline, "demo"], 150)
+        say(f"# demo content: {seconds:.1f} s")
+        if collect.wait(timeout=90) != 0:
+            raise BenchError(f"collectstatic failed:\n{tail(self.logs / 'collectstatic.log')}")
+        done = subprocess.run(
+            [*self.dateline, "shell", "-c", PICK_PAGES],
+            env=self.env,
+            cwd=self.source,
+            capture_output=True,
+            text=True,
+            timeout=90,
+            check=False,
+        )
+        line = next((x for x in done.stdout.splitlines() if x.startswith("PICK_JSON ")), "")
+        if not line:
+            raise BenchError(f"picking the pages failed:\n{done.stdout}\n{done.stderr[-3000:]}")
+        picked = json.loads(line.removeprefix("PICK_JSON "))
+        argv = [*self.dateline, "serve", "--host", HOST, "--port", str(self.app_port)]
+        argv += ["--workers", str(self.args.workers), "--no-collectstatic"]
+        server = self.start("server", argv)
+        started = time.monotonic()
+        self.wait_for(self.app_port, "/", server, "server")
+        say(f"# dateline serve answering after {time.monotonic() - started:.1f} s")
+        return {
+            "home": "/",
+            "section": picked["section"],
+            "article": picked["article"],
+            "search": f"/search/?q={picked['word']}",
+            "newsletter": "/newsletter/",
+        }
+
+    def lighthouse(self, name: str, path: str) -> dict[str, Any]:
+        # The page cache's copy is what readers get: fill it first.
+        status, _, _ = http_get(self.app_port, path)
+        if status != 200:
+            raise BenchError(f"{path} answered {status}")
+        output = self.reports / f"{name}.json"
+        argv = [
+            str(LIGHTHOUSE),
+            f"http://{HOST}:{self.app_port}{path}",
+            "--output=json",
+            f"--output-path={output}",
+            f"--only-categories={','.join(CATEGORIES)}",
+            f"--chrome-flags={' '.join(CHROME_FLAGS)}",
+            "--quiet",
+        ]
+        log = self.logs / f"lighthouse-{name}.log"
+        with log.open("wb") as out:
+            done = subprocess.run(
+                argv,
+                env={**os.environ, "CHROME_PATH": CHROMIUM},
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                timeout=self.args.page_timeout,
+                check=False,
+            )
+        if done.returncode != 0 or not output.exists():
+            raise BenchError(f"lighthouse on {path} failed ({done.returncode}):\n{tail(log)}")
+        return summarise(json.loads(output.read_text()))
+
+    def measure(self) -> dict[str, Any]:
+        load_before = os.getloadavg()[0]
+        paths = self.setup_site()
+        results: dict[str, Any] = {}
+        for name, path in paths.items():
+            if self.args.only and name not in self.args.only:
+                continue
+            started = time.monotonic()
+            results[name] = {"path": path, **self.lighthouse(name, path)}
+            say(f"# {name} {path}: {time.monotonic() - started:.1f} s")
+        r: dict[str, Any] = {
+            "lighthouse": lighthouse_version(),
+            "chromium": CHROMIUM,
+            "preset": "mobile (Lighthouse's default: simulated slow 4G, 4x CPU slowdown)",
+            "pages": results,
+            "load_before": round(load_before, 2),
+            "load_after": round(os.getloadavg()[0], 2),
+            "reports": str(self.reports) if self.args.reports else None,
+        }
+        r["targets_met"] = targets_met(results)
+        return r
+
+    def cleanup(self) -> None:
+        self.stop_all()
+        if self.args.keep:
+            say(f"# kept {self.tmp}")
+        else:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def summarise(lhr: dict[str, Any]) -> dict[str, Any]:
+    """The figures this bench reports, from one Lighthouse result (LHR)."""
+    audits = lhr["audits"]
+    scores = {c: round(100 * (lhr["categories"][c]["score"] or 0)) for c in CATEGORIES}
+    by_type = {
+        item["resourceType"]: item["transferSize"]
+        for item in audits["resource-summary"]["details"]["items"]
+    }
+    total = round(audits["total-byte-weight"]["numericValue"])
+    # Audits that cost points, so a missed score says why.
+    failed = sorted(
+        {
+            audit_id
+            for category in CATEGORIES
+            for ref in lhr["categories"][category]["auditRefs"]
+            if ref["weight"] > 0
+            and (audit_id := ref["id"]) in audits
+            and audits[audit_id]["score"] is not None
+            and audits[audit_id]["score"] < 0.9
+        }
+    )
+    return {
+        "scores": scores,
+        "lcp_ms": round(audits["largest-contentful-paint"]["numericValue"]),
+        "fcp_ms": round(audits["first-contentful-paint"]["numericValue"]),
+        "tbt_ms": round(audits["total-blocking-time"]["numericValue"]),
+        "cls": round(audits["cumulative-layout-shift"]["numericValue"], 4),
+        "total_bytes": total,
+        "image_bytes": by_type.get("image", 0),
+        "bytes_without_images": total - by_type.get("image", 0),
+        "requests": len(audits["network-requests"]["details"]["items"]),
+        "failed_audits": failed,
+        "warnings": lhr.get("runWarnings", []),
+    }
+
+
+def targets_met(results: dict[str, Any]) -> dict[str, bool]:
+    met = {}
+    for name, r in results.items():
+        met[f"{name}_scores_>=_{MIN_SCORE}"] = min(r["scores"].values()) >= MIN_SCORE
+        met[f"{name}_cls_0"] = r["cls"] == 0
+    if "article" in results:
+        met["article_<_100KB_without_images"] = (
+            results["article"]["bytes_without_images"] < ARTICLE_MAX_BYTES
+        )
+    return met
+
+
+def lighthouse_version() -> str:
+    package = pages.ROOT / "node_modules" / "lighthouse" / "package.json"
+    return str(json.loads(package.read_text())["version"])
+
+
+def report(r: dict[str, Any]) -> None:
+    say("")
+    say(f"Lighthouse {r['lighthouse']}, {r['preset']}, {r['chromium']}")
+    say(
+        f"{'page':<12}{'perf':>6}{'a11y':>6}{'best':>6}{'seo':>6}{'LCP ms':>9}{'CLS':>8}"
+        f"{'bytes':>10}{'no images':>11}  path"
+    )
+    for name, p in r["pages"].items():
+        s = p["scores"]
+        say(
+            f"{name:<12}{s['performance']:>6}{s['accessibility']:>6}{s['best-practices']:>6}"
+            f"{s['seo']:>6}{p['lcp_ms']:>9,}{p['cls']:>8.3f}{p['total_bytes']:>10,}"
+            f"{p['bytes_without_images']:>11,}  {p['path']}"
+        )
+        if p["failed_audits"]:
+            say(f"{'':<12}audits below 0.9: {', '.join(p['failed_audits'])}")
+        for warning in p["warnings"]:
+            say(f"{'':<12}warning: {warning}")
+    say(f"load average {r['load_before']} before, {r['load_after']} after")
+    for key, met in r["targets_met"].items():
+        say(f"target {key}: {'met' if met else 'MISSED'}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="bench/lighthouse", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--workers", type=int, default=2, help="granian workers")
+    parser.add_argument(
+        "--only",
+        action="append",
+        choices=["home", "section", "article", "search", "newsletter"],
+        help="measure only this page (repeatable)",
+    )
+    parser.add_argument("--reports", help="keep Lighthouse's JSON reports in this folder")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    parser.add_argument("--source", help="run the app from this copy of the code instead")
+    parser.add_argument(
+        "--env",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="add to the app's environment (repeatable)",
+    )
+    parser.add_argument("--start-timeout", type=float, default=90, help="seconds to answer")
+    parser.add_argument("--page-timeout", type=float, default=120, help="seconds per page")
+    parser.add_argument("--time-limit", type=int, default=480, help="seconds for the whole run")
+    parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
+    args = parser.parse_args()
+    for tool, hint in (
+        (str(pages.DATELINE), "make test or make run creates it"),
+        (str(LIGHTHOUSE), "npm ci installs it"),
+        (CHROMIUM, "apt-get install chromium"),
+    ):
+        if not os.access(tool, os.X_OK):
+            say(f"bench/lighthouse needs {tool} ({hint})")
+            return 2
+    return pages.run_bench("bench/lighthouse", LighthouseRun(args), args, report)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

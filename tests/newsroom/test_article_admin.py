@@ -1,0 +1,73 @@
+"""Editing an article in Wagtail's admin: /admin/pages/<id>/edit/.
+
+A lead photo without alt text is refused, so no article reaches readers with one.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+from wagtail.test.utils.form_data import (
+    nested_form_data,
+    querydict_from_html,
+    rich_text,
+    streamfield,
+)
+
+from dateline.newsroom.models import ArticlePage
+from tests.factories import make_article, make_photo
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def staff(client: Client) -> Client:
+    boss = get_user_model().objects.create_superuser("boss", "boss@example.org", password=None)
+    client.force_login(boss)
+    return client
+
+
+def save_draft_with_photo(staff: Client, article: ArticlePage, photo_pk: int) -> str:
+    """POST the edit form as the editor's browser would, with another lead photo chosen."""
+    url = f"/admin/pages/{article.pk}/edit/"
+    form = querydict_from_html(staff.get(url).content.decode(), form_id="page-edit-form")
+    # The body's editor is drawn by JavaScript, so the page's HTML holds none of its fields.
+    body = streamfield([("paragraph", rich_text("<p>The ferries sailed again at dawn.</p>"))])
+    for name, value in {**nested_form_data({"body": body}), "lead_image": photo_pk}.items():
+        form.setlist(name, [str(value)])
+    response = staff.post(url, form)
+    return response.content.decode() if response.status_code == 200 else ""
+
+
+def latest_lead_image(article: ArticlePage) -> int:
+    """The lead photo of the article's newest revision, draft or published."""
+    fresh = ArticlePage.objects.get(pk=article.pk)
+    return int(fresh.get_latest_revision().as_object().lead_image_id)
+
+
+def test_it_refuses_a_lead_photo_without_alt_text(staff: Client, world) -> None:
+    article = make_article(world, photo=True)
+    undescribed = make_photo("Quay at night", description="")
+
+    page = save_draft_with_photo(staff, article, undescribed.pk)
+
+    assert "The photo &#x27;Quay at night&#x27; has no alt text" in page
+    assert latest_lead_image(article) == article.lead_image_id != undescribed.pk
+
+
+def test_it_takes_a_lead_photo_with_alt_text(staff: Client, world) -> None:
+    article = make_article(world, photo=True)
+    described = make_photo("Quay at night", description="Cranes lit up over an empty quay")
+
+    page = save_draft_with_photo(staff, article, described.pk)
+
+    assert page == "", "the edit was refused"
+    assert latest_lead_image(article) == described.pk
+
+
+def test_a_photo_with_only_spaces_for_alt_text_is_refused(staff: Client, world) -> None:
+    article = make_article(world, photo=True)
+    blank = make_photo("Quay at night", description="   ")
+
+    assert "has no alt text" in save_draft_with_photo(staff, article, blank.pk)
