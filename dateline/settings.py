@@ -215,6 +215,22 @@ _email = parse_email_url(envstr("EMAIL_URL"))
 EMAIL_BACKEND = _email.backend
 for _name, _value in _email.settings.items():
     globals()[_name] = _value
+# An ESP (django-anymail) sends the site's own mail through its API. Its bounce and
+# complaint webhooks are served at /esp/<esp>/tracking/ only with a secret set
+# ("user:password", HTTP basic auth), so no stranger can suppress readers.
+ANYMAIL = {**_email.anymail, "WEBHOOK_SECRET": envstr("ANYMAIL_WEBHOOK_SECRET", "")}
+ESP_NAME = _email.esp
+# Digests always go through our own engine over SMTP; with an ESP, name its SMTP relay.
+if envstr("DIGEST_RELAY_URL"):
+    _relay = parse_email_url(envstr("DIGEST_RELAY_URL"))
+    if not ESP_NAME or not _relay.backend.endswith("smtp.EmailBackend"):
+        raise ImproperlyConfigured(
+            "DIGEST_RELAY_URL is for an ESP's SMTP relay when EMAIL_URL names the ESP "
+            "(e.g. EMAIL_URL=postmark://TOKEN@ DIGEST_RELAY_URL=smtp+tls://TOKEN:TOKEN@"
+            "smtp.postmarkapp.com:587); with an SMTP EMAIL_URL, digests use that relay."
+        )
+    for _name, _value in _relay.settings.items():
+        globals()[_name] = _value
 DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "Dateline <newsroom@dateline.invalid>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # The digest engine (dateline/digests/engine.py, docs/newsletter.md "Running the workers"):

@@ -26,6 +26,10 @@ urlpatterns = [
 if settings.DEV_OUTBOX:
     urlpatterns.append(path("dev/outbox/", include("dateline.outbox.urls")))
 
+if settings.ANYMAIL.get("WEBHOOK_SECRET"):
+    # An ESP's bounce and complaint webhooks (docs/newsletter.md), only behind their secret.
+    urlpatterns.append(path("esp/", include("anymail.urls")))
+
 # Uploaded photos. `dateline serve` hands /media/ to the app server's own static
 # file handler; this route covers `runserver` and the test client.
 urlpatterns.append(

@@ -5,3 +5,11 @@ class DigestsConfig(AppConfig):
     name = "dateline.digests"
     label = "digests"
     verbose_name = "Digests"
+
+    def ready(self) -> None:
+        # An ESP's bounce and complaint webhooks feed the suppression list (esp.py).
+        from anymail.signals import tracking
+
+        from dateline.digests.esp import on_tracking
+
+        tracking.connect(on_tracking, dispatch_uid="dateline-esp-bounces")

@@ -34,7 +34,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from dateline.digests.models import Bounce, Delivery
-from dateline.newsletter.models import Suppression
+from dateline.newsletter.models import Subscriber, Suppression
 
 logger = logging.getLogger(__name__)
 
@@ -175,6 +175,54 @@ def _suppress(address: str, reason: str, note: str) -> bool:
     return created
 
 
+def record(
+    address: str,
+    kind: str,
+    *,
+    source: str,
+    status: str = "",
+    diagnostic: str = "",
+    delivery: Delivery | None = None,
+    now: datetime.datetime | None = None,
+) -> tuple[Bounce, bool]:
+    """Store one bounce or complaint and suppress the address if it calls for it.
+
+    Returns the Bounce and whether the address was suppressed now.
+    """
+    now = now or timezone.now()
+    address = address.lower()
+    bounce = Bounce.objects.create(
+        delivery=delivery,
+        email=address,
+        kind=kind,
+        status=status[:20],
+        diagnostic=diagnostic[:500],
+        source=source[:50],
+        received_at=now,
+    )
+    if kind == Bounce.Kind.HARD:
+        if delivery is not None:
+            Delivery.objects.filter(pk=delivery.pk).update(
+                state=Delivery.State.BOUNCED,
+                last_error=f"bounced later: {status} {diagnostic}"[:500],
+            )
+        return bounce, _suppress(address, Suppression.Reason.HARD_BOUNCE, diagnostic)
+    if kind == Bounce.Kind.COMPLAINT:
+        return bounce, _suppress(address, Suppression.Reason.COMPLAINT, diagnostic)
+    if soft_score(address, now) >= settings.BOUNCE_SOFT_THRESHOLD:
+        note = f"soft bounces on {settings.BOUNCE_SOFT_THRESHOLD} days, last {status}".strip()
+        return bounce, _suppress(address, Suppression.Reason.SOFT_BOUNCES, note)
+    return bounce, False
+
+
+def known_address(address: str) -> bool:
+    """Whether we ever mailed this address: reports about strangers are somebody else's."""
+    return (
+        Delivery.objects.filter(email__iexact=address).exists()
+        or Subscriber.objects.filter(email__iexact=address).exists()
+    )
+
+
 def process(raw: bytes, *, source: str = "dsn", envelope_recipient: str = "") -> Outcome:
     """Read one bounce message and record what it says; never raises on bad input."""
     try:
@@ -195,35 +243,20 @@ def process(raw: bytes, *, source: str = "dsn", envelope_recipient: str = "") ->
         for report in reports:
             # The report names the recipient; with our token we trust our own record.
             address = delivery.email.lower() if delivery else report.email
-            if delivery is None and not Delivery.objects.filter(email__iexact=address).exists():
-                continue  # about an address we never mailed: somebody else's bounce
-            bounce = Bounce.objects.create(
-                delivery=delivery,
-                email=address,
-                kind=report.kind,
+            if delivery is None and not known_address(address):
+                continue
+            bounce, now_suppressed = record(
+                address,
+                report.kind,
+                source=source,
                 status=report.status,
                 diagnostic=report.diagnostic,
-                source=source,
-                received_at=now,
+                delivery=delivery,
+                now=now,
             )
             recorded.append(bounce)
-            if report.kind == Bounce.Kind.HARD:
-                if delivery is not None:
-                    Delivery.objects.filter(pk=delivery.pk).update(
-                        state=Delivery.State.BOUNCED,
-                        last_error=f"bounced later: {report.status} {report.diagnostic}"[:500],
-                    )
-                if _suppress(address, Suppression.Reason.HARD_BOUNCE, report.diagnostic):
-                    suppressed.append(address)
-            elif report.kind == Bounce.Kind.COMPLAINT:
-                if _suppress(address, Suppression.Reason.COMPLAINT, report.diagnostic):
-                    suppressed.append(address)
-            elif soft_score(address, now) >= settings.BOUNCE_SOFT_THRESHOLD:
-                note = (
-                    f"soft bounces on {settings.BOUNCE_SOFT_THRESHOLD} days, last {report.status}"
-                )
-                if _suppress(address, Suppression.Reason.SOFT_BOUNCES, note):
-                    suppressed.append(address)
+            if now_suppressed:
+                suppressed.append(address)
     reason = "" if recorded else "the report is about no address we sent to"
     if suppressed:
         logger.info("%d address(es) suppressed after a %s bounce report", len(suppressed), source)

@@ -7,6 +7,11 @@ Accepted forms:
 * ``smtp://host:port``: plain SMTP, e.g. a local relay
 * ``smtp+tls://user:pass@host:587``: SMTP with STARTTLS
 * ``smtps://user:pass@host:465``: SMTP over implicit TLS
+* ``<esp>://API_KEY@`` (optionally ``?option=value``): an email service provider's
+  HTTP API through django-anymail, e.g. ``postmark://SERVER_TOKEN@``,
+  ``mailgun://KEY@?sender_domain=mg.example.org``, ``mailjet://KEY:SECRET@``.
+  Its bounce and complaint webhooks (``/esp/<esp>/tracking/``, behind
+  ``ANYMAIL_WEBHOOK_SECRET``) feed the suppression list.
 """
 
 from __future__ import annotations
@@ -26,6 +31,41 @@ class EmailURLError(ValueError):
 class EmailConfig:
     backend: str
     settings: dict[str, Any] = field(default_factory=dict)
+    # django-anymail's settings, for an ESP.
+    anymail: dict[str, str] = field(default_factory=dict)
+    esp: str = ""
+
+
+# ESP scheme -> (anymail backend module, setting for the key, setting for a secret).
+ESPS: dict[str, tuple[str, str, str]] = {
+    "postmark": ("postmark", "POSTMARK_SERVER_TOKEN", ""),
+    "mailgun": ("mailgun", "MAILGUN_API_KEY", ""),
+    "sendgrid": ("sendgrid", "SENDGRID_API_KEY", ""),
+    "brevo": ("brevo", "BREVO_API_KEY", ""),
+    "sparkpost": ("sparkpost", "SPARKPOST_API_KEY", ""),
+    "resend": ("resend", "RESEND_API_KEY", ""),
+    "mailjet": ("mailjet", "MAILJET_API_KEY", "MAILJET_SECRET_KEY"),
+    "mandrill": ("mandrill", "MANDRILL_API_KEY", ""),
+    # Amazon SES takes its credentials from the usual AWS environment.
+    "amazon-ses": ("amazon_ses", "", ""),
+}
+
+
+def _esp_config(scheme: str, username: str, password: str, query: str) -> EmailConfig:
+    module, key_name, secret_name = ESPS[scheme]
+    anymail: dict[str, str] = {}
+    if key_name:
+        if not username:
+            raise EmailURLError(f"EMAIL_URL for {scheme} needs the API key: {scheme}://KEY@")
+        anymail[key_name] = unquote(username)
+    if secret_name:
+        if not password:
+            raise EmailURLError(f"EMAIL_URL for {scheme} needs KEY:SECRET@")
+        anymail[secret_name] = unquote(password)
+    prefix = module.upper()
+    for option, values in parse_qs(query).items():
+        anymail[f"{prefix}_{option.upper()}"] = values[-1]
+    return EmailConfig(f"anymail.backends.{module}.EmailBackend", anymail=anymail, esp=module)
 
 
 def parse_email_url(url: str) -> EmailConfig:
@@ -40,11 +80,19 @@ def parse_email_url(url: str) -> EmailConfig:
 
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
+    if scheme in ESPS:
+        if parts.hostname:
+            raise EmailURLError(
+                f"EMAIL_URL for {scheme} takes no host, only the key: {scheme}://KEY@ "
+                "(options such as the API's region go in ?name=value)"
+            )
+        return _esp_config(scheme, parts.username or "", parts.password or "", parts.query)
     defaults = {"smtp": 25, "smtp+tls": 587, "smtps": 465}
     if scheme not in defaults:
         raise EmailURLError(
             f"EMAIL_URL scheme {scheme!r} is not supported; use outbox:, console:, "
-            "smtp://host:port, smtp+tls://user:pass@host:587 or smtps://user:pass@host:465"
+            "smtp://host:port, smtp+tls://user:pass@host:587, smtps://user:pass@host:465 "
+            f"or an ESP: {', '.join(f'{e}://KEY@' for e in ESPS)}"
         )
     if not parts.hostname:
         raise EmailURLError("EMAIL_URL names no host, e.g. smtp://127.0.0.1:25")

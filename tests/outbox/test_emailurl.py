@@ -70,7 +70,7 @@ def test_scheme_is_case_insensitive_and_timeout_is_read():
     assert config.settings["EMAIL_TIMEOUT"] == 2.5
 
 
-@pytest.mark.parametrize("url", ["imap://mail.example.org", "mailgun://key@example.org"])
+@pytest.mark.parametrize("url", ["imap://mail.example.org", "ses://key@example.org"])
 def test_unsupported_scheme_is_refused_with_the_accepted_forms(url):
     with pytest.raises(EmailURLError) as raised:
         parse_email_url(url)
@@ -112,3 +112,34 @@ def test_a_bad_timeout_is_named_in_the_error():
 )
 def test_the_simple_schemes_ignore_case(url, backend):
     assert parse_email_url(url).backend == backend
+
+
+def test_an_esp_api_through_anymail():
+    config = parse_email_url("postmark://server-token@")
+    assert config.backend == "anymail.backends.postmark.EmailBackend"
+    assert config.anymail == {"POSTMARK_SERVER_TOKEN": "server-token"}
+    assert config.esp == "postmark"
+
+
+def test_esp_options_and_a_key_with_a_secret():
+    config = parse_email_url("mailgun://key-1%2F2@?sender_domain=mg.example.org")
+    assert config.anymail == {
+        "MAILGUN_API_KEY": "key-1/2",
+        "MAILGUN_SENDER_DOMAIN": "mg.example.org",
+    }
+    config = parse_email_url("mailjet://public:private@")
+    assert config.anymail == {"MAILJET_API_KEY": "public", "MAILJET_SECRET_KEY": "private"}
+    assert parse_email_url("amazon-ses://").backend == "anymail.backends.amazon_ses.EmailBackend"
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("postmark://", "needs the API key"),
+        ("mailjet://public@", "KEY:SECRET"),
+        ("mailgun://key@api.mailgun.net", "takes no host"),
+    ],
+)
+def test_esp_without_its_key_is_refused(url, message):
+    with pytest.raises(EmailURLError, match=message):
+        parse_email_url(url)
