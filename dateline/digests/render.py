@@ -37,6 +37,7 @@ PHOTO_SPEC = "fill-560x315|format-jpeg|jpegquality-70"
 PLACEHOLDER = re.compile(rb"(@@DL[A-Z]+@@)")
 _inliner = css_inline.CSSInliner(keep_style_tags=True, load_remote_stylesheets=False)
 VIEW_SALT = "dateline.digests.view"
+CLICK_SALT = "dateline.digests.click"
 
 
 def _ph(name: str) -> str:
@@ -83,6 +84,24 @@ def check_view_token(issue_id: int, token: str) -> bool:
     return True
 
 
+def click_url(story: DigestStory) -> str:
+    """A counted link to the story: signed, so it can only ever lead to our own article.
+
+    It names the story in the issue, never the reader: every reader of a section
+    group gets the same link (DIGEST_CLICK_TRACKING, off by default).
+    """
+    token = signing.Signer(salt=CLICK_SALT).sign(str(story.pk)).split(":", 1)[1]
+    return f"{settings.BASE_URL}{reverse('digests:click', args=[story.pk, token])}"
+
+
+def check_click_token(story_id: int, token: str) -> bool:
+    try:
+        signing.Signer(salt=CLICK_SALT).unsign(f"{story_id}:{token}")
+    except signing.BadSignature:
+        return False
+    return True
+
+
 def _absolute(url: str) -> str:
     return url if "://" in url else f"{settings.BASE_URL}{url}"
 
@@ -115,7 +134,11 @@ def issue_stories(issue: DigestIssue) -> list[Story]:
             article=article,
             section_id=section.pk if section else None,
             section_title=section.title if section else "",
-            url=_absolute(article.get_url() or ""),
+            url=(
+                click_url(entry)
+                if settings.DIGEST_CLICK_TRACKING
+                else _absolute(article.get_url() or "")
+            ),
         )
         if article.lead_image:
             rendition = article.lead_image.get_rendition(PHOTO_SPEC)

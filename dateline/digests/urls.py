@@ -6,4 +6,5 @@ app_name = "digests"
 
 urlpatterns = [
     path("<int:issue_id>/<str:token>/", views.view_issue, name="view"),
+    path("c/<int:story_id>/<str:token>/", views.click, name="click"),
 ]
