@@ -137,22 +137,28 @@ def _claimable(issue: DigestIssue, now: datetime.datetime) -> Q:
 
 
 def claim_batch(issue: DigestIssue, worker_id: str, size: int = 200) -> list[Delivery]:
-    """Up to ``size`` deliveries that this worker, and no other, now holds."""
-    now = timezone.now()
-    condition = _claimable(issue, now)
-    with transaction.atomic():
-        ids = list(
-            Delivery.objects.filter(condition)
-            .select_for_update(skip_locked=True)  # PostgreSQL; a no-op on SQLite
-            .order_by("sections_key", "id")
-            .values_list("id", flat=True)[:size]
-        )
-        if not ids:
-            return []
-        # Conditional: a row another worker took meanwhile no longer matches.
-        Delivery.objects.filter(condition, id__in=ids).update(
-            state=State.SENDING, claimed_by=worker_id, claimed_at=now
-        )
+    """Up to ``size`` deliveries that this worker, and no other, now holds.
+
+    Empty only when nothing is claimable: a batch lost whole to another worker is tried again.
+    """
+    for _ in range(10):
+        now = timezone.now()
+        condition = _claimable(issue, now)
+        with transaction.atomic():
+            ids = list(
+                Delivery.objects.filter(condition)
+                .select_for_update(skip_locked=True)  # PostgreSQL; a no-op on SQLite
+                .order_by("sections_key", "id")
+                .values_list("id", flat=True)[:size]
+            )
+            if not ids:
+                return []
+            # Conditional: a row another worker took meanwhile no longer matches.
+            taken = Delivery.objects.filter(condition, id__in=ids).update(
+                state=State.SENDING, claimed_by=worker_id, claimed_at=now
+            )
+        if taken:
+            break
     return list(
         Delivery.objects.filter(
             id__in=ids, state=State.SENDING, claimed_by=worker_id, claimed_at=now

@@ -32,7 +32,9 @@ class Command(BaseCommand):
             help="Make and send an issue for every cadence right now, whatever the schedule",
         )
         parser.add_argument("--worker-id", default="", help="This worker's name in claimed rows")
-        parser.add_argument("--batch", type=int, default=200, help="Deliveries claimed at a time")
+        parser.add_argument(
+            "--batch", type=int, default=None, help="Deliveries claimed at a time (DIGEST_BATCH)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         now = timezone.now()
@@ -62,7 +64,9 @@ class Command(BaseCommand):
         for issue in issues:
             self._send(console, issue, worker_id, options["batch"])
 
-    def _send(self, console: Console, issue: DigestIssue, worker_id: str, batch: int) -> None:
+    def _send(
+        self, console: Console, issue: DigestIssue, worker_id: str, batch: int | None
+    ) -> None:
         deliveries = Delivery.objects.filter(issue=issue)
         total = deliveries.count()
         done = deliveries.exclude(state__in=[Delivery.State.QUEUED, Delivery.State.SENDING]).count()
