@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "dateline.outbox",
     "dateline.scheduler",
     "dateline.ops",
+    "dateline.wire",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.sitemaps",

@@ -422,9 +422,10 @@ class RelayPool:
             getattr(settings, "EMAIL_USE_TLS", False),
         )
 
-    def acquire(self) -> smtplib.SMTP:
+    def acquire(self, fresh: bool = False) -> smtplib.SMTP:
+        """An idle connection to the configured relay, or a new one (always new if ``fresh``)."""
         key = self._key()
-        while True:
+        while not fresh:
             with self._lock:
                 found = next((i for i, item in enumerate(self._idle) if item[0] == key), None)
                 item = self._idle.pop(found) if found is not None else None
@@ -439,6 +440,7 @@ class RelayPool:
             except (smtplib.SMTPException, OSError):
                 pass
             self.discard(connection)
+        return self._connect()
 
     def release(self, connection: smtplib.SMTP) -> None:
         with self._lock:
@@ -581,6 +583,8 @@ class Lane:
 
     connection: smtplib.SMTP | None = None
     tokens: int = 0
+    # Messages sent on this connection since the lane took it from the pool.
+    sent_on_connection: int = 0
 
 
 class Run:
@@ -736,8 +740,22 @@ class Run:
     def send_one(self, lane: Lane, delivery: Delivery, data: bytes) -> str:
         try:
             if lane.connection is None:
-                lane.connection = POOL.acquire()
-            refused = lane.connection.sendmail(render.return_path(delivery), [delivery.email], data)
+                lane.connection, lane.sent_on_connection = POOL.acquire(), 0
+            try:
+                refused = lane.connection.sendmail(
+                    render.return_path(delivery), [delivery.email], data
+                )
+            except smtplib.SMTPServerDisconnected:
+                if lane.sent_on_connection:
+                    raise
+                # A pooled connection the relay had closed while idle: not the reader's fault.
+                POOL.discard(lane.connection)
+                lane.connection = None
+                lane.connection = POOL.acquire(fresh=True)
+                refused = lane.connection.sendmail(
+                    render.return_path(delivery), [delivery.email], data
+                )
+            lane.sent_on_connection += 1
             if refused:  # one recipient: sendmail raises instead, but be safe
                 code, message = next(iter(refused.values()))
                 raise smtplib.SMTPRecipientsRefused({delivery.email: (code, message)})
@@ -784,7 +802,9 @@ class Run:
         with self.lock:
             self.failures_unchecked += new_failures
             # A count over the whole issue: at most once a second unless failures pile up.
-            due = time.monotonic() - self.last_check >= 1.0 or self.failures_unchecked >= 20
+            due = time.monotonic() - self.last_check >= 1.0 or self.failures_unchecked >= max(
+                1, self.options.pause_min_tried // 5
+            )
             if not due:
                 return
             self.failures_unchecked, self.last_check = 0, time.monotonic()

@@ -32,14 +32,26 @@ class Sink:
         from aiosmtpd.controller import Controller
 
         self.received: list[tuple[float, str, str]] = []  # (monotonic time, rcpt, Message-ID)
+        self.contents: list[bytes] = []
+        self.peers: set[tuple[str, int]] = set()  # one per SMTP connection that sent mail
+        # Addresses refused at RCPT with this reply, every time.
+        self.refuse: dict[str, str] = {}
         self.lock = threading.Lock()
         sink = self
 
         class Handler:
+            async def handle_RCPT(self, smtp, session, envelope, address, rcpt_options):
+                if address in sink.refuse:
+                    return sink.refuse[address]
+                envelope.rcpt_tos.append(address)
+                return "250 OK"
+
             async def handle_DATA(self, smtp, session, envelope):
                 found = MESSAGE_ID.search(envelope.content)
                 message_id = found.group(1).decode() if found else ""
                 with sink.lock:
+                    sink.peers.add(session.peer)
+                    sink.contents.append(envelope.content)
                     for rcpt in envelope.rcpt_tos:
                         sink.received.append((time.monotonic(), rcpt, message_id))
                 return "250 Message accepted"
@@ -53,6 +65,13 @@ class Sink:
     def count(self) -> int:
         with self.lock:
             return len(self.received)
+
+    def use(self, settings: Any) -> Sink:
+        """Point the engine of this (test) process at the sink."""
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", self.port
+        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+        settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+        return self
 
     def stop(self) -> None:
         self.controller.stop()

@@ -1,0 +1,180 @@
+"""The engine in this process: pooled connections, pausing, hourly limits, journals, DKIM."""
+
+from __future__ import annotations
+
+import base64
+import os
+import time
+
+import dkim
+import nacl.signing
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from dateline.digests import engine
+from dateline.digests.models import Delivery, DigestIssue
+from dateline.newsletter.models import Subscriber
+from tests.digests.test_engine import make_issue, reader
+from tests.digests.workers import Sink
+from tests.factories import make_article
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def sink(settings):
+    server = Sink().use(settings)
+    yield server
+    server.stop()
+
+
+def readers(prefix: str, count: int) -> list[str]:
+    Subscriber.objects.bulk_create(
+        Subscriber(email=f"{prefix}{i}@example.org", status=Subscriber.Status.ACTIVE)
+        for i in range(count)
+    )
+    return [f"{prefix}{i}@example.org" for i in range(count)]
+
+
+def approved(issue: DigestIssue) -> DigestIssue:
+    engine.approve(issue)
+    return issue
+
+
+def test_one_connection_carries_every_batch_and_the_next_issue(world, sink):
+    readers("r", 25)
+    first = approved(make_issue([make_article(world, "Dam agreement signed")], days_ago=3))
+    assert engine.send_issue(first, "w1", batch_size=10) == {"sent": 25}
+    second = approved(make_issue([make_article(world, "Council approves bus lane")]))
+    assert engine.send_issue(second, "w1", batch_size=10) == {"sent": 25}
+    assert len(sink.received) == 50
+    assert len(sink.peers) == 1  # pooled: no new connection per batch or per issue
+
+
+def test_a_connection_the_relay_closed_while_idle_is_replaced(world, sink, settings):
+    readers("r", 3)
+    issue = approved(make_issue([make_article(world)]))
+    stale = engine.POOL.acquire()
+    stale.close()  # the relay hung up on it; the pool does not know
+    engine.POOL.release(stale)
+    assert engine.send_issue(issue, "w1") == {"sent": 3}
+
+
+def test_issue_pauses_when_too_many_fail_and_resumes(world, sink, settings):
+    settings.DIGEST_PAUSE_FAILURE_RATE = 0.2
+    settings.DIGEST_PAUSE_MIN_TRIED = 10
+    # Created first, so claimed first: the relay refuses all of them.
+    for address in readers("gone", 10):
+        sink.refuse[address] = "550 5.1.1 No such user"
+    good = readers("ok", 20)
+    issue = approved(make_issue([make_article(world)]))
+
+    totals = engine.send_issue(issue, "w1", batch_size=5)
+    issue.refresh_from_db()
+    assert issue.status == DigestIssue.Status.PAUSED
+    assert "10 of the last 10 deliveries failed" in issue.pause_reason
+    assert totals == {"bounced": 10}
+    assert sink.received == []
+    assert Delivery.objects.filter(issue=issue, state="queued", claimed_by="").count() == 20
+    # Paused: workers leave it alone.
+    assert engine.send_issue(issue, "w2") == {}
+
+    engine.resume(issue)
+    assert issue.status == DigestIssue.Status.SENDING and issue.pause_reason == ""
+    assert (issue.tried_at_resume, issue.failed_at_resume) == (10, 10)
+    assert engine.send_issue(issue, "w1", batch_size=5) == {"sent": 20}
+    assert sorted(rcpt for _, rcpt, _ in sink.received) == sorted(good)
+    issue.refresh_from_db()
+    assert issue.status == DigestIssue.Status.SENT
+    with pytest.raises(ValueError, match="not paused"):
+        engine.resume(issue)
+
+
+def test_failures_below_the_threshold_do_not_pause(world, sink, settings):
+    settings.DIGEST_PAUSE_FAILURE_RATE = 0.2
+    settings.DIGEST_PAUSE_MIN_TRIED = 10
+    readers("ok", 18)
+    sink.refuse["gone0@example.org"] = "550 5.1.1 No such user"
+    readers("gone", 1)
+    issue = approved(make_issue([make_article(world)]))
+    assert engine.send_issue(issue, "w1", batch_size=5) == {"sent": 18, "bounced": 1}
+    issue.refresh_from_db()
+    assert issue.status == DigestIssue.Status.SENT
+
+
+def test_hourly_limit_holds_back_what_exceeds_a_minutes_share(world, sink, settings):
+    # 3,600 an hour: the bucket holds a minute's worth (60) and refills one a second.
+    settings.DIGEST_RATE_PER_HOUR = 3600
+    readers("r", 62)
+    issue = approved(make_issue([make_article(world)]))
+    started = time.monotonic()
+    assert engine.send_issue(issue, "w1") == {"sent": 62}
+    assert time.monotonic() - started >= 1.8
+    times = sorted(t for t, _, _ in sink.received)
+    assert times[59] - times[0] < times[61] - times[59]  # the burst, then the trickle
+
+
+def test_rate_limits_must_make_sense(world, settings):
+    settings.DIGEST_RATE_PER_SECOND = -5
+    issue = approved(make_issue([make_article(world)]))
+    with pytest.raises(ValueError, match="rate limits"):
+        engine.send_issue(issue, "w1")
+    with pytest.raises(ValueError, match="at least 1"):
+        engine.Options.from_settings(concurrency=0)
+
+
+def test_journal_of_a_dead_run_is_replayed_once(world, settings, tmp_path):
+    for i in range(3):
+        reader(f"r{i}@example.org")
+    issue = approved(make_issue([make_article(world)]))
+    claimed = engine.claim_batch(issue, "dead#1", 10)
+    directory = tmp_path / "replay"
+    journal = engine.Journal(directory, "dead#1")
+    journal.record(claimed[0].pk)
+    journal.record(claimed[1].pk)
+    live = engine.Journal(directory, "alive#2")
+    # Replaying while it runs changes nothing.
+    assert engine.replay(directory) == (0, 0)
+
+    os.close(journal.fd)  # the process died: its lock is gone, its file stays
+    assert engine.replay(directory) == (2, 1)
+    states = dict(Delivery.objects.values_list("pk", "state"))
+    assert [states[d.pk] for d in claimed] == ["sent", "sent", "queued"]
+    assert not journal.path.exists() and live.path.exists()
+    assert engine.replay(directory) == (0, 0)
+    live.close()
+
+
+def test_dkim_signature_verifies_at_the_receiving_end(world, sink, settings, tmp_path):
+    key = nacl.signing.SigningKey.generate()
+    key_file = tmp_path / "dkim.key"
+    key_file.write_bytes(base64.b64encode(bytes(key)))
+    settings.DKIM_DOMAIN, settings.DKIM_SELECTOR = "dateline.invalid", "news2026"
+    settings.DKIM_PRIVATE_KEY_FILE = str(key_file)
+    record = b"v=DKIM1; k=ed25519; p=" + base64.b64encode(bytes(key.verify_key))
+
+    def dns(name: bytes, timeout: int = 5) -> bytes:
+        assert name == b"news2026._domainkey.dateline.invalid."
+        return record
+
+    readers("r", 2)
+    issue = approved(make_issue([make_article(world)]))
+    assert engine.send_issue(issue, "w1") == {"sent": 2}
+    for content in sink.contents:
+        assert content.startswith(b"DKIM-Signature: v=1; a=ed25519-sha256;")
+        assert dkim.verify(content, dnsfunc=dns)
+        tampered = content.replace(b"Dam", b"Dim", 1) if b"Dam" in content else content + b"x"
+        assert not dkim.verify(tampered, dnsfunc=dns)
+
+
+def test_dkim_with_a_bad_key_stops_before_the_first_reader(world, sink, settings, tmp_path):
+    key_file = tmp_path / "dkim.key"
+    key_file.write_text("not a key")
+    settings.DKIM_DOMAIN, settings.DKIM_SELECTOR = "dateline.invalid", "news2026"
+    settings.DKIM_PRIVATE_KEY_FILE = str(key_file)
+    readers("r", 1)
+    issue = approved(make_issue([make_article(world)]))
+    with pytest.raises(ImproperlyConfigured, match="not a usable key"):
+        engine.send_issue(issue, "w1")
+    assert sink.received == []
+    assert Delivery.objects.get().state == Delivery.State.QUEUED
