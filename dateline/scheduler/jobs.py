@@ -59,7 +59,18 @@ def poll_bounce_mailbox() -> None:
         poll(settings.BOUNCE_MAILBOX_URL)
 
 
+def poll_wire_providers() -> None:
+    # Claims each due provider and hands its poll to a worker, so one slow agency
+    # never holds up the scheduler's other jobs.
+    from dateline.wire.tasks import poll_provider
+    from dateline.wire.transports import claim_due
+
+    for provider_id in claim_due():
+        poll_provider.enqueue(provider_id)
+
+
 JOBS: list[Job] = [
+    Job("poll-wire-providers", 15, poll_wire_providers),
     Job("poll-bounce-mailbox", 300, poll_bounce_mailbox),
     Job("digests", 60, run_digest_schedule),
     Job("expire-unconfirmed-subscribers", 3600, expire_unconfirmed_subscribers),

@@ -1,0 +1,287 @@
+"""Near-duplicates and story clusters, in memory, shared by the desk and ``wire-cluster``.
+
+Two levels:
+
+* Near-duplicates: MinHash over word 3-grams with datasketch's LSH index. The same
+  report arriving twice (a resend, a second feed of the same agency, a copy-edit)
+  shows once on the desk.
+* Story clusters: reports about the same event across agencies and days. An item joins
+  the cluster it scores best against, if the score clears ``JOIN_THRESHOLD``:
+
+      score = (W_TEXT * cosine(tf-idf of item, cluster centroid)
+               + W_ENTITIES * overlap of named entities) * time decay
+
+  Names and places alone are not enough (the same minister is in many stories), and
+  the time decay keeps an event from swallowing next week's different event in the
+  same town. Candidates come from an inverted index of entities and rarer words, so
+  each item is compared with a handful of clusters, not all of them.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+from datasketch import MinHash, MinHashLSH
+
+NUM_PERM = 64
+DUPLICATE_THRESHOLD = 0.8
+JOIN_THRESHOLD = 0.3
+W_TEXT = 0.65
+W_ENTITIES = 0.35
+# Hours for the score to fall by a factor of e: an event's reports come within days.
+DECAY_HOURS = 72.0
+CANDIDATE_KEYS = 12
+
+STOPWORDS = frozenset(
+    """a about after again against all also an and any are as at be because been before
+    being between both but by can could did do does during each few for from further had
+    has have he her here hers him his how i if in into is it its itself just me more most
+    my no nor not now of off on once only or other our out over own same she should so
+    some such than that the their them then there these they this those through to too
+    under until up very was we were what when where which while who whom why will with
+    would you your said says say told according new one two three four five six seven
+    eight nine ten first last year years week day days monday tuesday wednesday thursday
+    friday saturday sunday january february march april may june july august september
+    october november december mr mrs ms dr""".split()  # noqa: SIM905
+)
+# Capitalised words that start sentences or datelines rather than name anything.
+NOT_NAMES = STOPWORDS | {"reuters", "update", "updated", "breaking", "correction"}
+
+_WORD = re.compile(r"[a-z0-9][a-z0-9'\-]*[a-z0-9]|[a-z0-9]")
+_NAME = re.compile(r"\b[A-Z][a-zA-Z\-']+(?:\s+(?:of\s+|de\s+|van\s+)?[A-Z][a-zA-Z\-']+)*")
+
+
+def words(text: str) -> list[str]:
+    return [w for w in _WORD.findall(text.lower()) if w not in STOPWORDS and len(w) > 1]
+
+
+def entities(text: str) -> set[str]:
+    """Names of people, places and organisations: runs of capitalised words.
+
+    Crude, but agency copy capitalises names consistently, and a wrong guess costs
+    little because entities are only half of the score.
+    """
+    found = set()
+    for match in _NAME.finditer(text):
+        name = match.group(0)
+        parts = [p for p in name.split() if p.lower() not in NOT_NAMES]
+        if not parts:
+            continue
+        found.add(" ".join(parts).lower())
+        if len(parts) > 1:
+            # "Premier Ilse Varga" and "Varga" should meet: the surname counts too.
+            found.add(parts[-1].lower())
+    return found
+
+
+def shingles(tokens: list[str], k: int = 3) -> set[bytes]:
+    if len(tokens) < k:
+        return {" ".join(tokens).encode()} if tokens else set()
+    return {" ".join(tokens[i : i + k]).encode() for i in range(len(tokens) - k + 1)}
+
+
+_TEMPLATE = MinHash(num_perm=NUM_PERM, seed=7)
+
+
+def minhash(tokens: list[str]) -> MinHash:
+    # Sharing the template's permutations makes a MinHash cheap to build.
+    m = MinHash(num_perm=NUM_PERM, seed=7, permutations=_TEMPLATE.permutations)
+    grams = shingles(tokens)
+    if grams:
+        m.update_batch(list(grams))
+    return m
+
+
+@dataclass
+class Document:
+    key: str
+    headline: str
+    text: str
+    when: datetime.datetime
+    tokens: list[str] = field(default_factory=list)
+    names: set[str] = field(default_factory=set)
+    tf: Counter[str] = field(default_factory=Counter)
+
+
+@dataclass
+class Cluster:
+    id: int
+    members: list[str] = field(default_factory=list)
+    tf: Counter[str] = field(default_factory=Counter)
+    names: Counter[str] = field(default_factory=Counter)
+    first: datetime.datetime | None = None
+    last: datetime.datetime | None = None
+    headline: str = ""
+
+
+@dataclass
+class Assignment:
+    key: str
+    cluster: int
+    duplicate_of: str | None
+    score: float
+
+
+class Clusterer:
+    """Online clustering: feed items in time order; each is placed as it arrives."""
+
+    def __init__(self, next_id: int = 1) -> None:
+        self.lsh = MinHashLSH(threshold=DUPLICATE_THRESHOLD, num_perm=NUM_PERM)
+        self.hashes: dict[str, MinHash] = {}
+        self.cluster_of: dict[str, int] = {}
+        self.clusters: dict[int, Cluster] = {}
+        self.index: dict[str, set[int]] = defaultdict(set)
+        self.df: Counter[str] = Counter()
+        self.docs = 0
+        self.next_id = next_id
+
+    # Scoring ----------------------------------------------------------------------
+
+    def idf(self, term: str) -> float:
+        return math.log((1 + self.docs) / (1 + self.df[term])) + 1.0
+
+    def _vector(self, tf: Counter[str]) -> dict[str, float]:
+        return {t: (1 + math.log(c)) * self.idf(t) for t, c in tf.items()}
+
+    def _cosine(self, a: Counter[str], b: Counter[str]) -> float:
+        va, vb = self._vector(a), self._vector(b)
+        if len(va) > len(vb):
+            va, vb = vb, va
+        dot = sum(w * vb.get(t, 0.0) for t, w in va.items())
+        if not dot:
+            return 0.0
+        norm = math.sqrt(sum(w * w for w in va.values())) * math.sqrt(
+            sum(w * w for w in vb.values())
+        )
+        return dot / norm if norm else 0.0
+
+    def score(self, doc: Document, cluster: Cluster) -> float:
+        text = self._cosine(doc.tf, cluster.tf)
+        shared = sum(1 for n in doc.names if cluster.names[n])
+        overlap = shared / max(1, min(len(doc.names), len(cluster.names)))
+        hours = 0.0
+        if cluster.last and cluster.first:
+            if doc.when > cluster.last:
+                hours = (doc.when - cluster.last).total_seconds() / 3600
+            elif doc.when < cluster.first:
+                hours = (cluster.first - doc.when).total_seconds() / 3600
+        decay = math.exp(-hours / DECAY_HOURS)
+        return (W_TEXT * text + W_ENTITIES * overlap) * decay
+
+    # Building -----------------------------------------------------------------------
+
+    def document(self, key: str, headline: str, text: str, when: datetime.datetime) -> Document:
+        # The headline counts twice: it is the densest statement of what happened.
+        tokens = words(f"{headline} {headline} {text}")
+        return Document(
+            key=key,
+            headline=headline,
+            text=text,
+            when=when,
+            tokens=tokens,
+            names=entities(f"{headline}. {text}"),
+            tf=Counter(tokens),
+        )
+
+    def _keys(self, doc: Document) -> list[str]:
+        """Index keys for candidate lookup: names, and the doc's rarest words."""
+        rare = sorted(doc.tf, key=lambda t: (self.df[t], t))[:CANDIDATE_KEYS]
+        return [f"n:{n}" for n in doc.names] + [f"w:{t}" for t in rare]
+
+    def _learn(self, doc: Document) -> None:
+        self.docs += 1
+        self.df.update(set(doc.tokens))
+
+    def _join(self, doc: Document, cluster: Cluster) -> None:
+        cluster.members.append(doc.key)
+        cluster.tf.update(doc.tf)
+        cluster.names.update(doc.names)
+        cluster.first = min(filter(None, (cluster.first, doc.when)))
+        cluster.last = max(filter(None, (cluster.last, doc.when)))
+        cluster.headline = cluster.headline or doc.headline
+        self.cluster_of[doc.key] = cluster.id
+        for key in self._keys(doc):
+            self.index[key].add(cluster.id)
+
+    def add_known(self, doc: Document, cluster_id: int) -> None:
+        """Put back an item already placed (from the database) without rescoring it."""
+        self._learn(doc)
+        cluster = self.clusters.get(cluster_id)
+        if cluster is None:
+            cluster = self.clusters[cluster_id] = Cluster(id=cluster_id)
+            self.next_id = max(self.next_id, cluster_id + 1)
+        self._join(doc, cluster)
+        m = minhash(doc.tokens)
+        if doc.key not in self.hashes:
+            self.hashes[doc.key] = m
+            self.lsh.insert(doc.key, m)
+
+    def rename(self, old: int, new: int) -> None:
+        """Give a cluster the id the database chose for it."""
+        if old == new:
+            return
+        cluster = self.clusters.pop(old)
+        cluster.id = new
+        self.clusters[new] = cluster
+        for key in cluster.members:
+            self.cluster_of[key] = new
+        for ids in self.index.values():
+            if old in ids:
+                ids.discard(old)
+                ids.add(new)
+        self.next_id = max(self.next_id, new + 1)
+
+    def find_duplicate(self, doc: Document, m: MinHash) -> str | None:
+        best, best_j = None, DUPLICATE_THRESHOLD
+        for other in self.lsh.query(m):
+            if other == doc.key:
+                continue
+            j = float(np.count_nonzero(m.hashvalues == self.hashes[other].hashvalues)) / NUM_PERM
+            if j >= best_j:
+                best, best_j = other, j
+        return best
+
+    def add(self, doc: Document) -> Assignment:
+        """Place one new item: a duplicate joins its original's cluster, else the best one."""
+        self._learn(doc)
+        m = minhash(doc.tokens)
+        duplicate = self.find_duplicate(doc, m) if doc.tokens else None
+        if doc.key in self.hashes:
+            # A new version of an item we hold: replace its fingerprint.
+            self.lsh.remove(doc.key)
+        self.hashes[doc.key] = m
+        self.lsh.insert(doc.key, m)
+        if duplicate is not None and duplicate in self.cluster_of:
+            cluster = self.clusters[self.cluster_of[duplicate]]
+            if doc.key not in cluster.members:
+                self._join(doc, cluster)
+            return Assignment(doc.key, cluster.id, duplicate, 1.0)
+        if doc.key in self.cluster_of:
+            # An update stays where its first version was put: editors already see it there.
+            cluster = self.clusters[self.cluster_of[doc.key]]
+            cluster.tf.update(doc.tf)
+            cluster.names.update(doc.names)
+            return Assignment(doc.key, cluster.id, None, 1.0)
+        candidates: set[int] = set()
+        for key in self._keys(doc):
+            candidates |= self.index.get(key, set())
+        best, best_score = None, JOIN_THRESHOLD
+        for cid in candidates:
+            s = self.score(doc, self.clusters[cid])
+            if s >= best_score:
+                best, best_score = self.clusters[cid], s
+        if best is None:
+            best = self.clusters[self.next_id] = Cluster(id=self.next_id)
+            self.next_id += 1
+            best_score = 0.0
+        self._join(doc, best)
+        return Assignment(doc.key, best.id, None, best_score)
+
+    def add_all(self, docs: Iterable[Document]) -> list[Assignment]:
+        return [self.add(d) for d in sorted(docs, key=lambda d: (d.when, d.key))]

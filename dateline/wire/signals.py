@@ -1,0 +1,1 @@
+"""Side effects of saving articles: the quote check runs on every save."""

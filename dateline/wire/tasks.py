@@ -1,0 +1,63 @@
+"""Background work of the wire desk, run by ``dateline worker``."""
+
+from __future__ import annotations
+
+import logging
+
+from django.contrib.auth import get_user_model
+from django_tasks import task
+
+from dateline.lib.emails import make_message
+
+logger = logging.getLogger(__name__)
+
+
+@task()
+def poll_provider(provider_id: int) -> str:
+    from dateline.wire.models import Provider
+    from dateline.wire.transports import poll
+
+    provider = Provider.objects.filter(pk=provider_id, active=True).first()
+    if provider is None:
+        return "no such active provider"
+    report = poll(provider)
+    return str(report) if report else f"failed: {provider.last_error}"
+
+
+def article_editors(article_id: int) -> list[str]:
+    """Who to warn about an article: its owner and everyone who saved a revision of it."""
+    from wagtail.models import Page, Revision
+
+    page = Page.objects.filter(pk=article_id).first()
+    if page is None:
+        return []
+    ids = set(
+        Revision.page_revisions.filter(object_id=str(article_id))
+        .exclude(user=None)
+        .values_list("user_id", flat=True)
+    )
+    if page.owner_id:
+        ids.add(page.owner_id)
+    users = get_user_model().objects.filter(pk__in=ids, is_active=True).exclude(email="")
+    return sorted({u.email for u in users})
+
+
+@task()
+def mail_kill_warning(item_id: int) -> int:
+    """Mail the editors of every article that used a killed item; returns mails sent."""
+    from dateline.wire.models import WireItem
+
+    item = WireItem.objects.select_related("provider").filter(pk=item_id).first()
+    if item is None:
+        return 0
+    sent = 0
+    for use in item.uses.select_related("article"):
+        for address in article_editors(use.article_id):
+            message = make_message(
+                "wire/emails/kill",
+                {"item": item, "article": use.article, "notice": use.notice},
+                address,
+            )
+            message.send()
+            sent += 1
+    return sent
