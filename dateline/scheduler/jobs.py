@@ -69,6 +69,13 @@ def poll_wire_providers() -> None:
         poll_provider.enqueue(provider_id)
 
 
+def send_comment_moderation_summary() -> None:
+    # The mail goes from a worker; the job only queues it, once a day.
+    from dateline.comments.tasks import enqueue_safely, send_moderation_summary
+
+    enqueue_safely(send_moderation_summary)
+
+
 JOBS: list[Job] = [
     Job("poll-wire-providers", 15, poll_wire_providers),
     Job("poll-bounce-mailbox", 300, poll_bounce_mailbox),
@@ -76,6 +83,7 @@ JOBS: list[Job] = [
     Job("expire-unconfirmed-subscribers", 3600, expire_unconfirmed_subscribers),
     Job("publish-scheduled-pages", 30, publish_scheduled_pages),
     Job("prune-task-results", 24 * 3600, prune_task_results),
+    Job("comment-moderation-summary", 24 * 3600, send_comment_moderation_summary),
 ]
 
 
