@@ -39,11 +39,11 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
-from itertools import groupby
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.db import connection as db_connection
 from django.db import connections, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
@@ -53,7 +53,6 @@ from dateline.digests.models import Delivery, DigestIssue, DigestStory, RelayBud
 from dateline.newsletter.models import Subscriber, Suppression
 
 State = Delivery.State
-BULK_SIZE = 5000
 MAX_ATTEMPTS = 5
 # Delay before the next try after a temporary failure, by attempts so far.
 RETRY_DELAYS = (60, 300, 900, 3600)
@@ -62,72 +61,70 @@ STALE_CLAIM = datetime.timedelta(minutes=15)
 HARD_BOUNCE_CODES = frozenset({550, 551, 553})
 
 
-def _sections_keys(cadence: str) -> Iterator[tuple[int, str]]:
-    """(subscriber id, sections key) for readers who chose sections, in id order."""
-    through = Subscriber.sections.through
-    rows = (
-        through.objects.filter(
-            subscriber__status=Subscriber.Status.ACTIVE, subscriber__cadence=cadence
+def _token_sql(vendor: str) -> str:
+    """SQL for a fresh random delivery token (models.new_delivery_token's shape: lower hex)."""
+    if vendor == "postgresql":
+        return "replace(gen_random_uuid()::text, '-', '')"  # 122 random bits, PostgreSQL 13+
+    return "lower(hex(randomblob(12)))"
+
+
+def _sections_sql(vendor: str, through: str) -> str:
+    """subscriber_id -> chosen section ids, sorted and comma separated (Delivery.sections_key).
+
+    ``through`` is a model's table name, never input.
+    """
+    if vendor == "postgresql":
+        return (
+            "SELECT subscriber_id, string_agg(sectionpage_id::text, ',' ORDER BY sectionpage_id) "  # noqa: S608
+            f"AS sections_key FROM {through} GROUP BY subscriber_id"
         )
-        .order_by("subscriber_id", "sectionpage_id")
-        .values_list("subscriber_id", "sectionpage_id")
-        .iterator(chunk_size=BULK_SIZE)
+    return (
+        "SELECT subscriber_id, group_concat(sectionpage_id, ',') AS sections_key FROM "  # noqa: S608
+        f"(SELECT subscriber_id, sectionpage_id FROM {through} "
+        "ORDER BY subscriber_id, sectionpage_id) GROUP BY subscriber_id"
     )
-    for subscriber_id, pairs in groupby(rows, key=lambda r: r[0]):
-        yield subscriber_id, ",".join(str(p[1]) for p in sorted(pairs, key=lambda r: r[1]))
 
 
 def approve(issue: DigestIssue) -> int:
-    """Approve the issue and queue one delivery per active reader; returns how many readers.
+    """Approve the issue and queue one delivery per active reader; returns the issue's deliveries.
 
+    One INSERT … SELECT in the database, however many readers: nothing passes
+    through Python (a million readers take seconds, and no memory here).
     Approving again queues only readers who have no delivery of this issue yet.
+    Readers on the suppression list get a ``suppressed`` delivery, for the record.
     """
     if issue.status not in (DigestIssue.Status.DRAFT, DigestIssue.Status.APPROVED):
         raise ValueError(f"Issue {issue.pk} is {issue.status}: only drafts can be approved")
-    readers = (
-        Subscriber.objects.filter(status=Subscriber.Status.ACTIVE, cadence=issue.cadence)
-        .order_by("id")
-        .values("id", "email")
-        .iterator(chunk_size=BULK_SIZE)
-    )
-    keys = _sections_keys(issue.cadence)
-    next_key = next(keys, None)
-    created = 0
-
-    def flush(batch: list[Delivery]) -> int:
-        emails = {d.email for d in batch} | {d.email.lower() for d in batch}
-        suppressed = {
-            e.lower()
-            for e in Suppression.objects.filter(email__in=emails).values_list("email", flat=True)
-        }
-        for delivery in batch:
-            if delivery.email.lower() in suppressed:
-                delivery.state = State.SUPPRESSED
-                delivery.last_error = "on the suppression list"
-        Delivery.objects.bulk_create(batch, batch_size=BULK_SIZE, ignore_conflicts=True)
-        return len(batch)
-
-    batch: list[Delivery] = []
-    for reader in readers:
-        # Both streams are in subscriber id order: merge them.
-        while next_key is not None and next_key[0] < reader["id"]:
-            next_key = next(keys, None)
-        key = "all"
-        if next_key is not None and next_key[0] == reader["id"]:
-            key = next_key[1]
-        batch.append(
-            Delivery(
-                issue=issue, subscriber_id=reader["id"], email=reader["email"], sections_key=key
-            )
-        )
-        if len(batch) >= BULK_SIZE:
-            created += flush(batch)
-            batch = []
-    if batch:
-        created += flush(batch)
-    DigestIssue.objects.filter(pk=issue.pk).update(status=DigestIssue.Status.APPROVED)
+    vendor = db_connection.vendor
+    through = Subscriber.sections.through._meta.db_table
+    sql = f"""
+        INSERT INTO {Delivery._meta.db_table}
+            (issue_id, subscriber_id, email, sections_key, state, attempts, claimed_by,
+             last_error, token)
+        SELECT %s, s.id, s.email, COALESCE(k.sections_key, 'all'),
+            CASE WHEN sup.email IS NULL THEN %s ELSE %s END, 0, '',
+            CASE WHEN sup.email IS NULL THEN '' ELSE %s END,
+            {_token_sql(vendor)}
+        FROM {Subscriber._meta.db_table} s
+        LEFT JOIN ({_sections_sql(vendor, through)}) k ON k.subscriber_id = s.id
+        LEFT JOIN (SELECT DISTINCT lower(email) AS email FROM {Suppression._meta.db_table}) sup
+            ON sup.email = lower(s.email)
+        WHERE s.status = %s AND s.cadence = %s
+        ON CONFLICT (issue_id, subscriber_id) DO NOTHING
+    """  # noqa: S608 - table names from the models, values as parameters
+    params: list[Any] = [
+        issue.pk,
+        State.QUEUED,
+        State.SUPPRESSED,
+        "on the suppression list",
+        Subscriber.Status.ACTIVE,
+        issue.cadence,
+    ]
+    with transaction.atomic(), db_connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        DigestIssue.objects.filter(pk=issue.pk).update(status=DigestIssue.Status.APPROVED)
     issue.status = DigestIssue.Status.APPROVED
-    return created
+    return Delivery.objects.filter(issue=issue).count()
 
 
 def _claimable(issue: DigestIssue, now: datetime.datetime) -> Q:
