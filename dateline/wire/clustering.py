@@ -91,7 +91,9 @@ _TEMPLATE = MinHash(num_perm=NUM_PERM, seed=7)
 
 def minhash(tokens: list[str]) -> MinHash:
     # Sharing the template's permutations makes a MinHash cheap to build.
-    m = MinHash(num_perm=NUM_PERM, seed=7, permutations=_TEMPLATE.permutations)
+    m = MinHash(
+        num_perm=NUM_PERM, seed=7, permutations=_TEMPLATE.permutations, scheme=_TEMPLATE.scheme
+    )
     grams = shingles(tokens)
     if grams:
         m.update_batch(list(grams))

@@ -241,6 +241,16 @@ def parse_syndication(data: bytes, now: datetime.datetime | None = None) -> Pars
     return result
 
 
+_RSS_AUTHOR = re.compile(r"^\s*\S+@\S+\s*\((.+)\)\s*$")
+
+
+def _byline(author: Any) -> str:
+    """RSS writes authors as "address (Name)"; the name is the byline."""
+    author = _plain(author)
+    match = _RSS_AUTHOR.match(author)
+    return match.group(1).strip() if match else author
+
+
 def _read_entry(result: ParseResult, entry: Any, feed_title: str, now: datetime.datetime) -> None:
     headline = _plain(entry.get("title", ""))
     body = ""
@@ -276,11 +286,12 @@ def _read_entry(result: ParseResult, entry: Any, feed_title: str, now: datetime.
     item = ParsedItem(
         guid=guid[:500],
         headline=headline,
-        byline=_plain(entry.get("author", "")),
+        byline=_byline(entry.get("author", "")),
         body_html=clean_html(body),
         url=link[:1000] if link.startswith(("http://", "https://")) else "",
         first_created=_struct_date(entry.get("published_parsed")),
-        version_created=_struct_date(entry.get("updated_parsed"))
+        # Asked only when present: feedparser otherwise answers with the published date.
+        version_created=(_struct_date(entry.get("updated_parsed")) if "updated" in entry else None)
         or _struct_date(entry.get("published_parsed")),
         original_source=_plain((entry.get("source") or {}).get("title", "")) or feed_title,
         copyright=_plain(entry.get("rights", "")),
