@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime
 import http.server
 import threading
-from xml.etree import ElementTree
 
 import pytest
+from defusedxml import ElementTree
 from django.utils import timezone
 
 from dateline.comments.models import Comment, CommentReport
