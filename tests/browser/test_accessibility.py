@@ -29,7 +29,9 @@ WIDTHS = {"phone": PHONE, "desktop": DESKTOP}
 
 
 def reader_pages(newsroom: Newsroom) -> dict[str, str]:
-    """The pages readers see most, by the name their screenshots carry."""
+    """The pages readers see most, by the name their screenshots carry.
+
+    The article has a comment thread with a reply (see ``with_comments``)."""
     return {
         "home": "/",
         "section": newsroom.world.url,
@@ -70,6 +72,18 @@ def describe(violations: list[dict[str, Any]]) -> str:
 
 
 @pytest.fixture
+def with_comments(newsroom: Newsroom) -> Newsroom:
+    """Two approved comments on the first top story, one with a reply."""
+    from tests.comments.helpers import approved
+
+    story = newsroom.top_stories[0]
+    first = approved(story, "Tomas Brenn", body="The harbour master said the same on *Monday*.")
+    approved(story, "Ilse Maren", parent=first, body="> said the same\n\nAnd again today.")
+    approved(story, "Pell Arden", body="Good to see the [timetable](https://example.org/t) back.")
+    return newsroom
+
+
+@pytest.fixture
 def themed_page(new_page: Callable[..., Page]) -> Iterator[Callable[[str, str], Page]]:
     def open_page(theme: str, width: str) -> Page:
         phone = width == "phone"
@@ -88,7 +102,7 @@ def themed_page(new_page: Callable[..., Page]) -> Iterator[Callable[[str, str], 
 @pytest.mark.parametrize("theme", THEMES)
 def test_reader_pages_have_no_serious_accessibility_violations(
     themed_page: Callable[[str, str], Page],
-    newsroom: Newsroom,
+    with_comments: Newsroom,
     axe_source: str,
     artifacts: Path,
     theme: str,
@@ -99,9 +113,11 @@ def test_reader_pages_have_no_serious_accessibility_violations(
     report: dict[str, Any] = {}
     for width in WIDTHS:
         page = themed_page(theme, width)
-        for name, path in reader_pages(newsroom).items():
+        for name, path in reader_pages(with_comments).items():
             page.goto(path)
             expect(page.get_by_role("heading", level=1)).to_have_count(1)
+            if name == "article":
+                expect(page.locator("#comments .comment")).to_have_count(3)
             # Lazy photos below the fold load as the page scrolls; the screenshot scrolls
             # through the whole page, and axe then sees every photo loaded.
             page.screenshot(path=shots / f"{name}-{width}-{theme}.png", full_page=True)

@@ -19,6 +19,19 @@
     status.classList.toggle("form-error", !!isError);
   }
 
+  // The message names the field at fault: a screen reader reads it with the field.
+  status.id = status.id || "comment-status";
+  function describeWith(field) {
+    form.querySelectorAll("[aria-describedby]").forEach(function (el) {
+      var ids = el.getAttribute("aria-describedby").split(" ").filter(function (id) {
+        return id && id !== status.id && id !== "comment-error";
+      });
+      if (el === field) ids.push(status.id);
+      if (ids.length) el.setAttribute("aria-describedby", ids.join(" ")); else el.removeAttribute("aria-describedby");
+    });
+    if (field && !field.hasAttribute("aria-describedby")) field.setAttribute("aria-describedby", status.id);
+  }
+
   function fromHTML(html) {
     var holder = document.createElement("div");
     holder.innerHTML = html; // made and sanitised on the server (render.py)
@@ -76,10 +89,11 @@
       .then(function (response) { return response.json(); })
       .then(function (answer) {
         form.querySelectorAll("[aria-invalid]").forEach(function (el) { el.removeAttribute("aria-invalid"); });
+        describeWith(null);
         if (!answer.ok) {
           say(answer.message, true);
           var field = answer.field && form.querySelector("[name=" + answer.field + "]");
-          if (field) { field.setAttribute("aria-invalid", "true"); field.focus(); }
+          if (field) { field.setAttribute("aria-invalid", "true"); describeWith(field); field.focus(); }
           return;
         }
         var item = fromHTML(answer.html);
