@@ -201,7 +201,36 @@ class LighthouseRun(pages.Run):
             "reports": str(self.reports) if self.args.reports else None,
         }
         r["targets_met"] = targets_met(results)
+        if self.args.screenshots:
+            r["screenshots"] = self.screenshots(paths, Path(self.args.screenshots))
         return r
+
+    def screenshots(self, paths: dict[str, str], folder: Path) -> int:
+        """Each page at phone and desktop widths in both themes: <page>-<width>-<theme>.png."""
+        from playwright.sync_api import sync_playwright
+
+        folder.mkdir(parents=True, exist_ok=True)
+        widths = {
+            "phone": {"viewport": {"width": 390, "height": 844}, "is_mobile": True},
+            "desktop": {"viewport": {"width": 1280, "height": 800}},
+        }
+        taken = 0
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=CHROMIUM, args=CHROME_FLAGS[1:], headless=True
+            )
+            for theme in ("light", "dark"):
+                for width, options in widths.items():
+                    context = browser.new_context(color_scheme=theme, **options)
+                    page = context.new_page()
+                    for name, path in paths.items():
+                        page.goto(f"http://{HOST}:{self.app_port}{path}", wait_until="load")
+                        page.screenshot(path=folder / f"{name}-{width}-{theme}.png", full_page=True)
+                        taken += 1
+                    context.close()
+            browser.close()
+        say(f"# {taken} screenshots in {folder}")
+        return taken
 
     def cleanup(self) -> None:
         self.stop_all()
@@ -307,6 +336,9 @@ def main() -> int:
         help="measure only this page (repeatable)",
     )
     parser.add_argument("--reports", help="keep Lighthouse's JSON reports in this folder")
+    parser.add_argument(
+        "--screenshots", help="afterwards, photograph each page (2 widths, 2 themes) into here"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     parser.add_argument("--source", help="run the app from this copy of the code instead")
     parser.add_argument(
