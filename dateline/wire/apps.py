@@ -8,4 +8,13 @@ class WireConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from dateline.newsroom.models import ArticlePage
         from dateline.wire import signals  # noqa: F401
+        from dateline.wire.admin_views import WireCopyPanel
+
+        # The wire copy sits beside the story in the editor; added from here so the
+        # newsroom does not depend on the wire app.
+        ArticlePage.content_panels = [
+            *ArticlePage.content_panels,
+            WireCopyPanel(heading="Wire copy"),
+        ]
