@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import threading
+from collections.abc import Iterator
 from typing import Any
 
 from django.db import transaction
@@ -10,9 +13,24 @@ from django.dispatch import receiver
 
 from dateline.comments.models import Comment
 
+_state = threading.local()
+
+
+@contextlib.contextmanager
+def one_refresh() -> Iterator[None]:
+    """Save many comments (an import) with one page refresh at the end, not one each."""
+    _state.quiet = True
+    try:
+        yield
+    finally:
+        _state.quiet = False
+    refresh_pages()
+
 
 def refresh_pages(article_id: int | None = None) -> None:
     """After the transaction commits: a page rendered before then would be stale."""
+    if getattr(_state, "quiet", False):
+        return
     from dateline.newsroom.models import ArticlePage
     from dateline.newsroom.signals import _reader_facing_change
 
