@@ -206,7 +206,13 @@ def _qp(text: str) -> bytes:
     return b"".join(out)
 
 
+# What quoted-printable leaves as it is (RFC 2045 6.7): printable ASCII but "=".
+_QP_PLAIN = re.compile(r"[!-<>-~]+")
+
+
 def _qp_value(value: str) -> bytes:
+    if len(value) < 998 and _QP_PLAIN.fullmatch(value):
+        return value.encode("ascii")  # addresses and links, nearly always: nothing to encode
     # body_encode escapes one character per byte: hand it the UTF-8 bytes as latin-1.
     latin = value.encode("utf-8").decode("latin-1")
     return quoprimime.body_encode(latin, maxlinelen=998, eol="\r\n").encode("ascii")
@@ -226,9 +232,10 @@ class RenderedGroup:
 
     def message_for(self, delivery: Delivery, subscriber: Subscriber) -> bytes:
         """The whole message for one reader, as bytes ready for SMTP DATA."""
-        manage = tokens.manage_url(subscriber)
-        unsubscribe = tokens.unsubscribe_url(subscriber)
-        list_unsubscribe = tokens.list_unsubscribe_headers(subscriber)["List-Unsubscribe"]
+        token = tokens.manage_token(subscriber)  # one HMAC for the four links
+        manage = tokens.manage_url(subscriber, token)
+        unsubscribe = tokens.unsubscribe_url(subscriber, token)
+        list_unsubscribe = tokens.list_unsubscribe_headers(subscriber, token)["List-Unsubscribe"]
         values = {
             TO.encode(): delivery.email.encode("ascii", "strict"),
             MESSAGE_ID.encode(): message_id(delivery).encode("ascii"),

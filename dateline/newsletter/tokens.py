@@ -58,22 +58,28 @@ def subscriber_for_token(token: str) -> Subscriber | None:
     return subscriber
 
 
-def manage_url(subscriber: Subscriber) -> str:
-    return f"{settings.BASE_URL}/newsletter/manage/{manage_token(subscriber)}/"
+# ``token``: the subscriber's manage_token when the caller has it already (a bulk
+# mail needs it four times per reader, and each costs an HMAC).
 
 
-def unsubscribe_url(subscriber: Subscriber) -> str:
-    return f"{settings.BASE_URL}/newsletter/unsubscribe/{manage_token(subscriber)}/"
+def manage_url(subscriber: Subscriber, token: str = "") -> str:
+    return f"{settings.BASE_URL}/newsletter/manage/{token or manage_token(subscriber)}/"
 
 
-def unsubscribe_mailto(subscriber: Subscriber) -> str:
+def unsubscribe_url(subscriber: Subscriber, token: str = "") -> str:
+    return f"{settings.BASE_URL}/newsletter/unsubscribe/{token or manage_token(subscriber)}/"
+
+
+def unsubscribe_mailto(subscriber: Subscriber, token: str = "") -> str:
     local, _, domain = settings.NEWSLETTER_UNSUBSCRIBE_MAILBOX.partition("@")
-    return f"mailto:{local}+{manage_token(subscriber)}@{domain}?subject=unsubscribe"
+    return f"mailto:{local}+{token or manage_token(subscriber)}@{domain}?subject=unsubscribe"
 
 
-def list_unsubscribe_headers(subscriber: Subscriber) -> dict[str, str]:
+def list_unsubscribe_headers(subscriber: Subscriber, token: str = "") -> dict[str, str]:
     """RFC 2369 List-Unsubscribe (https and mailto) and RFC 8058 one-click."""
+    token = token or manage_token(subscriber)
+    https, mailto = unsubscribe_url(subscriber, token), unsubscribe_mailto(subscriber, token)
     return {
-        "List-Unsubscribe": f"<{unsubscribe_url(subscriber)}>, <{unsubscribe_mailto(subscriber)}>",
+        "List-Unsubscribe": f"<{https}>, <{mailto}>",
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
     }

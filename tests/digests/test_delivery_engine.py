@@ -178,3 +178,28 @@ def test_dkim_with_a_bad_key_stops_before_the_first_reader(world, sink, settings
         engine.send_issue(issue, "w1")
     assert sink.received == []
     assert Delivery.objects.get().state == Delivery.State.QUEUED
+
+
+@pytest.mark.parametrize("pipelining", [True, False])
+def test_prepared_messages_arrive_whole_with_or_without_pipelining(sink, pipelining):
+    import smtplib
+
+    from dateline.digests.smtp import send_prepared
+
+    connection = smtplib.SMTP("127.0.0.1", sink.port)
+    connection.ehlo()
+    if not pipelining:
+        connection.esmtp_features.pop("pipelining", None)
+    assert connection.has_extn("pipelining") == pipelining
+    message = b"Subject: dots\r\n\r\n.leading dot\r\n..two\r\nlast line"
+    send_prepared(connection, "bounce+x@dateline.invalid", "ana@example.org", message)
+    sink.refuse["gone@example.org"] = "550 5.1.1 No such user"
+    with pytest.raises(smtplib.SMTPRecipientsRefused) as refused:
+        send_prepared(connection, "bounce+y@dateline.invalid", "gone@example.org", message)
+    assert refused.value.recipients["gone@example.org"][0] == 550
+    connection.rset()
+    send_prepared(connection, "bounce+z@dateline.invalid", "bo@example.org", message)
+    connection.quit()
+    assert [rcpt for _, rcpt, _ in sink.received] == ["ana@example.org", "bo@example.org"]
+    # aiosmtpd undoes the dot-stuffing and keeps the line endings as sent.
+    assert sink.contents[0] == message + b"\r\n"

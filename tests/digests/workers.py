@@ -40,6 +40,11 @@ class Sink:
         sink = self
 
         class Handler:
+            async def handle_EHLO(self, server, session, envelope, hostname, responses):
+                # As real relays do: the engine then sends the envelope in one write.
+                session.host_name = hostname
+                return [*responses[:-1], "250-PIPELINING", responses[-1]]
+
             async def handle_RCPT(self, smtp, session, envelope, address, rcpt_options):
                 if address in sink.refuse:
                     return sink.refuse[address]
