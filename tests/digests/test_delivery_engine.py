@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import os
+import subprocess
 import time
 
 import dkim
@@ -145,26 +146,42 @@ def test_journal_of_a_dead_run_is_replayed_once(world, settings, tmp_path):
     live.close()
 
 
-def test_dkim_signature_verifies_at_the_receiving_end(world, sink, settings, tmp_path):
-    key = nacl.signing.SigningKey.generate()
+def dkim_key(kind: str) -> tuple[bytes, bytes]:
+    """(private key as DKIM_PRIVATE_KEY_FILE holds it, the DNS TXT record)."""
+    if kind == "ed25519":
+        key = nacl.signing.SigningKey.generate()
+        public = base64.b64encode(bytes(key.verify_key))
+        return base64.b64encode(bytes(key)), b"v=DKIM1; k=ed25519; p=" + public
+    pem = subprocess.run(
+        ["openssl", "genrsa", "-traditional", "1024"], capture_output=True, check=True
+    ).stdout
+    der = subprocess.run(
+        ["openssl", "rsa", "-pubout", "-outform", "DER"], input=pem, capture_output=True, check=True
+    ).stdout
+    return pem, b"v=DKIM1; k=rsa; p=" + base64.b64encode(der)
+
+
+@pytest.mark.parametrize("kind", ["ed25519", "rsa"])
+def test_dkim_signature_verifies_at_the_receiving_end(world, sink, settings, tmp_path, kind):
+    key, record = dkim_key(kind)
     key_file = tmp_path / "dkim.key"
-    key_file.write_bytes(base64.b64encode(bytes(key)))
+    key_file.write_bytes(key)
     settings.DKIM_DOMAIN, settings.DKIM_SELECTOR = "dateline.invalid", "news2026"
     settings.DKIM_PRIVATE_KEY_FILE = str(key_file)
-    record = b"v=DKIM1; k=ed25519; p=" + base64.b64encode(bytes(key.verify_key))
 
     def dns(name: bytes, timeout: int = 5) -> bytes:
         assert name == b"news2026._domainkey.dateline.invalid."
         return record
 
     readers("r", 2)
-    issue = approved(make_issue([make_article(world)]))
+    issue = approved(make_issue([make_article(world, "Dam agreement signed")]))
     assert engine.send_issue(issue, "w1") == {"sent": 2}
+    algorithm = b"ed25519-sha256" if kind == "ed25519" else b"rsa-sha256"
     for content in sink.contents:
-        assert content.startswith(b"DKIM-Signature: v=1; a=ed25519-sha256;")
+        assert content.startswith(b"DKIM-Signature: v=1; a=" + algorithm + b";")
         assert dkim.verify(content, dnsfunc=dns)
-        tampered = content.replace(b"Dam", b"Dim", 1) if b"Dam" in content else content + b"x"
-        assert not dkim.verify(tampered, dnsfunc=dns)
+        assert b"Dam agreement" in content
+        assert not dkim.verify(content.replace(b"Dam agreement", b"Dim agreement"), dnsfunc=dns)
 
 
 def test_dkim_with_a_bad_key_stops_before_the_first_reader(world, sink, settings, tmp_path):
