@@ -27,7 +27,14 @@ from wagtail.models import Page
 from wagtail.permissions import policy_registry
 
 from dateline.newsroom.models import ArticlePage, SectionPage
-from dateline.wire.models import Provider, QuoteCheck, StoryCluster, WireItem, WireUse
+from dateline.wire.models import (
+    Provider,
+    QuoteCheck,
+    QuoteCheckPolicy,
+    StoryCluster,
+    WireItem,
+    WireUse,
+)
 from dateline.wire.stories import CannotWrite, usable_items, write_story
 
 DESK = "wire_desk"
@@ -189,10 +196,23 @@ class ProviderViewSet(ModelViewSet):
     ]
 
 
+class QuoteCheckPolicyViewSet(ModelViewSet):
+    """Which sections refuse to publish a quote not found in the cited wire sources."""
+
+    model = QuoteCheckPolicy
+    name = "wire_quote_policies"
+    icon = "openquote"
+    menu_label = "Quote checks"
+    url_prefix = "wire/quote-checks"
+    add_to_admin_menu = False
+    form_fields = ["section", "blocking"]
+    list_display = ["section", "blocking"]
+
+
 class WireViewSetGroup(ViewSetGroup):
     menu_label = "Wire"
     menu_icon = "globe"
-    items = (DeskViewSet, ProviderViewSet)
+    items = (DeskViewSet, ProviderViewSet, QuoteCheckPolicyViewSet)
 
 
 class WireCopyPanel(Panel):

@@ -11,6 +11,7 @@ class WireConfig(AppConfig):
         from dateline.newsroom.models import ArticlePage
         from dateline.wire import signals  # noqa: F401
         from dateline.wire.admin_views import WireCopyPanel
+        from dateline.wire.forms import QuoteCheckedArticleForm
 
         # The wire copy sits beside the story in the editor; added from here so the
         # newsroom does not depend on the wire app.
@@ -18,3 +19,4 @@ class WireConfig(AppConfig):
             *ArticlePage.content_panels,
             WireCopyPanel(heading="Wire copy"),
         ]
+        ArticlePage.base_form_class = QuoteCheckedArticleForm
