@@ -467,6 +467,7 @@ class RelayPool:
             settings.EMAIL_PORT,
             timeout=getattr(settings, "EMAIL_TIMEOUT", None) or 60,
         )
+        smtp.no_delay(connection)
         if getattr(settings, "EMAIL_USE_TLS", False):
             connection.starttls()
         user = getattr(settings, "EMAIL_HOST_USER", "")

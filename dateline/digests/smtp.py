@@ -12,6 +12,19 @@ for the envelope instead of three. Errors are smtplib's own exceptions, as
 from __future__ import annotations
 
 import smtplib
+import socket
+
+
+def no_delay(connection: smtplib.SMTP) -> smtplib.SMTP:
+    """Turn off Nagle's algorithm on the connection's socket.
+
+    Otherwise the tail of each message waits for the ACK of the part before it,
+    which the server delays (40 ms on Linux): a few dozen messages a second per
+    connection however fast both ends are.
+    """
+    if connection.sock is not None:
+        connection.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    return connection
 
 
 def _stuffed(data: bytes) -> bytes:
