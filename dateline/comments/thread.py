@@ -9,6 +9,7 @@ on a page the page cache does not keep.
 
 from __future__ import annotations
 
+import datetime
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,6 +18,9 @@ from django.conf import settings
 from django.core import signing
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponseBase
+from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 
 from dateline.comments.models import Comment
 from dateline.comments.posting import comments_open, in_edit_window
@@ -29,9 +33,32 @@ COOKIE_SALT = "dateline.comments.mine"
 POSTED_FLAG = "comment"
 
 
+class Row:
+    """What the thread shows of a comment: plain values, no model instance per row.
+
+    Building 500 Comment instances was a third of a big thread's render.
+    """
+
+    FIELDS = ("pk", "parent_id", "depth", "name", "body_html", "status", "created_at", "edited_at")
+    __slots__ = FIELDS
+    pk: int
+    parent_id: int | None
+    depth: int
+    name: str
+    body_html: str
+    status: str
+    created_at: datetime.datetime
+    edited_at: datetime.datetime | None
+
+    def __init__(self, *values: Any) -> None:
+        for name, value in zip(self.FIELDS, values, strict=True):
+            setattr(self, name, value)
+
+
 @dataclass
 class Node:
-    comment: Comment
+    # A Row, or a Comment where one is at hand (the JSON answer to a post).
+    comment: Any
     replies: list[Node] = field(default_factory=list)
     mine: bool = False
     editable: bool = False
@@ -75,6 +102,63 @@ class Thread:
     def other_sort(self) -> str:
         return "newest" if self.sort == "oldest" else "oldest"
 
+    @property
+    def html(self) -> SafeString:
+        # Names are escaped and bodies were sanitised when stored (render_node).
+        return mark_safe("".join(render_node(n, self.is_open) for n in self.nodes))
+
+
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def _when(moment: Any) -> tuple[str, str]:
+    local = moment.astimezone(timezone.get_current_timezone())
+    shown = f"{local.day} {MONTHS[local.month - 1]} {local.year}, {local.hour:02}:{local.minute:02}"
+    return local.isoformat(), shown
+
+
+def render_node(node: Node, is_open: bool) -> str:
+    """One comment and its replies as HTML.
+
+    Built in Python rather than a recursive template include: a 500-comment thread
+    took ~750 ms through Django templates and takes a few ms this way. Every value
+    from a reader is escaped here; ``body_html`` was sanitised by render.py.
+    """
+    parts: list[str] = []
+    _render_into(parts, node, is_open)
+    return "".join(parts)
+
+
+def _render_into(parts: list[str], node: Node, is_open: bool) -> None:
+    c = node.comment
+    pk = c.pk
+    parts.append(f'<li class="comment" id="comment-{pk}">')
+    if c.status == Comment.Status.DELETED:
+        parts.append('<p class="comment-gone">This comment was deleted by its writer.</p>')
+    else:
+        iso, shown = _when(c.created_at)
+        edited = " · edited" if c.edited_at else ""
+        parts.append(
+            f'<p class="comment-meta"><strong class="comment-author">{escape(c.name)}</strong> '
+            f'<a href="#comment-{pk}"><time datetime="{iso}">{shown}</time></a>{edited}</p>'
+            f'<div class="comment-body">{c.body_html}</div><p class="comment-actions">'
+        )
+        if node.can_reply and is_open:
+            parts.append(
+                f'<a href="/comments/{pk}/reply/" data-reply="{pk}" rel="nofollow">Reply</a> '
+            )
+        parts.append(f'<a href="/comments/{pk}/report/" rel="nofollow">Report</a>')
+        if node.editable:
+            parts.append(f' <a href="/comments/{pk}/edit/">Edit</a>')
+            parts.append(f' <a href="/comments/{pk}/delete/">Delete</a>')
+        parts.append("</p>")
+    if node.replies:
+        parts.append('<ol class="comment-replies">')
+        for reply in node.replies:
+            _render_into(parts, reply, is_open)
+        parts.append("</ol>")
+    parts.append("</li>")
+
 
 def comment_count(article_id: int) -> int:
     return Comment.objects.filter(article_id=article_id, status=Comment.Status.APPROVED).count()
@@ -97,20 +181,24 @@ def build_thread(article: Any, page: Any = 1, sort: str = "oldest") -> Thread:
     order = ("created_at", "pk") if sort == "oldest" else ("-created_at", "-pk")
     # Deleted top-level comments come along only to hold their replies; pages are
     # counted in published ones, so a page may hold a few placeholders more.
-    top = list(
-        Comment.objects.filter(article_id=article.pk, parent__isnull=True, status__in=SHOWN)
+    top = [
+        Row(*values)
+        for values in Comment.objects.filter(
+            article_id=article.pk, parent__isnull=True, status__in=SHOWN
+        )
         .order_by(*order)
-        .defer("body", "ip", "user_agent", "body_hash")[(number - 1) * per_page : number * per_page]
-    )
+        .values_list(*Row.FIELDS)[(number - 1) * per_page : number * per_page]
+    ]
     nodes = {c.pk: Node(c) for c in top}
     if top:
         replies = (
             Comment.objects.filter(thread_id__in=list(nodes), status__in=SHOWN)
             .exclude(parent__isnull=True)
             .order_by("created_at", "pk")
-            .defer("body", "ip", "user_agent", "body_hash")
+            .values_list(*Row.FIELDS)
         )
-        for reply in replies:
+        for values in replies:
+            reply = Row(*values)
             nodes[reply.pk] = Node(reply)
         for node in list(nodes.values()):
             parent_id = node.comment.parent_id

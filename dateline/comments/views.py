@@ -18,7 +18,6 @@ from django.http import (
     JsonResponse,
 )
 from django.shortcuts import get_object_or_404, render
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -34,6 +33,7 @@ from dateline.comments.thread import (
     my_comments,
     new_stamp,
     remember_comment,
+    render_node,
 )
 from dateline.lib import ratelimit
 from dateline.newsletter.views import client_ip, csrf_refusal, is_one_click, wants_json
@@ -103,9 +103,7 @@ def post(request: HttpRequest) -> HttpResponseBase:
                 "status": comment.status,
                 "message": HELD_MESSAGE if held else POSTED_MESSAGE,
                 "parent": comment.parent_id,
-                "html": render_to_string(
-                    "comments/node.html", {"node": node, "thread": {"is_open": True}}
-                ),
+                "html": render_node(node, is_open=True),
             },
             status=201,
         )
