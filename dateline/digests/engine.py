@@ -137,6 +137,18 @@ def _claimable(issue: DigestIssue, now: datetime.datetime) -> Q:
     return Q(issue=issue) & (waiting | abandoned)
 
 
+def _claimable_kinds(issue: DigestIssue, now: datetime.datetime) -> list[Q]:
+    """_claimable in two parts, each of which the claim-order index serves in id order.
+
+    One query with the OR would sort every waiting row of the issue on each claim:
+    a sixth of a second per batch with 50,000 waiting.
+    """
+    return [
+        Q(issue=issue, state=State.QUEUED) & (Q(retry_at__isnull=True) | Q(retry_at__lte=now)),
+        Q(issue=issue, state=State.SENDING, claimed_at__lt=now - STALE_CLAIM),
+    ]
+
+
 def claim_batch(issue: DigestIssue, worker_id: str, size: int = 200) -> list[Delivery]:
     """Up to ``size`` deliveries that this worker, and no other, now holds.
 
@@ -144,20 +156,26 @@ def claim_batch(issue: DigestIssue, worker_id: str, size: int = 200) -> list[Del
     """
     for _ in range(10):
         now = timezone.now()
-        condition = _claimable(issue, now)
+        taken = 0
+        ids: list[int] = []
         with transaction.atomic():
-            ids = list(
-                Delivery.objects.filter(condition)
-                .select_for_update(skip_locked=True)  # PostgreSQL; a no-op on SQLite
-                .order_by("sections_key", "id")
-                .values_list("id", flat=True)[:size]
-            )
-            if not ids:
-                return []
-            # Conditional: a row another worker took meanwhile no longer matches.
-            taken = Delivery.objects.filter(condition, id__in=ids).update(
-                state=State.SENDING, claimed_by=worker_id, claimed_at=now
-            )
+            for condition in _claimable_kinds(issue, now):
+                found = list(
+                    Delivery.objects.filter(condition)
+                    .select_for_update(skip_locked=True)  # PostgreSQL; a no-op on SQLite
+                    .order_by("id")
+                    .values_list("id", flat=True)[: size - len(ids)]
+                )
+                if found:
+                    # Conditional: a row another worker took meanwhile no longer matches.
+                    taken += Delivery.objects.filter(condition, id__in=found).update(
+                        state=State.SENDING, claimed_by=worker_id, claimed_at=now
+                    )
+                    ids += found
+                if len(ids) >= size:
+                    break
+        if not ids:
+            return []
         if taken:
             break
     return list(
@@ -165,7 +183,7 @@ def claim_batch(issue: DigestIssue, worker_id: str, size: int = 200) -> list[Del
             id__in=ids, state=State.SENDING, claimed_by=worker_id, claimed_at=now
         )
         .select_related("subscriber")
-        .order_by("sections_key", "id")
+        .order_by("id")
     )
 
 

@@ -153,7 +153,9 @@ class Delivery(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["issue", "subscriber"], name="one_delivery_per_reader")
         ]
-        indexes = [models.Index(fields=["issue", "state"])]
+        # Workers claim an issue's queued rows in id order: this index hands them the
+        # next batch without sorting the whole issue (engine.claim_batch).
+        indexes = [models.Index(fields=["issue", "state", "id"], name="delivery_claim_order")]
 
     def __str__(self) -> str:
         return f"{self.issue_id} to {self.email}: {self.state}"
