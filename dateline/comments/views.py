@@ -206,6 +206,11 @@ def mine(request: HttpRequest, article_id: int) -> JsonResponse:
                     "edit_url": f"/comments/{c.pk}/edit/",
                     "delete_url": f"/comments/{c.pk}/delete/",
                     "html": c.body_html,
+                    "parent": c.parent_id,
+                    # The whole item, for a page the browser kept from before the post.
+                    "item": render_node(
+                        Node(c, mine=True, editable=posting.in_edit_window(c)), is_open=True
+                    ),
                     "message": HELD_MESSAGE if c.status == Comment.Status.HELD else "",
                 }
                 for c in comments

@@ -84,10 +84,19 @@ def test_with_javascript_comments_and_replies_appear_in_place(
     expect(page.get_by_role("status").filter(has_text="Your comment is published")).to_be_visible()
     expect(page.locator(".comment-list > .comment")).to_have_count(2)
     assert page.url == url
+    mine = Comment.objects.get(body="Good news for **the harbour**.")
+
+    # Back on the article (the browser may show its own copy from before the post),
+    # the writer still sees their comment, with the links to change it.
+    page.goto(newsroom.url(article))
+    expect(page.locator(f"#comment-{mine.pk}")).to_contain_text("Good news for the harbour")
+    expect(page.locator(f"#comment-{mine.pk}").get_by_role("link", name="Edit")).to_be_visible()
 
     page.locator(f"#comment-{first.pk}").get_by_role("link", name="Reply").click()
     reply_form = page.locator(f"#comment-{first.pk} #comment-form")
     expect(reply_form).to_be_visible()
+    # This browser remembers who posted from it, so only the comment needs writing.
+    expect(reply_form.get_by_label("Name")).to_have_value("Ilse Maren")
     reply_form.get_by_label("Comment").fill("Agreed, and the night shifts too.")
     reply_form.get_by_role("button", name="Post comment").click()
     reply_item = page.locator(f"#comment-{first.pk} > .comment-replies > .comment")

@@ -13,6 +13,16 @@
   var body = form.querySelector("textarea[name=body]");
   var preview = form.querySelector("[data-comment-preview]");
   var cancel = null;
+  var nameInput = form.querySelector("input[name=name]");
+  var emailInput = form.querySelector("input[name=email]");
+
+  // Who last posted from this browser, kept only in this browser, so a reply after a
+  // reload needs only the comment.
+  try {
+    var known = JSON.parse(localStorage.getItem("dateline-commenter") || "null");
+    if (known && !nameInput.value) nameInput.value = known.name || "";
+    if (known && !emailInput.value) emailInput.value = known.email || "";
+  } catch (e) { /* storage off: the reader types them */ }
 
   function say(text, isError) {
     status.textContent = text;
@@ -103,6 +113,9 @@
           note.innerHTML = "<strong>Your comment is awaiting moderation.</strong>";
           item.insertBefore(note, item.firstChild);
         }
+        try {
+          localStorage.setItem("dateline-commenter", JSON.stringify({ name: nameInput.value, email: emailInput.value }));
+        } catch (e) { /* storage off */ }
         putBack();
         listFor(answer.parent).appendChild(item);
         body.value = "";
@@ -139,6 +152,15 @@
       .then(function (answer) {
         answer.comments.forEach(function (c) {
           var shown = document.getElementById("comment-" + c.id);
+          if (!shown && c.status === "approved") {
+            // Published since this copy of the page was made (the browser may keep one).
+            var parentShown = !c.parent || document.getElementById("comment-" + c.parent);
+            if (parentShown) {
+              shown = fromHTML(c.item);
+              listFor(c.parent).appendChild(shown);
+              return; // its own Edit and Delete links are in it already
+            }
+          }
           if (!shown && c.status === "held") {
             shown = document.createElement("div");
             shown.className = "comment-held";
