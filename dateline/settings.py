@@ -102,13 +102,17 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # Outermost: stores the finished anonymous response, security headers and all,
+    # Request ids, request metrics (dateline/ops/observe.py): outside the page cache,
+    # so a stored page never carries the id of the request that made it.
+    "dateline.ops.observe.ObserveMiddleware",
+    # Next: stores the finished anonymous response, security headers and all,
     # for dateline.lib.pagecache, which answers repeat requests in wsgi.py before
     # Django is entered at all.
     "dateline.lib.pagecache.PageCacheMiddleware",
     # Marks a page showing one commenter's own held or editable comments as private.
     "dateline.comments.middleware.PersonalPageMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "dateline.ops.security.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -283,6 +287,8 @@ STORAGES = {
 }
 
 # Security -------------------------------------------------------------------
+# /metrics wants "Authorization: Bearer <this>"; unset, it answers this machine only.
+METRICS_TOKEN = envstr("METRICS_TOKEN", "")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -377,11 +383,23 @@ COMMENTS_SPAM_CHECK_TIMEOUT = float(envstr("COMMENTS_SPAM_CHECK_TIMEOUT", "3"))
 # Who gets the daily summary of the queue; empty means every active superuser.
 COMMENTS_MODERATOR_EMAILS = envlist("COMMENTS_MODERATOR_EMAILS")
 
+# JSON lines in production (LOG_FORMAT=plain|json overrides), with the request id.
+LOG_FORMAT = envstr("LOG_FORMAT", "json" if PRODUCTION else "plain")
 LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "dateline.ops.observe.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        "json": {"()": "dateline.ops.observe.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "plain",
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }

@@ -7,11 +7,15 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from dateline.newsroom import feeds, sitemaps, views
+from dateline.ops import health
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("django-admin/", admin.site.urls),
     path("documents/", include(wagtaildocs_urls)),
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("metrics", health.metrics, name="metrics"),
     path("search/", views.search, name="search"),
     path("manifest.webmanifest", views.web_manifest, name="web-manifest"),
     path("newsletter/", include("dateline.newsletter.urls")),

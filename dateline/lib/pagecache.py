@@ -38,6 +38,8 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.utils.cache import get_conditional_response, patch_cache_control
 
+from dateline.ops.observe import TALLY, request_id_from
+
 logger = logging.getLogger(__name__)
 
 GENERATION_KEY = "pagecache:generation"
@@ -248,10 +250,18 @@ class PageCacheApp:
         if environ.get("HTTP_IF_NONE_MATCH", "") in (entry["etag"], "W/" + entry["etag"]):
             keep = ("etag", "cache-control", "vary")
             headers = [(k, v) for k, v in entry["headers"] if k.lower() in keep]
+            TALLY.record(environ.get("REQUEST_METHOD", "GET"), 304, 0.0)
             start_response("304 Not Modified", headers)
             return [b""]
         body: bytes = entry["body"]
+        TALLY.record(environ.get("REQUEST_METHOD", "GET"), 200, 0.0)
         start_response(
-            "200 OK", [*entry["headers"], ("Content-Length", str(len(body))), ("X-Cache", "hit")]
+            "200 OK",
+            [
+                *entry["headers"],
+                ("Content-Length", str(len(body))),
+                ("X-Cache", "hit"),
+                ("X-Request-ID", request_id_from(environ.get("HTTP_X_REQUEST_ID"))),
+            ],
         )
         return [b""] if environ.get("REQUEST_METHOD") == "HEAD" else [body]

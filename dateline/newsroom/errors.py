@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError
 from django.template import loader
 
+from dateline.ops.security import INLINE_STYLE_POLICY
+
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return HttpResponse(
@@ -14,4 +16,7 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 def server_error(request: HttpRequest) -> HttpResponse:
     # No context processors: the database may be what failed.
-    return HttpResponseServerError(loader.get_template("500.html").render({}))
+    response = HttpResponseServerError(loader.get_template("500.html").render({}))
+    # Self-contained, with its styles inline (dateline.ops.security).
+    response["Content-Security-Policy"] = INLINE_STYLE_POLICY
+    return response

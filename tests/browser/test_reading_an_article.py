@@ -31,15 +31,18 @@ def expect_photo_loaded(photo: Locator) -> None:
 def page_scripts_run(page: Page) -> bool:
     """Whether the page's own scripts run (page.evaluate works either way: it goes
     through the DevTools protocol, which Playwright's java_script_enabled=False
-    leaves alone)."""
-    return page.evaluate(
+    leaves alone). The probe is one of our own script files, as the site's
+    Content-Security-Policy refuses inline script; with scripting off it never loads."""
+    page.evaluate(
         """() => {
             const script = document.createElement("script");
-            script.textContent = "window.scriptRan = true";
+            script.src = "/static/dateline/newsletter.js?probe";
+            script.onload = () => { window.probeLoaded = true; };
             document.head.append(script);
-            return window.scriptRan === true;
         }"""
     )
+    page.wait_for_timeout(1500)
+    return bool(page.evaluate("() => window.probeLoaded === true"))
 
 
 def test_a_reader_follows_a_top_story_to_the_article(

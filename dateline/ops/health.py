@@ -1,0 +1,177 @@
+"""/healthz (the process answers), /readyz (its database, cache and task queue) and /metrics.
+
+``/readyz`` answers 503 only when the database cannot be reached: without the
+cache (Redis down) pages are still served, just slower, and a load balancer
+that took every server out because of it would turn a slowdown into an outage;
+the cache and a task queue nobody works on are reported as ``degraded``.
+
+``/metrics`` is Prometheus' text format. It is for the operator: with
+``METRICS_TOKEN`` set it needs ``Authorization: Bearer <token>``; without, it
+answers only clients on this machine (the proxy config refuses it publicly).
+"""
+
+from __future__ import annotations
+
+import datetime
+import hmac
+import time
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import DatabaseError, connection
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+
+from dateline.ops import observe
+
+# A task waiting longer than this means no worker is taking tasks.
+STALE_TASK = datetime.timedelta(minutes=10)
+LOOPBACK = frozenset({"127.0.0.1", "::1"})
+
+
+@never_cache
+def healthz(request: HttpRequest) -> HttpResponse:
+    return JsonResponse({"status": "ok"})
+
+
+def _check_database() -> dict[str, Any]:
+    started = time.perf_counter()
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError as error:
+        return {"status": "down", "error": str(error).splitlines()[0][:200]}
+    return {"status": "ok", "ms": round((time.perf_counter() - started) * 1000, 2)}
+
+
+def _check_cache() -> dict[str, Any]:
+    key, value = "readyz:probe", uuid.uuid4().hex
+    try:
+        cache.set(key, value, 30)
+        ok = cache.get(key) == value
+    except Exception as error:  # any cache failure is "degraded"
+        return {"status": "degraded", "error": str(error)[:200]}
+    return {"status": "ok"} if ok else {"status": "degraded", "error": "the cache kept nothing"}
+
+
+def _ready_tasks() -> Any:
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.ready()
+
+
+def _check_tasks() -> dict[str, Any]:
+    if "django_tasks_db" not in settings.INSTALLED_APPS:
+        return {"status": "ok", "backend": "inline"}
+    try:
+        ready = _ready_tasks()
+        depth = ready.count()
+        oldest = ready.order_by("enqueued_at").values_list("enqueued_at", flat=True).first()
+    except DatabaseError as error:
+        return {"status": "down", "error": str(error).splitlines()[0][:200]}
+    result: dict[str, Any] = {"status": "ok", "depth": depth}
+    if oldest is not None and timezone.now() - oldest > STALE_TASK:
+        result.update(status="degraded", error="tasks wait: is `dateline worker` running?")
+    return result
+
+
+@never_cache
+def readyz(request: HttpRequest) -> HttpResponse:
+    checks = {"database": _check_database(), "cache": _check_cache(), "tasks": _check_tasks()}
+    statuses = {c["status"] for c in checks.values()}
+    overall = "down" if "down" in statuses else "degraded" if "degraded" in statuses else "ok"
+    status = 503 if checks["database"]["status"] == "down" else 200
+    return JsonResponse({"status": overall, "checks": checks}, status=status)
+
+
+def _allowed(request: HttpRequest) -> bool:
+    token = settings.METRICS_TOKEN
+    if token:
+        given = request.META.get("HTTP_AUTHORIZATION", "").removeprefix("Bearer ").strip()
+        return hmac.compare_digest(given.encode(), token.encode())
+    return request.META.get("REMOTE_ADDR", "") in LOOPBACK
+
+
+def _lines(name: str, kind: str, help_text: str, samples: list[tuple[str, float]]) -> list[str]:
+    out = [f"# HELP {name} {help_text}", f"# TYPE {name} {kind}"]
+    out += [f"{name}{labels} {value:g}" for labels, value in samples]
+    return out
+
+
+def _labels(**pairs: str) -> str:
+    inner = ",".join(f'{k}="{v}"' for k, v in pairs.items())
+    return "{" + inner + "}"
+
+
+def metrics_text() -> str:
+    from dateline.digests.models import Delivery, DigestIssue
+    from dateline.newsletter.models import Subscriber
+
+    totals = observe.all_processes()
+    lines: list[str] = []
+    requests = []
+    for key, count in sorted(totals["requests"].items()):
+        method, status = key.split(" ")
+        requests.append((_labels(method=method, status=status), count))
+    lines += _lines(
+        "dateline_http_requests_total",
+        "counter",
+        "HTTP requests answered, page-cache hits included.",
+        requests,
+    )
+    lines += _lines(
+        "dateline_http_request_seconds_total",
+        "counter",
+        "Time spent answering requests answered by Django.",
+        [("", round(totals["seconds"], 3))],
+    )
+    depth = _check_tasks().get("depth", 0)
+    lines += _lines("dateline_task_queue_depth", "gauge", "Tasks ready to run.", [("", depth)])
+
+    recent = timezone.now() - datetime.timedelta(days=30)
+    by_state = (
+        Delivery.objects.filter(issue__slot_at__gte=recent)
+        .values("state")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    lines += _lines(
+        "dateline_digest_deliveries",
+        "gauge",
+        "Deliveries of the issues of the last 30 days, by state.",
+        [(_labels(state=row["state"]), row["n"]) for row in by_state],
+    )
+    sending = DigestIssue.objects.filter(
+        status__in=[DigestIssue.Status.APPROVED, DigestIssue.Status.SENDING]
+    )
+    last_minute = Delivery.objects.filter(
+        issue__in=sending,
+        state=Delivery.State.SENT,
+        sent_at__gte=timezone.now() - datetime.timedelta(seconds=60),
+    ).count()
+    lines += _lines(
+        "dateline_digest_send_rate",
+        "gauge",
+        "Messages accepted by the relay per second, over the last minute.",
+        [("", round(last_minute / 60, 2))],
+    )
+    subscribers = Subscriber.objects.values("status").annotate(n=Count("id")).order_by()
+    lines += _lines(
+        "dateline_subscribers",
+        "gauge",
+        "Newsletter subscribers by status.",
+        [(_labels(status=row["status"]), row["n"]) for row in subscribers],
+    )
+    return "\n".join(lines) + "\n"
+
+
+@never_cache
+def metrics(request: HttpRequest) -> HttpResponse:
+    if not _allowed(request):
+        return HttpResponse("Forbidden\n", status=403, content_type="text/plain")
+    return HttpResponse(metrics_text(), content_type="text/plain; version=0.0.4; charset=utf-8")
