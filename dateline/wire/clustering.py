@@ -31,9 +31,9 @@ from datasketch import MinHash, MinHashLSH
 
 NUM_PERM = 64
 DUPLICATE_THRESHOLD = 0.8
-JOIN_THRESHOLD = 0.3
-W_TEXT = 0.65
-W_ENTITIES = 0.35
+JOIN_THRESHOLD = 0.45
+W_TEXT = 0.5
+W_ENTITIES = 0.5
 # Hours for the score to fall by a factor of e: an event's reports come within days.
 DECAY_HOURS = 72.0
 CANDIDATE_KEYS = 12
@@ -140,6 +140,7 @@ class Clusterer:
         self.clusters: dict[int, Cluster] = {}
         self.index: dict[str, set[int]] = defaultdict(set)
         self.df: Counter[str] = Counter()
+        self.name_df: Counter[str] = Counter()
         self.docs = 0
         self.next_id = next_id
 
@@ -147,6 +148,9 @@ class Clusterer:
 
     def idf(self, term: str) -> float:
         return math.log((1 + self.docs) / (1 + self.df[term])) + 1.0
+
+    def name_idf(self, name: str) -> float:
+        return math.log((1 + self.docs) / (1 + self.name_df[name])) + 1.0
 
     def _vector(self, tf: Counter[str]) -> dict[str, float]:
         return {t: (1 + math.log(c)) * self.idf(t) for t, c in tf.items()}
@@ -165,8 +169,11 @@ class Clusterer:
 
     def score(self, doc: Document, cluster: Cluster) -> float:
         text = self._cosine(doc.tf, cluster.tf)
-        shared = sum(1 for n in doc.names if cluster.names[n])
-        overlap = shared / max(1, min(len(doc.names), len(cluster.names)))
+        # Names weighted by rarity: a town named in two reports says more than "Officials".
+        weights = {n: self.name_idf(n) for n in doc.names}
+        total = sum(weights.values())
+        shared = sum(w for n, w in weights.items() if cluster.names[n])
+        overlap = shared / total if total else 0.0
         hours = 0.0
         if cluster.last and cluster.first:
             if doc.when > cluster.last:
@@ -199,6 +206,7 @@ class Clusterer:
     def _learn(self, doc: Document) -> None:
         self.docs += 1
         self.df.update(set(doc.tokens))
+        self.name_df.update(doc.names)
 
     def _join(self, doc: Document, cluster: Cluster) -> None:
         cluster.members.append(doc.key)
