@@ -117,6 +117,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "dateline.ops.logins.LoginThrottleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -287,6 +288,12 @@ STORAGES = {
 }
 
 # Security -------------------------------------------------------------------
+# Staff logins (dateline/ops/logins.py): failures allowed per account and per address
+# within the lockout window, and how long a staff session lasts.
+LOGIN_FAILURES_PER_ACCOUNT = envint("LOGIN_FAILURES_PER_ACCOUNT", 5)
+LOGIN_FAILURES_PER_IP = envint("LOGIN_FAILURES_PER_IP", 20)
+LOGIN_LOCKOUT_MINUTES = envint("LOGIN_LOCKOUT_MINUTES", 15)
+SESSION_COOKIE_AGE = envint("SESSION_HOURS", 12) * 3600
 # /metrics wants "Authorization: Bearer <this>"; unset, it answers this machine only.
 METRICS_TOKEN = envstr("METRICS_TOKEN", "")
 SECURE_CONTENT_TYPE_NOSNIFF = True
