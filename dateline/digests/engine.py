@@ -32,6 +32,7 @@ import datetime
 import fcntl
 import math
 import os
+import queue
 import re
 import secrets
 import smtplib
@@ -608,7 +609,15 @@ class Lane:
 
 
 class Run:
-    """One call of send_issue: lanes that claim and send batches until none is left."""
+    """One call of send_issue.
+
+    The calling thread is the feeder: it claims batches, checks them (suppression,
+    stories already received) and queues the deliveries to send; the lanes
+    (threads, one SMTP connection each) only splice and send, so no lane waits
+    for the database between messages. The feeder records the accepted ones
+    with one UPDATE per batch. With one lane there is no thread: it all happens
+    in the calling thread, in turn.
+    """
 
     def __init__(
         self,
@@ -628,86 +637,109 @@ class Run:
         self.stop = threading.Event()
         self.lock = threading.Lock()
         self.totals: dict[str, int] = {}
+        self.unreported: dict[str, int] = {}
+        self.sent_ids: list[int] = []
         self.errors: list[BaseException] = []
         self.failures_unchecked = 0
         self.last_check = -math.inf
         self.journal: Journal | None = None
+        # Deliveries ready to send (at most two batches ahead), then one None per lane.
+        self.ready: queue.Queue[tuple[Delivery, render.RenderedGroup] | None] = queue.Queue(
+            maxsize=2 * options.batch_size
+        )
+        self.inline_lane: Lane | None = Lane() if options.concurrency == 1 else None
 
     def run(self) -> dict[str, int]:
         replay(self.options.journal_dir)
         self.journal = Journal(self.options.journal_dir, self.claim_id)
+        threads = [
+            threading.Thread(target=self.lane_loop, name=f"lane-{i}")
+            for i in range(self.options.concurrency if self.inline_lane is None else 0)
+        ]
         try:
-            if self.options.concurrency == 1:
-                self.lane_loop(threaded=False)
-            else:
-                threads = [
-                    threading.Thread(target=self.lane_loop, args=(True,), name=f"lane-{i}")
-                    for i in range(self.options.concurrency)
-                ]
-                for thread in threads:
-                    thread.start()
+            for thread in threads:
+                thread.start()
+            try:
+                self.feed()
+            except BaseException as error:
+                self.stop.set()
+                self.errors.append(error)
+            finally:
+                for _ in threads:
+                    self.ready.put(None)
                 for thread in threads:
                     thread.join()
+                self.flush()
         finally:
+            if self.inline_lane is not None and self.inline_lane.connection is not None:
+                POOL.release(self.inline_lane.connection)
+            # Marks what the lanes sent (if the last flush failed) and releases the rest.
             self.journal.close()
         if self.errors:
             raise self.errors[0]
         return self.totals
 
-    def lane_loop(self, threaded: bool) -> None:
-        lane = Lane()
+    def count(self, state: str, n: int = 1) -> None:
+        with self.lock:
+            self.totals[state] = self.totals.get(state, 0) + n
+            self.unreported[state] = self.unreported.get(state, 0) + n
+
+    def flush(self) -> None:
+        """Record the deliveries the lanes sent since the last flush, in one UPDATE."""
+        with self.lock:
+            ids, self.sent_ids = self.sent_ids, []
+            counts, self.unreported = self.unreported, {}
+        _mark_sent(ids, self.claim_id)
+        self.check_failures(0, settle=True)
+        if self.on_batch and counts:
+            self.on_batch(counts)
+
+    def feed(self) -> None:
         last_renewal = time.monotonic()
-        try:
-            while not self.stop.is_set():
-                if not DigestIssue.objects.filter(
-                    pk=self.issue.pk, status=DigestIssue.Status.SENDING
-                ).exists():
-                    self.stop.set()  # paused or cancelled meanwhile
-                    break
-                batch = claim_batch(self.issue, self.claim_id, self.options.batch_size)
-                if not batch:
-                    break
-                counts = self.send_batch(lane, batch)
-                with self.lock:
-                    for state, n in counts.items():
-                        self.totals[state] = self.totals.get(state, 0) + n
-                    if self.on_batch:
-                        self.on_batch(counts)
-                if time.monotonic() - last_renewal > STALE_CLAIM.total_seconds() / 3:
-                    # Slow batches (a low rate limit): show the rows are still in hand.
-                    Delivery.objects.filter(state=State.SENDING, claimed_by=self.claim_id).update(
-                        claimed_at=timezone.now()
-                    )
-                    last_renewal = time.monotonic()
-        except BaseException as error:
-            self.stop.set()
-            self.errors.append(error)
-        finally:
-            if lane.connection is not None:
-                POOL.release(lane.connection)
-            if threaded:
-                connections.close_all()  # this thread's own connections only
+        while not self.stop.is_set():
+            if not DigestIssue.objects.filter(
+                pk=self.issue.pk, status=DigestIssue.Status.SENDING
+            ).exists():
+                self.stop.set()  # paused or cancelled meanwhile
+                break
+            batch = claim_batch(self.issue, self.claim_id, self.options.batch_size)
+            if not batch:
+                break
+            for item in self.prepare(batch):
+                if self.inline_lane is not None:
+                    if self.stop.is_set():
+                        break
+                    self.send_item(self.inline_lane, item)
+                    continue
+                while not self.stop.is_set():
+                    try:
+                        self.ready.put(item, timeout=0.5)
+                        break
+                    except queue.Full:
+                        self.flush()  # the lanes are busy: meanwhile, record what they sent
+                if self.stop.is_set():
+                    break  # what is left of the batch goes back to the queue at the end
+            self.flush()
+            if time.monotonic() - last_renewal > STALE_CLAIM.total_seconds() / 3:
+                # Slow batches (a low rate limit): show the rows are still in hand.
+                Delivery.objects.filter(state=State.SENDING, claimed_by=self.claim_id).update(
+                    claimed_at=timezone.now()
+                )
+                last_renewal = time.monotonic()
 
-    def send_batch(self, lane: Lane, deliveries: list[Delivery]) -> dict[str, int]:
-        """Send a claimed batch; returns counts by the state each delivery ended in."""
-        counts: dict[str, int] = {}
-        settled: dict[tuple[str, str], list[int]] = {}  # (state, error) -> ids, for bulk updates
-        sent: list[int] = []
-
+    def prepare(self, deliveries: list[Delivery]) -> list[tuple[Delivery, render.RenderedGroup]]:
+        """The batch's deliveries to send with their group; the others settled in bulk."""
+        settled: dict[tuple[str, str], list[int]] = {}  # (state, error) -> ids
         emails = {d.email for d in deliveries} | {d.email.lower() for d in deliveries}
         suppressed = {
             e.lower()
             for e in Suppression.objects.filter(email__in=emails).values_list("email", flat=True)
         }
         received = already_received(self.sender, deliveries)
-        failures = 0
-        untried: list[int] = []
-        for index, delivery in enumerate(deliveries):
-            if self.stop.is_set():
-                untried = [d.pk for d in deliveries[index:]]
-                break
+        to_send = []
+        for delivery in deliveries:
             subscriber = delivery.subscriber
-            state, error = "", ""
+            state, error, group = "", "", None
             if delivery.email.lower() in suppressed:
                 state, error = State.SUPPRESSED, "on the suppression list"
             elif (
@@ -719,43 +751,58 @@ class Run:
                 group = self.sender.group(delivery.sections_key, delivery.section_ids, exclude)
                 if group is None:
                     state, error = State.SKIPPED, "no new stories in the chosen sections"
-            if state:
-                settled.setdefault((state, error), []).append(delivery.pk)
-                counts[state] = counts.get(state, 0) + 1
-                continue
-            assert subscriber is not None and group is not None
-            try:
-                data = group.message_for(delivery, subscriber)
-            except UnicodeEncodeError:
-                _finish(delivery, State.FAILED, error="address needs SMTPUTF8, not supported yet")
-                counts[State.FAILED] = counts.get(State.FAILED, 0) + 1
-                continue
-            if self.signer is not None:
-                data = self.signer.sign(data)
-            if lane.tokens == 0:
-                lane.tokens = self.limiter.take(len(deliveries) - index, self.stop)
-                if lane.tokens == 0:  # stopped while waiting
-                    untried = [d.pk for d in deliveries[index:]]
-                    break
-            lane.tokens -= 1
-            state = self.send_one(lane, delivery, data)
-            if state == State.SENT:
-                sent.append(delivery.pk)
+            if group is not None:
+                to_send.append((delivery, group))
             else:
-                failures += 1
-            counts[state] = counts.get(state, 0) + 1
-
-        _mark_sent(sent, self.claim_id)
+                settled.setdefault((state, error), []).append(delivery.pk)
+                self.count(state)
         for (state, error), ids in settled.items():
             for chunk in _chunks(ids):
                 Delivery.objects.filter(
                     id__in=chunk, state=State.SENDING, claimed_by=self.claim_id
                 ).update(state=state, last_error=error)
-        if untried:
-            _release(self.claim_id, untried)
-        if failures:
-            self.check_failures(failures)
-        return counts
+        return to_send
+
+    def lane_loop(self) -> None:
+        lane = Lane()
+        try:
+            while (item := self.ready.get()) is not None:
+                if self.stop.is_set():
+                    continue  # drained: left claimed, released when the run ends
+                try:
+                    self.send_item(lane, item)
+                except BaseException as error:
+                    self.stop.set()
+                    with self.lock:
+                        self.errors.append(error)
+        finally:
+            if lane.connection is not None:
+                POOL.release(lane.connection)
+            connections.close_all()  # this thread's own connections only
+
+    def send_item(self, lane: Lane, item: tuple[Delivery, render.RenderedGroup]) -> None:
+        delivery, group = item
+        assert delivery.subscriber is not None
+        try:
+            data = group.message_for(delivery, delivery.subscriber)
+        except UnicodeEncodeError:
+            _finish(delivery, State.FAILED, error="address needs SMTPUTF8, not supported yet")
+            self.count(State.FAILED)
+            return
+        if self.signer is not None:
+            data = self.signer.sign(data)
+        if lane.tokens == 0:
+            lane.tokens = self.limiter.take(self.options.batch_size, self.stop)
+            if lane.tokens == 0:  # stopped while waiting
+                return
+        lane.tokens -= 1
+        state = self.send_one(lane, delivery, data)
+        if state == State.SENT:
+            with self.lock:
+                self.sent_ids.append(delivery.pk)
+        else:
+            self.check_failures(1)
+        self.count(state)
 
     def send_one(self, lane: Lane, delivery: Delivery, data: bytes) -> str:
         try:
@@ -811,16 +858,21 @@ class Run:
         _finish(delivery, State.FAILED, error=error, attempts=delivery.attempts + 1)
         return State.FAILED
 
-    def check_failures(self, new_failures: int) -> None:
-        """Pause the issue when too many tries failed since it was approved or resumed."""
+    def check_failures(self, new_failures: int, *, settle: bool = False) -> None:
+        """Pause the issue when too many tries failed since it was approved or resumed.
+
+        ``settle`` (at each batch's end): check any failure not counted yet.
+        """
         threshold = self.options.pause_failure_rate
         if threshold <= 0:
             return
         with self.lock:
             self.failures_unchecked += new_failures
             # A count over the whole issue: at most once a second unless failures pile up.
-            due = time.monotonic() - self.last_check >= 1.0 or self.failures_unchecked >= max(
-                1, self.options.pause_min_tried // 5
+            due = (
+                time.monotonic() - self.last_check >= 1.0
+                or self.failures_unchecked >= max(1, self.options.pause_min_tried // 5)
+                or (settle and self.failures_unchecked > 0)
             )
             if not due:
                 return
