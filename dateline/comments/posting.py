@@ -244,7 +244,14 @@ def post_comment(sub: Submission) -> Comment:
         if parent is None:
             Comment.objects.filter(pk=comment.pk).update(thread_id=comment.pk)
             comment.thread_id = comment.pk
-        transaction.on_commit(lambda: after_posting(comment.pk, commenter.pk, sub.notify))
+        # Only tasks with something to do: with the database queue each is a stored row.
+        tell_parent = bool(
+            parent and parent.notify_replies and comment.status == Comment.Status.APPROVED
+        )
+        verify = sub.notify and commenter.verified_at is None
+        transaction.on_commit(
+            lambda: after_posting(comment.pk, commenter.pk, verify=verify, tell_parent=tell_parent)
+        )
     return comment
 
 
@@ -253,12 +260,14 @@ def is_newsletter_reader(email: str) -> bool:
     return Subscriber.objects.filter(email=email, status=Subscriber.Status.ACTIVE).exists()
 
 
-def after_posting(comment_id: int, commenter_id: int, notify: bool) -> None:
+def after_posting(comment_id: int, commenter_id: int, *, verify: bool, tell_parent: bool) -> None:
     from dateline.comments import tasks
 
-    tasks.enqueue_safely(tasks.check_spam, comment_id)
-    tasks.enqueue_safely(tasks.notify_reply, comment_id)
-    if notify:
+    if settings.COMMENTS_SPAM_CHECK_URL:
+        tasks.enqueue_safely(tasks.check_spam, comment_id)
+    if tell_parent:
+        tasks.enqueue_safely(tasks.notify_reply, comment_id)
+    if verify:
         tasks.enqueue_safely(tasks.send_verification, commenter_id)
 
 
