@@ -29,8 +29,10 @@ import argparse
 import http.client
 import os
 import re
+import shutil
 import statistics
 import sys
+import tempfile
 import threading
 import time
 import urllib.parse
@@ -149,6 +151,13 @@ class CommentsRun(SignupRun):
 
     def __init__(self, args: argparse.Namespace) -> None:
         super().__init__(args)
+        # A folder named after this bench (the parent made one named after its own).
+        shutil.rmtree(self.tmp, ignore_errors=True)
+        self.tmp = Path(tempfile.mkdtemp(prefix="dateline-bench-comments-"))
+        self.var = self.tmp / "var"
+        self.logs = self.tmp / "logs"
+        self.logs.mkdir()
+        self.env = {**self.env, **self._env()}
         self.env.update(
             {
                 "COMMENTS_MODERATION": "none",
