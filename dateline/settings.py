@@ -310,6 +310,8 @@ if PRODUCTION and BASE_URL.startswith("https://"):
 WAGTAIL_SITE_NAME = envstr("SITE_NAME", "Dateline")
 WAGTAILADMIN_BASE_URL = BASE_URL
 WAGTAILIMAGES_IMAGE_MODEL = "newsroom.Photo"
+# Uploads lose their hidden metadata (GPS, device, thumbnails) but credit and copyright.
+WAGTAILIMAGES_IMAGE_FORM_BASE = "dateline.newsroom.uploads.PhotoForm"
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 20 * 1024 * 1024
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = 60_000_000
 WAGTAILSEARCH_BACKENDS = {
