@@ -5,12 +5,12 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 NODE_STAMP := node_modules/.installed-stamp
 
-.PHONY: run test lint typecheck pytest browser clean
+.PHONY: run test lint typecheck audit pytest browser clean
 
 run: $(STAMP)
 	$(BIN)/dateline run
 
-test: $(STAMP) $(NODE_STAMP) browser lint typecheck pytest
+test: $(STAMP) $(NODE_STAMP) browser lint typecheck audit pytest
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -44,6 +44,22 @@ lint: $(STAMP)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy dateline
+
+# bandit reads [tool.bandit] in pyproject.toml. pip-audit asks PyPI's vulnerability data;
+# where the package index here cannot answer (a mirror), it warns and goes on, but any
+# vulnerability it does find fails the run.
+audit: $(STAMP)
+	$(BIN)/bandit -c pyproject.toml -r dateline -q -ll
+	@mkdir -p var
+	@status=0; timeout 600 $(BIN)/pip-audit --progress-spinner off --skip-editable \
+		> var/pip-audit.txt 2>&1 || status=$$?; \
+	if grep -q "known vulnerabilit" var/pip-audit.txt && ! grep -q "No known vulnerabilities" var/pip-audit.txt; then \
+		cat var/pip-audit.txt; exit 1; fi; \
+	skipped=$$(grep -c "could not be audited" var/pip-audit.txt || true); \
+	if [ "$$status" != 0 ] || [ "$$skipped" != 0 ]; then \
+		echo "warning: pip-audit could not check every package ($$skipped not found in its" \
+			"vulnerability data, exit $$status): see var/pip-audit.txt"; \
+	else echo "pip-audit: no known vulnerabilities"; fi
 
 pytest: $(STAMP) $(NODE_STAMP)
 	$(BIN)/pytest

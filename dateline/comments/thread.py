@@ -105,7 +105,7 @@ class Thread:
     @property
     def html(self) -> SafeString:
         # Names are escaped and bodies were sanitised when stored (render_node).
-        return mark_safe("".join(render_node(n, self.is_open) for n in self.nodes))
+        return mark_safe("".join(render_node(n, self.is_open) for n in self.nodes))  # nosec
 
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
