@@ -36,7 +36,11 @@ W_TEXT = 0.5
 W_ENTITIES = 0.5
 # Hours for the score to fall by a factor of e: an event's reports come within days.
 DECAY_HOURS = 72.0
+# Above 1, rare words (names, numbers, the odd detail) count for more than a kind of
+# news's stock phrases: two floods share "residents" and "evacuated", not "Besk".
+IDF_POWER = 1.0
 CANDIDATE_KEYS = 12
+CANDIDATE_NAMES = 8
 
 STOPWORDS = frozenset(
     """a about after again against all also an and any are as at be because been before
@@ -120,6 +124,12 @@ class Cluster:
     first: datetime.datetime | None = None
     last: datetime.datetime | None = None
     headline: str = ""
+    norm: float = 0.0
+    norm_at: tuple[int, int] = (-1, -1)
+
+
+# A doc's tf-idf weights (times idf once more), their norm, and its names' weights.
+Prepared = tuple[dict[str, float], float, dict[str, float]]
 
 
 @dataclass
@@ -147,7 +157,7 @@ class Clusterer:
     # Scoring ----------------------------------------------------------------------
 
     def idf(self, term: str) -> float:
-        return math.log((1 + self.docs) / (1 + self.df[term])) + 1.0
+        return (math.log((1 + self.docs) / (1 + self.df[term])) + 1.0) ** IDF_POWER
 
     def name_idf(self, name: str) -> float:
         return math.log((1 + self.docs) / (1 + self.name_df[name])) + 1.0
@@ -155,32 +165,60 @@ class Clusterer:
     def _vector(self, tf: Counter[str]) -> dict[str, float]:
         return {t: (1 + math.log(c)) * self.idf(t) for t, c in tf.items()}
 
-    def _cosine(self, a: Counter[str], b: Counter[str]) -> float:
-        va, vb = self._vector(a), self._vector(b)
-        if len(va) > len(vb):
-            va, vb = vb, va
-        dot = sum(w * vb.get(t, 0.0) for t, w in va.items())
+    def _norm(self, cluster: Cluster) -> float:
+        # A centroid's norm is cached until the cluster grows or the idf has moved on
+        # (every 256 documents): recomputing it for every comparison was most of the cost.
+        generation = (len(cluster.members), self.docs // 256)
+        if cluster.norm_at != generation:
+            cluster.norm = math.sqrt(sum(w * w for w in self._vector(cluster.tf).values()))
+            cluster.norm_at = generation
+        return cluster.norm
+
+    def _cosine(self, vector: dict[str, float], norm: float, cluster: Cluster) -> float:
+        # ``vector`` holds the doc's weights times idf again, so a shared term's product
+        # needs only the cluster's count.
+        tf = cluster.tf
+        dot = sum(w * (1 + math.log(tf[t])) for t, w in vector.items() if t in tf)
         if not dot:
             return 0.0
-        norm = math.sqrt(sum(w * w for w in va.values())) * math.sqrt(
-            sum(w * w for w in vb.values())
-        )
-        return dot / norm if norm else 0.0
+        denominator = norm * self._norm(cluster)
+        return dot / denominator if denominator else 0.0
 
-    def score(self, doc: Document, cluster: Cluster) -> float:
-        text = self._cosine(doc.tf, cluster.tf)
-        # Names weighted by rarity: a town named in two reports says more than "Officials".
-        weights = {n: self.name_idf(n) for n in doc.names}
-        total = sum(weights.values())
-        shared = sum(w for n, w in weights.items() if cluster.names[n])
-        overlap = shared / total if total else 0.0
+    @property
+    def reach_hours(self) -> float:
+        """How far back a cluster can still be joined: where the decay alone sinks a score
+        below the threshold (plus a day's slack for reports that arrive late)."""
+        return DECAY_HOURS * math.log(1 / JOIN_THRESHOLD) + 24
+
+    def decay(self, doc: Document, cluster: Cluster) -> float:
         hours = 0.0
         if cluster.last and cluster.first:
             if doc.when > cluster.last:
                 hours = (doc.when - cluster.last).total_seconds() / 3600
             elif doc.when < cluster.first:
                 hours = (cluster.first - doc.when).total_seconds() / 3600
-        decay = math.exp(-hours / DECAY_HOURS)
+        return math.exp(-hours / DECAY_HOURS)
+
+    def prepare(self, doc: Document) -> Prepared:
+        """What scoring needs of a doc, computed once however many clusters it meets."""
+        idf = {t: self.idf(t) for t in doc.tf}
+        vector = {t: (1 + math.log(c)) * idf[t] for t, c in doc.tf.items()}
+        norm = math.sqrt(sum(w * w for w in vector.values()))
+        # Each weight times the idf again, so that a shared term needs only the
+        # cluster's count (see _cosine).
+        doubled = {t: w * idf[t] for t, w in vector.items()}
+        return doubled, norm, {n: self.name_idf(n) for n in doc.names}
+
+    def score(self, doc: Document, cluster: Cluster, prepared: Prepared | None = None) -> float:
+        decay = self.decay(doc, cluster)
+        if decay < JOIN_THRESHOLD:
+            return 0.0  # too far apart in time to join, however alike
+        vector, norm, weights = prepared or self.prepare(doc)
+        text = self._cosine(vector, norm, cluster) if norm else 0.0
+        # Names weighted by rarity: a town named in two reports says more than "Officials".
+        total = sum(weights.values())
+        shared = sum(w for n, w in weights.items() if cluster.names[n])
+        overlap = shared / total if total else 0.0
         return (W_TEXT * text + W_ENTITIES * overlap) * decay
 
     # Building -----------------------------------------------------------------------
@@ -201,7 +239,8 @@ class Clusterer:
     def _keys(self, doc: Document) -> list[str]:
         """Index keys for candidate lookup: names, and the doc's rarest words."""
         rare = sorted(doc.tf, key=lambda t: (self.df[t], t))[:CANDIDATE_KEYS]
-        return [f"n:{n}" for n in doc.names] + [f"w:{t}" for t in rare]
+        names = sorted(doc.names, key=lambda n: (self.name_df[n], n))[:CANDIDATE_NAMES]
+        return [f"n:{n}" for n in names] + [f"w:{t}" for t in rare]
 
     def _learn(self, doc: Document) -> None:
         self.docs += 1
@@ -279,11 +318,20 @@ class Clusterer:
             cluster.names.update(doc.names)
             return Assignment(doc.key, cluster.id, None, 1.0)
         candidates: set[int] = set()
+        horizon = doc.when - datetime.timedelta(hours=self.reach_hours)
         for key in self._keys(doc):
-            candidates |= self.index.get(key, set())
+            ids = self.index.get(key)
+            if not ids:
+                continue
+            # Clusters too old to be joined leave the index for good: reports come in
+            # time order, and the index would otherwise grow with every day's news.
+            stale = {cid for cid in ids if (self.clusters[cid].last or doc.when) < horizon}
+            ids -= stale
+            candidates |= ids
         best, best_score = None, JOIN_THRESHOLD
+        prepared = self.prepare(doc)
         for cid in candidates:
-            s = self.score(doc, self.clusters[cid])
+            s = self.score(doc, self.clusters[cid], prepared)
             if s >= best_score:
                 best, best_score = self.clusters[cid], s
         if best is None:

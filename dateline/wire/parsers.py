@@ -106,6 +106,8 @@ class Problem:
 class ParseResult:
     items: list[ParsedItem] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    # Where each guid sits in ``items``, to spot a repeat without a scan.
+    positions: dict[str, int] = field(default_factory=dict, repr=False)
 
     def skip(self, reason: str, guid: str = "") -> None:
         self.problems.append(Problem("skipped", reason, guid))
@@ -203,14 +205,15 @@ def _finish(result: ParseResult, item: ParsedItem, now: datetime.datetime) -> No
     if not item.first_created:
         item.first_created = item.version_created
     item.headline = item.headline[:500]
-    seen = {i.guid: n for n, i in enumerate(result.items)}
-    if item.guid in seen:
-        earlier = result.items[seen[item.guid]]
+    position = result.positions.get(item.guid)
+    if position is not None:
+        earlier = result.items[position]
         # Within one feed the newer version wins; equal ones are a plain repeat.
         if (item.version_created or now) >= (earlier.version_created or now):
-            result.items[seen[item.guid]] = item
+            result.items[position] = item
         result.skip("the same guid appears twice in the feed", item.guid)
         return
+    result.positions[item.guid] = len(result.items)
     result.items.append(item)
 
 
