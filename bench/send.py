@@ -242,7 +242,8 @@ open(os.environ["BENCH_MESSAGE"], "wb").write(message)
 result = {
     "deliveries": deliveries, "totals": totals, "approve_started": approve_started,
     "approve_s": approved - approve_started, "send_s": sent - approved,
-    "groups": len(sender.groups), "stories": len(group.story_ids),
+    "groups": Delivery.objects.filter(issue=issue).values("sections_key").distinct().count(),
+    "stories": len(group.story_ids),
     "html_bytes": len(group.html.encode()), "message_bytes": len(message),
     "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
 }

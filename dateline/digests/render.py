@@ -12,6 +12,7 @@ and the values spliced in are encoded the same way.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 import secrets
@@ -50,12 +51,18 @@ HTML_MANAGE, HTML_UNSUBSCRIBE, HTML_ADDRESS = _ph("HMANAGE"), _ph("HUNSUB"), _ph
 TEXT_MANAGE, TEXT_UNSUBSCRIBE, TEXT_ADDRESS = _ph("TMANAGE"), _ph("TUNSUB"), _ph("TADDR")
 
 
+@functools.lru_cache(maxsize=16)
+def _domain_of(address: str) -> str:
+    # Cached: parseaddr is slow, and each reader's message needs this twice.
+    return parseaddr(address)[1].rpartition("@")[2] or "localhost"
+
+
 def mail_domain() -> str:
     """The domain of our From address: Message-IDs and bounce addresses live under it."""
     configured = getattr(settings, "NEWSLETTER_BOUNCE_DOMAIN", "")
     if configured:
         return str(configured)
-    return parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "localhost"
+    return _domain_of(settings.DEFAULT_FROM_EMAIL)
 
 
 def return_path(delivery: Delivery) -> str:
