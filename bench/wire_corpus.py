@@ -466,6 +466,7 @@ def generate(
     rng = random.Random(seed)
     reports: list[Report] = []
     made: list[Event] = []
+    seen: dict[tuple[str, str], list[datetime.datetime]] = {}
     days = max(1, events // 4)
     serial = 0
     for n in range(events):
@@ -483,17 +484,14 @@ def generate(
                 event = make_event(rng, n, base.when + datetime.timedelta(hours=2), kind=base.kind)
         else:
             event = make_event(rng, n, when)
-        if any(
-            e.kind == event.kind
-            and e.slots["p"] == event.slots["p"]
-            and abs(e.when - event.when) < datetime.timedelta(days=8)
-            for e in made
-        ):
+        twins = seen.get((event.kind, event.slots["p"]), [])
+        if any(abs(when - event.when) < datetime.timedelta(days=8) for when in twins):
             # Two floods in one town in one week would be one story to any editor: not a
             # fair negative, so the town changes.
             event.slots["p"], event.slots["c"] = rng.choice(
                 [pc for pc in PLACES if pc[0] != event.slots["p"]]
             )
+        seen.setdefault((event.kind, event.slots["p"]), []).append(event.when)
         made.append(event)
         for agency in rng.sample(range(len(AGENCIES)), k=rng.randint(2, 5)):
             serial += 1
