@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -97,6 +98,15 @@ def api_view(methods: tuple[str, ...]) -> Callable[[View], View]:
     return decorate
 
 
+OPENAPI = Path(__file__).with_name("openapi.json")
+
+
+@api_view(("GET", "HEAD"))
+def openapi(request: HttpRequest) -> HttpResponse:
+    """This API described in OpenAPI 3 (schemathesis tests the views against it)."""
+    return HttpResponse(OPENAPI.read_bytes(), content_type="application/json")
+
+
 @api_view(("GET", "HEAD"))
 def form(request: HttpRequest) -> HttpResponse:
     consent = ConsentText.current()
@@ -109,6 +119,28 @@ def form(request: HttpRequest) -> HttpResponse:
             "sections": [{"id": pk, "title": title} for pk, title in section_choices()],
         }
     )
+
+
+TEXT_FIELDS = ("email", "cadence", "stamp", "website", "source")
+# A bot's null stamp or honeypot is refused quietly, like any bad stamp: not a 400.
+MAY_BE_NULL = ("stamp", "website")
+
+
+def json_type_errors(data: dict[str, Any]) -> dict[str, list[str]]:
+    """Fields of the wrong JSON type (openapi.json's Signup), before any other check."""
+    errors = {
+        name: ["Must be text."]
+        for name in TEXT_FIELDS
+        if name in data
+        and not isinstance(data[name], str)
+        and not (data[name] is None and name in MAY_BE_NULL)
+    }
+    sections = data.get("sections", [])
+    if not isinstance(sections, list) or not all(
+        isinstance(s, int) and not isinstance(s, bool) for s in sections
+    ):
+        errors["sections"] = ["Must be a list of section ids, e.g. [4, 7]."]
+    return errors
 
 
 def problem(message: str, status: int = 400) -> JsonResponse:
@@ -125,6 +157,8 @@ def subscribe(request: HttpRequest) -> HttpResponse:
             return problem(f"The request body is not valid JSON: {error}")
         if not isinstance(data, dict):
             return problem('The request body must be a JSON object, e.g. {"email": "…"}.')
+        if errors := json_type_errors(data):
+            return JsonResponse({"ok": False, "errors": errors}, status=400)
     elif request.content_type in FORM_CONTENT_TYPES:
         data = request.POST
     else:

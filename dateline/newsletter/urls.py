@@ -12,6 +12,7 @@ urlpatterns = [
     path("manage/<str:token>/data.json", views.export, name="export"),
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
     # For the form embedded on other sites: see api.py.
+    path("api/openapi.json", api.openapi, name="api_openapi"),
     path("api/form", api.form, name="api_form"),
     path("api/subscribe", api.subscribe, name="api_subscribe"),
 ]
