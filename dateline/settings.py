@@ -99,6 +99,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "django.contrib.humanize",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 
 MIDDLEWARE = [
@@ -118,6 +121,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "dateline.ops.logins.LoginThrottleMiddleware",
+    # Staff need a second factor for the admin (dateline/ops/twofactor.py).
+    "django_otp.middleware.OTPMiddleware",
+    "dateline.ops.twofactor.StaffTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -294,6 +300,13 @@ LOGIN_FAILURES_PER_ACCOUNT = envint("LOGIN_FAILURES_PER_ACCOUNT", 5)
 LOGIN_FAILURES_PER_IP = envint("LOGIN_FAILURES_PER_IP", 20)
 LOGIN_LOCKOUT_MINUTES = envint("LOGIN_LOCKOUT_MINUTES", 15)
 SESSION_COOKIE_AGE = envint("SESSION_HOURS", 12) * 3600
+# A code from an authenticator app after the password (dateline/ops/twofactor.py).
+STAFF_TWO_FACTOR = envbool("STAFF_TWO_FACTOR", PRODUCTION)
+OTP_TOTP_ISSUER = envstr("SITE_NAME", "Dateline")
+# Wrong codes count against the login lockout instead (LOGIN_FAILURES_PER_ACCOUNT), the
+# same for app and backup codes; django-otp's own growing delays would stack on it.
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
 # /metrics wants "Authorization: Bearer <this>"; unset, it answers this machine only.
 METRICS_TOKEN = envstr("METRICS_TOKEN", "")
 SECURE_CONTENT_TYPE_NOSNIFF = True

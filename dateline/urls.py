@@ -7,9 +7,10 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from dateline.newsroom import feeds, sitemaps, views
-from dateline.ops import health
+from dateline.ops import health, twofactor
 
 urlpatterns = [
+    path("admin/two-factor/", include(twofactor.urlpatterns)),
     path("admin/", include(wagtailadmin_urls)),
     path("django-admin/", admin.site.urls),
     path("documents/", include(wagtaildocs_urls)),
