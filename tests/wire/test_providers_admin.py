@@ -1,0 +1,52 @@
+import pytest
+from django.contrib.auth import get_user_model
+
+from dateline.wire.models import Provider
+
+pytestmark = pytest.mark.django_db
+
+ADD = "/admin/wire/providers/new/"
+
+
+@pytest.fixture
+def staff(client):
+    boss = get_user_model().objects.create_superuser("boss", "boss@example.org", password=None)
+    client.force_login(boss)
+    return client
+
+
+def form(**overrides):
+    data = {
+        "name": "Northwind Press",
+        "short_name": "NP",
+        "transport": "http",
+        "format": "rss",
+        "url": "https://wire.northwind.example/feed.rss",
+        "folder": "",
+        "read_at": "Northwind wire",
+        "poll_interval": "300",
+        "active": "on",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_a_provider_is_set_up_in_the_admin(staff):
+    response = staff.post(ADD, form())
+    assert response.status_code == 302
+    provider = Provider.objects.get()
+    assert provider.transport == "http" and provider.format == "rss"
+    assert provider.status == "ok"
+
+
+def test_an_http_provider_without_an_address_is_refused(staff):
+    response = staff.post(ADD, form(url=""))
+    assert response.status_code == 200
+    assert "An HTTP provider needs the feed" in response.content.decode()
+    assert not Provider.objects.exists()
+
+
+def test_a_folder_provider_needs_its_folder(staff):
+    response = staff.post(ADD, form(transport="folder", url="", folder=""))
+    assert "A drop-folder provider needs a folder" in response.content.decode()
+    assert not Provider.objects.exists()
