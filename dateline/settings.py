@@ -282,7 +282,7 @@ STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "dateline" / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(envstr("MEDIA_ROOT", str(VAR_DIR / "media")))
-STORAGES = {
+STORAGES: dict[str, Any] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
@@ -292,6 +292,27 @@ STORAGES = {
         )
     },
 }
+# Uploaded photos in S3-compatible storage (AWS, MinIO, Ceph, Backblaze...) through
+# django-storages: `pip install ".[s3]"`, credentials in AWS_ACCESS_KEY_ID and
+# AWS_SECRET_ACCESS_KEY (docs/deployment.md, "Media").
+MEDIA_S3_BUCKET = envstr("MEDIA_S3_BUCKET", "")
+if MEDIA_S3_BUCKET:
+    _media_domain = envstr("MEDIA_S3_CUSTOM_DOMAIN", "")
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": MEDIA_S3_BUCKET,
+            "endpoint_url": envstr("MEDIA_S3_ENDPOINT_URL", "") or None,
+            "region_name": envstr("MEDIA_S3_REGION", "") or None,
+            "custom_domain": _media_domain or None,
+            # Photos are public and their names never reused: plain, cacheable URLs.
+            "querystring_auth": False,
+            "file_overwrite": False,
+            "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
+        },
+    }
+    if _media_domain:
+        MEDIA_URL = f"https://{_media_domain}/"
 
 # Security -------------------------------------------------------------------
 # Staff logins (dateline/ops/logins.py): failures allowed per account and per address

@@ -24,6 +24,23 @@ def start(tmp_path, **env: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def load_settings(tmp_path, **env: str) -> dict:
+    """The settings module as a fresh process with this environment reads it."""
+    import json
+
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("MEDIA_S3")}
+    environ.update(DATELINE_VAR_DIR=str(tmp_path), **env)
+    code = (
+        "import json, dateline.settings as s;"
+        "print(json.dumps({'STORAGES': s.STORAGES, 'MEDIA_URL': s.MEDIA_URL}))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=environ, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 def test_production_refuses_to_start_without_a_secret_key(tmp_path):
     result = start(tmp_path, DATELINE_ENV="production")
     assert result.returncode != 0
@@ -53,3 +70,20 @@ def test_a_malformed_boolean_is_named_in_the_error(tmp_path, bad):
     result = start(tmp_path, DEBUG=bad)
     assert result.returncode != 0
     assert "DEBUG must be true or false" in result.stderr
+
+
+def test_media_can_live_in_s3_compatible_storage(tmp_path):
+    settings = load_settings(
+        tmp_path,
+        MEDIA_S3_BUCKET="dateline-media",
+        MEDIA_S3_ENDPOINT_URL="https://s3.example.net",
+        MEDIA_S3_CUSTOM_DOMAIN="media.example.org",
+    )
+    default = settings["STORAGES"]["default"]
+    assert default["BACKEND"] == "storages.backends.s3.S3Storage"
+    assert default["OPTIONS"]["bucket_name"] == "dateline-media"
+    assert default["OPTIONS"]["endpoint_url"] == "https://s3.example.net"
+    assert default["OPTIONS"]["querystring_auth"] is False
+    assert settings["MEDIA_URL"] == "https://media.example.org/"
+    local = load_settings(tmp_path)
+    assert local["STORAGES"]["default"]["BACKEND"].endswith("FileSystemStorage")
