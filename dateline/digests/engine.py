@@ -440,6 +440,7 @@ class RelayPool:
             settings.EMAIL_PORT,
             getattr(settings, "EMAIL_HOST_USER", ""),
             getattr(settings, "EMAIL_USE_TLS", False),
+            getattr(settings, "EMAIL_USE_SSL", False),
         )
 
     def acquire(self, fresh: bool = False) -> smtplib.SMTP:
@@ -481,7 +482,9 @@ class RelayPool:
 
     @staticmethod
     def _connect() -> smtplib.SMTP:
-        connection = smtplib.SMTP(
+        # smtps:// (implicit TLS, port 465) or plain, then STARTTLS for smtp+tls://.
+        factory = smtplib.SMTP_SSL if getattr(settings, "EMAIL_USE_SSL", False) else smtplib.SMTP
+        connection = factory(
             settings.EMAIL_HOST,
             settings.EMAIL_PORT,
             timeout=getattr(settings, "EMAIL_TIMEOUT", None) or 60,

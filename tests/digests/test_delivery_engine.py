@@ -220,3 +220,57 @@ def test_prepared_messages_arrive_whole_with_or_without_pipelining(sink, pipelin
     assert [rcpt for _, rcpt, _ in sink.received] == ["ana@example.org", "bo@example.org"]
     # aiosmtpd undoes the dot-stuffing and keeps the line endings as sent.
     assert sink.contents[0] == message + b"\r\n"
+
+
+def test_a_relay_with_implicit_tls(world, settings, tmp_path):
+    """smtps:// (EMAIL_USE_SSL): the connection is TLS from the first byte."""
+    import socket
+    import ssl
+
+    from aiosmtpd.controller import Controller
+
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-keyout",
+            str(tmp_path / "key.pem"),
+            "-out",
+            str(tmp_path / "cert.pem"),
+        ],
+        capture_output=True,
+        check=True,
+    )
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(tmp_path / "cert.pem", tmp_path / "key.pem")
+    received = []
+
+    class Handler:
+        async def handle_DATA(self, server, session, envelope):
+            received.extend(envelope.rcpt_tos)  # the server speaks nothing but TLS
+            return "250 OK"
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(Handler(), hostname="127.0.0.1", port=port, ssl_context=context)
+    controller.start()
+    try:
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+        settings.EMAIL_USE_SSL, settings.EMAIL_USE_TLS = True, False
+        settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+        readers("r", 2)
+        issue = approved(make_issue([make_article(world)]))
+        assert engine.send_issue(issue, "w1") == {"sent": 2}
+    finally:
+        engine.POOL.close_all()
+        controller.stop()
+    assert sorted(received) == ["r0@example.org", "r1@example.org"]
