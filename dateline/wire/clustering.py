@@ -69,19 +69,28 @@ def entities(text: str) -> set[str]:
     """Names of people, places and organisations: runs of capitalised words.
 
     Crude, but agency copy capitalises names consistently, and a wrong guess costs
-    little because entities are only half of the score.
+    little because entities are only half of the score. A single capitalised word that
+    opens a sentence ("Residents", "Officials") is a name only if it is capitalised
+    somewhere else too: otherwise every flood story would share the name "Residents".
     """
     found = set()
+    opening = set()
     for match in _NAME.finditer(text):
         name = match.group(0)
         parts = [p for p in name.split() if p.lower() not in NOT_NAMES]
         if not parts:
             continue
-        found.add(" ".join(parts).lower())
+        key = " ".join(parts).lower()
+        start = match.start()
+        before = text[max(0, start - 2) : start]
+        if len(parts) == 1 and (start == 0 or before.endswith((". ", "! ", "? ", "\n", '" '))):
+            opening.add(key)
+            continue
+        found.add(key)
         if len(parts) > 1:
             # "Premier Ilse Varga" and "Varga" should meet: the surname counts too.
             found.add(parts[-1].lower())
-    return found
+    return found | {name for name in opening if name in found}
 
 
 def shingles(tokens: list[str], k: int = 3) -> set[bytes]:
