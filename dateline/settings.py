@@ -265,6 +265,13 @@ DKIM_SELECTOR = envstr("DKIM_SELECTOR")
 DKIM_PRIVATE_KEY_FILE = envstr("DKIM_PRIVATE_KEY_FILE")
 # The outbox shows mail in the browser; never expose it on a production site.
 DEV_OUTBOX = envbool("DEV_OUTBOX", not PRODUCTION)
+# The outbox's SMTP side (`dateline outbox-smtp`, started by `dateline run`): the digest
+# engine speaks SMTP itself, so in development it is pointed there and digests land
+# in /dev/outbox/ like all other mail.
+OUTBOX_SMTP_PORT = envint("OUTBOX_SMTP_PORT", PORT + 25)
+USE_OUTBOX_SMTP = DEV_OUTBOX and EMAIL_BACKEND == "dateline.outbox.backend.OutboxBackend"
+if USE_OUTBOX_SMTP and not TESTING:
+    EMAIL_HOST, EMAIL_PORT = "127.0.0.1", OUTBOX_SMTP_PORT
 
 # Auth, i18n, static ---------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

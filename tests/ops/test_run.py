@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import smtplib
 import socket
 import subprocess
 import sys
@@ -37,13 +38,18 @@ def port_is_closed(port: int) -> bool:
 
 
 def test_it_serves_the_site_and_ctrl_c_stops_everything(tmp_path):
-    port = free_port()
+    port, smtp_port = free_port(), free_port()
     environ = {
         k: v
         for k, v in os.environ.items()
         if k not in ("DATABASE_URL", "REDIS_URL", "PYTEST_CURRENT_TEST")
     }
-    environ.update(DATELINE_VAR_DIR=str(tmp_path), PORT=str(port), PYTHONUNBUFFERED="1")
+    environ.update(
+        DATELINE_VAR_DIR=str(tmp_path),
+        PORT=str(port),
+        OUTBOX_SMTP_PORT=str(smtp_port),
+        PYTHONUNBUFFERED="1",
+    )
     run = subprocess.Popen(
         [sys.executable, "-m", "dateline.cli", "run", "--no-demo", "--workers", "1"],
         env=environ,
@@ -54,6 +60,15 @@ def test_it_serves_the_site_and_ctrl_c_stops_everything(tmp_path):
     try:
         assert wait_for(f"http://127.0.0.1:{port}/", timeout=90) == 200
         assert wait_for(f"http://127.0.0.1:{port}/dev/outbox/", timeout=10) == 200
+        # The outbox's SMTP side (where digests go in development) keeps what it gets.
+        with smtplib.SMTP("127.0.0.1", smtp_port, timeout=10) as client:
+            client.sendmail(
+                "bounce+1@example.org",
+                ["ana@example.org"],
+                b"Subject: Sent over SMTP in development\r\n\r\nHello.\r\n",
+            )
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/dev/outbox/", timeout=10) as page:
+            assert b"Sent over SMTP in development" in page.read()
         run.send_signal(signal.SIGINT)
         output, _ = run.communicate(timeout=30)
     finally:
@@ -64,5 +79,5 @@ def test_it_serves_the_site_and_ctrl_c_stops_everything(tmp_path):
     assert f"http://127.0.0.1:{port}/admin/" in output
     assert "Stopped." in output
     assert "did not stop in time" not in output
-    assert port_is_closed(port)
+    assert port_is_closed(port) and port_is_closed(smtp_port)
     assert (tmp_path / "dateline.sqlite3").exists()
