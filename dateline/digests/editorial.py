@@ -232,6 +232,20 @@ def release_due(
     return released
 
 
+def _waiting_tasks(issue: DigestIssue) -> int:
+    """Send tasks for the issue still queued or running (task database only)."""
+    if "django_tasks_db" not in settings.INSTALLED_APPS:
+        return 0
+    from django_tasks_db.models import DBTaskResult
+
+    from dateline.digests.tasks import send_issue_task
+
+    rows = DBTaskResult.objects.filter(
+        task_path=send_issue_task.module_path, status__in=["READY", "RUNNING"]
+    ).values_list("args_kwargs", flat=True)
+    return sum(1 for row in rows if (row or {}).get("args") == [issue.pk])
+
+
 def resume_stalled(now: datetime.datetime | None = None) -> list[DigestIssue]:
     """Issues being sent with deliveries waiting and no worker on them get workers again.
 
@@ -247,6 +261,8 @@ def resume_stalled(now: datetime.datetime | None = None) -> list[DigestIssue]:
         if busy or not deliveries.filter(engine._claimable(issue, now)).exists():
             engine.finish_if_done(issue)
             continue
+        if _waiting_tasks(issue):
+            continue  # workers have it in their queue already (a busy or stopped worker)
         enqueue_sending(issue)
         resumed.append(issue)
     return resumed

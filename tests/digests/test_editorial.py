@@ -178,3 +178,36 @@ def test_the_scheduler_job_drafts_releases_and_sends(
     assert mail_server.to("bo@example.org") == []
     issue = DigestIssue.objects.get(cadence="weekly")
     assert issue.status == DigestIssue.Status.SENT
+
+
+def test_a_stalled_issue_gets_workers_once(
+    stories, mail_server, django_capture_on_commit_callbacks
+):
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    from dateline.digests.tasks import send_issue_task
+
+    reader("ana@example.org")
+    with at(THURSDAY_EVENING):
+        editorial.prepare_drafts()
+    issue = weekly_draft()
+    editorial.approve(issue, hand_to_workers=False)
+    # A send task already waits in the queue (the worker is busy): none is added.
+    waiting = DBTaskResult.objects.create(
+        task_path=send_issue_task.module_path,
+        args_kwargs={"args": [issue.pk], "kwargs": {}},
+        status="READY",
+        backend_name="default",
+        queue_name="default",
+        run_after=timezone.now(),
+        exception_class_path="",
+        traceback="",
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert editorial.resume_stalled() == []
+    assert mail_server.messages == []
+    waiting.delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert editorial.resume_stalled() == [issue]
+    assert len(mail_server.to("ana@example.org")) == 1
