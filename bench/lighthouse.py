@@ -28,7 +28,6 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -83,20 +82,9 @@ class LighthouseRun(pages.Run):
 
     def __init__(self, args: argparse.Namespace) -> None:
         # What pages.Run's helpers (_env, command, start, stop_all, wait_for) use.
-        self.args = args
-        self.source = Path(args.source).resolve() if args.source else pages.ROOT
-        if self.source == pages.ROOT:
-            self.dateline = [str(pages.DATELINE)]
-        else:
-            self.dateline = [str(pages.VENV_BIN / "python"), "-m", "dateline.cli"]
-        self.tmp = Path(tempfile.mkdtemp(prefix="dateline-bench-lighthouse-"))
-        self.var = self.tmp / "var"
-        self.logs = self.tmp / "logs"
+        self._workspace(args, "lighthouse")
         self.reports = Path(args.reports).resolve() if args.reports else self.tmp / "reports"
-        self.logs.mkdir()
         self.reports.mkdir(parents=True, exist_ok=True)
-        self.procs: list[tuple[str, subprocess.Popen[bytes]]] = []
-        self.app_port = pages.free_port()
         self.env = self._env()
         self.env["LOG_LEVEL"] = "WARNING"
 

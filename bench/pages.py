@@ -242,21 +242,8 @@ def tail(path: Path, lines: int = 25) -> str:
 
 class Run:
     def __init__(self, args: argparse.Namespace) -> None:
-        self.args = args
-        # --source runs another copy of the code (e.g. a change being tried) with this
-        # checkout's virtualenv: `python -m dateline.cli` there imports that copy first.
-        self.source = Path(args.source).resolve() if args.source else ROOT
-        if self.source == ROOT:
-            self.dateline = [str(DATELINE)]
-        else:
-            self.dateline = [str(VENV_BIN / "python"), "-m", "dateline.cli"]
-        self.tmp = Path(tempfile.mkdtemp(prefix="dateline-bench-pages-"))
-        self.var = self.tmp / "var"
-        self.logs = self.tmp / "logs"
-        self.logs.mkdir()
-        self.procs: list[tuple[str, subprocess.Popen[bytes]]] = []
+        self._workspace(args, "pages")
         self.run_id = secrets.token_hex(4)
-        self.app_port = free_port()
         self.static_port = free_port()
         self.proxy_port = free_port()
         while len({self.app_port, self.static_port, self.proxy_port}) < 3:
@@ -267,6 +254,24 @@ class Run:
         self.diagnosis: dict[str, Any] = {}
         self.server_group = 0
         self.nginx_group = 0
+
+    def _workspace(self, args: argparse.Namespace, bench: str) -> None:
+        """What every bench's run needs before its own set-up: the code to run, a
+        temporary folder with var/ and logs/, and a port for the app."""
+        self.args = args
+        # --source runs another copy of the code (e.g. a change being tried) with this
+        # checkout's virtualenv: `python -m dateline.cli` there imports that copy first.
+        self.source = Path(args.source).resolve() if args.source else ROOT
+        if self.source == ROOT:
+            self.dateline = [str(DATELINE)]
+        else:
+            self.dateline = [str(VENV_BIN / "python"), "-m", "dateline.cli"]
+        self.tmp = Path(tempfile.mkdtemp(prefix=f"dateline-bench-{bench}-"))
+        self.var = self.tmp / "var"
+        self.logs = self.tmp / "logs"
+        self.logs.mkdir()
+        self.procs: list[tuple[str, subprocess.Popen[bytes]]] = []
+        self.app_port = free_port()
 
     # Processes ----------------------------------------------------------------------------
 

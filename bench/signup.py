@@ -36,7 +36,6 @@ import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.parse
 from dataclasses import dataclass
@@ -301,18 +300,7 @@ class SignupRun(pages.Run):
 
     def __init__(self, args: argparse.Namespace) -> None:
         # What pages.Run's helpers (_env, command, start, stop_all, wait_for) use.
-        self.args = args
-        self.source = Path(args.source).resolve() if args.source else pages.ROOT
-        if self.source == pages.ROOT:
-            self.dateline = [str(pages.DATELINE)]
-        else:
-            self.dateline = [str(pages.VENV_BIN / "python"), "-m", "dateline.cli"]
-        self.tmp = Path(tempfile.mkdtemp(prefix="dateline-bench-signup-"))
-        self.var = self.tmp / "var"
-        self.logs = self.tmp / "logs"
-        self.logs.mkdir()
-        self.procs: list[tuple[str, subprocess.Popen[bytes]]] = []
-        self.app_port = pages.free_port()
+        self._workspace(args, "signup")
         self.database: str | None = None
         self.env = self._env()
         self.env["NEWSLETTER_SIGNUPS_PER_IP"] = "0"
