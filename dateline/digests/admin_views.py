@@ -14,7 +14,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.urls import path, reverse
@@ -160,19 +160,15 @@ class PreviewView(IssueMixin, View):
         return response
 
 
-def _story_action(name: str) -> Callable[[DigestStory], None]:
-    actions: dict[str, Callable[[DigestStory], None]] = {
-        "pin": lambda s: editorial.set_pinned(s, True),
-        "unpin": lambda s: editorial.set_pinned(s, False),
-        "drop": lambda s: editorial.set_dropped(s, True),
-        "restore": lambda s: editorial.set_dropped(s, False),
-        "up": lambda s: editorial.move(s, -1),
-        "down": lambda s: editorial.move(s, 1),
-    }
-    return actions[name]
-
-
-STORY_ACTIONS = ("pin", "unpin", "drop", "restore", "up", "down")
+# What each story button does; anything else in the URL is refused with a 404.
+STORY_ACTIONS: dict[str, Callable[[DigestStory], None]] = {
+    "pin": lambda s: editorial.set_pinned(s, True),
+    "unpin": lambda s: editorial.set_pinned(s, False),
+    "drop": lambda s: editorial.set_dropped(s, True),
+    "restore": lambda s: editorial.set_dropped(s, False),
+    "up": lambda s: editorial.move(s, -1),
+    "down": lambda s: editorial.move(s, 1),
+}
 
 
 class StoryActionView(IssueMixin, View):
@@ -181,8 +177,10 @@ class StoryActionView(IssueMixin, View):
 
     def post(self, request: HttpRequest, pk: int, story_pk: int, action: str) -> HttpResponse:
         story = get_object_or_404(DigestStory, pk=story_pk, issue=self.issue)
+        if action not in STORY_ACTIONS:
+            raise Http404("No such change")
         try:
-            _story_action(action)(story)
+            STORY_ACTIONS[action](story)
         except editorial.NotADraft as error:
             messages.error(request, f"Not changed: {error}.")
         return HttpResponseRedirect(f"{digests_url('issue', pk)}#story-{story.pk}")
@@ -222,9 +220,6 @@ class IssueActionView(IssueMixin, View):
             editorial.enqueue_sending(issue)
             return "Resumed: the workers are sending again."
         raise ValueError(f"unknown action {action!r}")
-
-
-ISSUE_ACTIONS = ("approve", "refresh", "cancel", "pause", "resume")
 
 
 class DigestMenuItem(MenuItem):

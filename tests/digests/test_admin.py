@@ -160,6 +160,8 @@ def test_viewers_see_but_cannot_change(client, draft):
 
 def test_unknown_issue_or_action_is_refused(staff, draft):
     assert staff.get(f"{DIGESTS}999999/").status_code == 404
+    glacier = story(draft, "Glacier survey published")
+    assert staff.post(f"{DIGESTS}{draft.pk}/stories/{glacier.pk}/explode/").status_code == 404
     response = staff.post(f"{DIGESTS}{draft.pk}/explode/", follow=True)
     assert "Not done" in response.content.decode()
     assert progress(draft).total == 0
