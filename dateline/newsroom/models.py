@@ -29,6 +29,8 @@ from wagtail.search import index
 from wagtail.snippets.models import register_snippet
 from wagtail.url_routing import RouteResult
 
+from dateline.newsroom.routing import QuickViewRestrictions, public
+
 # Photos ----------------------------------------------------------------------
 
 
@@ -132,8 +134,7 @@ register_snippet(Author)
 def live_articles() -> PageQuerySet:
     """Published articles with what a card shows, in a fixed number of queries."""
     return (
-        ArticlePage.objects.live()
-        .public()
+        public(ArticlePage.objects.live())
         .select_related("lead_image")
         .prefetch_related(
             Prefetch(
@@ -154,7 +155,7 @@ def paginate(request: HttpRequest, items: Any, per_page: int | None = None) -> A
         raise Http404("No such page of results") from None
 
 
-class HomePage(Page):
+class HomePage(QuickViewRestrictions, Page):
     """The front page: top stories, then the latest from each section."""
 
     intro = models.CharField(max_length=300, blank=True)
@@ -195,7 +196,7 @@ class HomePage(Page):
         top = self.top_stories()
         shown = {a.pk for a in top}
         sections = []
-        for section in SectionPage.objects.child_of(self).live().public().order_by("path"):
+        for section in public(SectionPage.objects.child_of(self).live()).order_by("path"):
             latest = [
                 a
                 for a in live_articles().child_of(section)[: self.PER_SECTION + len(shown)]
@@ -206,7 +207,7 @@ class HomePage(Page):
         return context
 
 
-class SectionPage(Page):
+class SectionPage(QuickViewRestrictions, Page):
     """A section front such as World News: its articles, newest first, paginated."""
 
     intro = models.CharField(max_length=300, blank=True)
@@ -270,7 +271,7 @@ class ArticleForm(WagtailAdminPageForm):
         return cleaned
 
 
-class ArticlePage(Page):
+class ArticlePage(QuickViewRestrictions, Page):
     class Priority(models.IntegerChoices):
         # Higher sorts first; the digest ranks by it too.
         TOP = 3, "Top story"

@@ -10,7 +10,7 @@ from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
-from wagtail.models import Page
+from wagtail.models import Page, PageViewRestriction, Site
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from dateline.lib import pagecache
@@ -68,4 +68,15 @@ def on_page_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
 @receiver(post_delete, sender=Author)
 @receiver(post_delete, sender=Photo)
 def on_shown_object_changed(sender: Any, **kwargs: Any) -> None:
+    _reader_facing_change()
+
+
+# Which site a host belongs to and whether any page is restricted are kept per
+# process for a generation (newsroom/routing.py): a change to either starts a new one.
+# A restriction must also take the page out of the page cache at once.
+@receiver(post_save, sender=Site)
+@receiver(post_delete, sender=Site)
+@receiver(post_save, sender=PageViewRestriction)
+@receiver(post_delete, sender=PageViewRestriction)
+def on_routing_changed(sender: Any, **kwargs: Any) -> None:
     _reader_facing_change()

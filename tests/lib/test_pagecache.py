@@ -9,6 +9,7 @@ import pytest
 import time_machine
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
+from wagtail.models import PageViewRestriction
 
 from dateline.lib import pagecache
 from dateline.newsroom import pageviews
@@ -189,3 +190,19 @@ def test_another_process_sees_a_publish_within_the_generation_lifetime(world, ar
     assert wsgi_get("/").headers.get("x-cache") == "hit"
     settings.PAGE_CACHE_GENERATION_SECONDS = 0
     assert "x-cache" not in wsgi_get("/").headers
+
+
+def test_restricting_a_section_takes_its_cached_articles_away_at_once(world, article):
+    wsgi_get(article.url)
+    assert wsgi_get(article.url).headers["x-cache"] == "hit"
+
+    restriction = PageViewRestriction.objects.create(
+        page=world, restriction_type=PageViewRestriction.LOGIN
+    )
+    hidden = wsgi_get(article.url)
+    assert hidden.status == 302
+    assert "login" in hidden.headers["location"]
+    assert wsgi_get(world.url).status == 302
+
+    restriction.delete()
+    assert wsgi_get(article.url).status == 200

@@ -1,0 +1,112 @@
+"""Answers every reader request asks the database for, kept per server process.
+
+Before a page is rendered Wagtail asks which Site the host belongs to, fetches that
+site's home page to route from, and checks the page and each of its ancestors for
+view restrictions: four queries that give the same answer to every request. They
+change only when an editor edits a site, publishes or moves a page, or restricts
+one, and each of those starts a new page-cache generation (newsroom/signals.py).
+So each process keeps the answers for as long as the generation it read them in
+lasts, and asks again after a change reaches it (PAGE_CACHE_GENERATION_SECONDS).
+
+With the cache down there is no generation to trust: every request asks the
+database, as Wagtail does on its own.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponseBase
+from django.http.request import split_domain_port
+from wagtail.models import Page, PageViewRestriction, Site
+
+from dateline.lib import pagecache
+
+_lock = threading.Lock()
+# generation -> {(hostname, port): Site or None}; only the current generation is kept.
+_sites: dict[str, dict[tuple[str, int], Site | None]] = {}
+_restricted: dict[str, bool] = {}
+
+
+def _current() -> str | None:
+    return pagecache.current_generation()
+
+
+def site_for(request: HttpRequest) -> Site | None:
+    """The request's Site with its home page loaded, as Site.find_for_request finds it."""
+    generation = _current()
+    if generation is None:
+        return Site._find_for_request(request)
+    hostname = split_domain_port(request._get_raw_host())[0]  # type: ignore[attr-defined]
+    key = (hostname, int(request.get_port()))
+    known = _sites.get(generation)
+    if known is not None and key in known:
+        return known[key]
+    site = Site._find_for_request(request)
+    if site is not None:
+        # Load the home page (and its specific class) once, not on every request:
+        # Wagtail routes from site.root_page.localized.specific.
+        site.root_page.specific  # noqa: B018 - the attribute access caches it
+    with _lock:
+        if generation not in _sites:
+            _sites.clear()
+            _sites[generation] = {}
+        _sites[generation][key] = site
+    return site
+
+
+def restrictions_exist() -> bool:
+    """Whether any page on any site is restricted (login, password or groups).
+
+    Most publications restrict nothing; then no page needs its ancestors checked.
+    """
+    generation = _current()
+    if generation is None:
+        return True
+    known = _restricted.get(generation)
+    if known is None:
+        known = PageViewRestriction.objects.exists()
+        with _lock:
+            _restricted.clear()
+            _restricted[generation] = known
+    return known
+
+
+class QuickViewRestrictions:
+    """For reader page models: their view restrictions without a query when there are none.
+
+    Wagtail checks the restrictions of every page it serves, and of its ancestors.
+    """
+
+    def get_view_restrictions(self) -> QuerySet[PageViewRestriction]:
+        if not restrictions_exist():
+            return PageViewRestriction.objects.none()
+        return Page.get_view_restrictions(self)
+
+
+def public(queryset: Any) -> Any:
+    """``queryset.public()``, without its restrictions query when nothing is restricted."""
+    return queryset.public() if restrictions_exist() else queryset
+
+
+def forget() -> None:
+    """Drop what this process knows (tests, and after a change made in this process)."""
+    with _lock:
+        _sites.clear()
+        _restricted.clear()
+
+
+class SiteMiddleware:
+    """Hands Wagtail the request's Site from this process's copy (see the module)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        # Only reader pages route through Wagtail; the admin finds its own site.
+        if not request.path.startswith(pagecache.NEVER_CACHED):
+            request._wagtail_site = site_for(request)  # type: ignore[attr-defined]
+        return self.get_response(request)
