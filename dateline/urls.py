@@ -43,4 +43,5 @@ urlpatterns.append(
 urlpatterns.append(path("", include(wagtail_urls)))
 
 handler404 = "dateline.newsroom.errors.not_found"
-handler500 = "dateline.newsroom.errors.server_error"
+# Database trouble (PostgreSQL restarting, SQLite's disk full) is a 503, not a 500.
+handler500 = "dateline.ops.unavailable.server_error"
