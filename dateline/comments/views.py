@@ -28,12 +28,11 @@ from dateline.comments.models import Comment, CommentReport
 from dateline.comments.render import render_markdown
 from dateline.comments.thread import (
     POSTED_FLAG,
-    Node,
     my_comment_ids,
     my_comments,
     new_stamp,
     remember_comment,
-    render_node,
+    render_comment,
 )
 from dateline.lib import ratelimit
 from dateline.newsletter.views import client_ip, csrf_refusal, is_one_click, wants_json
@@ -95,7 +94,6 @@ def post(request: HttpRequest) -> HttpResponseBase:
     held = comment.status == Comment.Status.HELD
     response: HttpResponseBase
     if json_wanted:
-        node = Node(comment, mine=True, editable=True)
         response = JsonResponse(
             {
                 "ok": True,
@@ -103,7 +101,7 @@ def post(request: HttpRequest) -> HttpResponseBase:
                 "status": comment.status,
                 "message": HELD_MESSAGE if held else POSTED_MESSAGE,
                 "parent": comment.parent_id,
-                "html": render_node(node, is_open=True),
+                "html": render_comment(comment, editable=True),
             },
             status=201,
         )
@@ -208,9 +206,7 @@ def mine(request: HttpRequest, article_id: int) -> JsonResponse:
                     "html": c.body_html,
                     "parent": c.parent_id,
                     # The whole item, for a page the browser kept from before the post.
-                    "item": render_node(
-                        Node(c, mine=True, editable=posting.in_edit_window(c)), is_open=True
-                    ),
+                    "item": render_comment(c, editable=posting.in_edit_window(c)),
                     "message": HELD_MESSAGE if c.status == Comment.Status.HELD else "",
                 }
                 for c in comments
