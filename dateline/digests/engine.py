@@ -44,8 +44,8 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.db import DatabaseError, InterfaceError, OperationalError, connections, transaction
 from django.db import connection as db_connection
-from django.db import connections, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
@@ -60,6 +60,15 @@ RETRY_DELAYS = (60, 300, 900, 3600)
 # A row left in 'sending' this long belongs to a worker that died; others may take it.
 STALE_CLAIM = datetime.timedelta(minutes=15)
 HARD_BOUNCE_CODES = frozenset({550, 551, 553})
+# The relay itself is out of service (RFC 5321 4.2.3: 421, closing the channel).
+RELAY_UNAVAILABLE_CODE = 421
+# When the relay cannot be reached, the delivery in hand waits this long; the rest go
+# back to the queue, and the scheduler's stalled-issue job tries again each minute.
+RELAY_RETRY = datetime.timedelta(seconds=60)
+# How long a send waits for a database that went away (restarting, failing over)
+# before giving up, and how many times in a row it starts again without progress.
+DATABASE_WAIT_SECONDS = 300
+DATABASE_RETRIES = 5
 
 
 def _token_sql(vendor: str) -> str:
@@ -375,11 +384,17 @@ class Journal:
         os.write(self.fd, b"%d\n" % delivery_id)
 
     def close(self) -> None:
-        """Settle what it holds, then remove it (the run is over)."""
-        _settle(self.path)
-        with contextlib.suppress(OSError):
-            self.path.unlink()
-        os.close(self.fd)
+        """Settle what it holds, then remove it (the run is over).
+
+        If the database is gone, the file stays and its lock is let go: the next run
+        on this machine replays it, as it would a dead run's.
+        """
+        try:
+            _settle(self.path)
+            with contextlib.suppress(OSError):
+                self.path.unlink()
+        finally:
+            os.close(self.fd)
 
 
 def _settle(path: Path) -> tuple[int, int]:
@@ -643,6 +658,8 @@ class Run:
         self.unreported: dict[str, int] = {}
         self.sent_ids: list[int] = []
         self.errors: list[BaseException] = []
+        # Why the run stopped early because of the relay, if it did.
+        self.relay_error = ""
         self.failures_unchecked = 0
         self.last_check = -math.inf
         self.journal: Journal | None = None
@@ -810,7 +827,7 @@ class Run:
     def send_one(self, lane: Lane, delivery: Delivery, data: bytes) -> str:
         try:
             if lane.connection is None:
-                lane.connection, lane.sent_on_connection = POOL.acquire(), 0
+                lane.connection, lane.sent_on_connection = self.connect(), 0
             try:
                 smtp.send_prepared(
                     lane.connection, render.return_path(delivery), delivery.email, data
@@ -821,17 +838,19 @@ class Run:
                 # A pooled connection the relay had closed while idle: not the reader's fault.
                 POOL.discard(lane.connection)
                 lane.connection = None
-                lane.connection = POOL.acquire(fresh=True)
+                lane.connection = self.connect(fresh=True)
                 smtp.send_prepared(
                     lane.connection, render.return_path(delivery), delivery.email, data
                 )
             lane.sent_on_connection += 1
+        except RelayUnavailable as error:
+            return self.relay_unavailable(delivery, str(error))
         except smtplib.SMTPRecipientsRefused as error:
             code, message = next(iter(error.recipients.values()))
             return self.smtp_failure(lane, delivery, code, message)
         except smtplib.SMTPResponseException as error:  # data or sender refused, 421 …
             return self.smtp_failure(lane, delivery, error.smtp_code, error.smtp_error)
-        except OSError as error:  # disconnected, refused, timed out (SMTPException is an OSError)
+        except OSError as error:  # disconnected, timed out (SMTPException is an OSError)
             if lane.connection is not None:
                 POOL.discard(lane.connection)
                 lane.connection = None  # reconnect for the next one
@@ -839,6 +858,38 @@ class Run:
         assert self.journal is not None
         self.journal.record(delivery.pk)
         return State.SENT
+
+    @staticmethod
+    def connect(fresh: bool = False) -> smtplib.SMTP:
+        """A connection to the relay; RelayUnavailable when it cannot be had at all."""
+        try:
+            return POOL.acquire(fresh=fresh)
+        except smtplib.SMTPResponseException as error:
+            if error.smtp_code == RELAY_UNAVAILABLE_CODE or not 500 <= error.smtp_code < 600:
+                raise RelayUnavailable(f"relay: {error.smtp_code} {error.smtp_error!r}") from error
+            raise
+        except OSError as error:  # refused, unreachable, timed out
+            raise RelayUnavailable(f"relay unreachable: {error}") from error
+
+    def relay_unavailable(self, delivery: Delivery, error: str) -> str:
+        """The relay is down or out of service: stop the run, the readers lose nothing.
+
+        Not the reader's fault, so it costs the delivery no attempt (an outage longer
+        than the retries would otherwise fail every reader) and counts towards no
+        pause. The delivery waits RELAY_RETRY; the run's other claims go back to the
+        queue when it ends, for the scheduler's stalled-issue job to hand out again.
+        """
+        self.stop.set()
+        Delivery.objects.filter(pk=delivery.pk).update(
+            state=State.QUEUED,
+            retry_at=timezone.now() + RELAY_RETRY,
+            claimed_by="",
+            claimed_at=None,
+            last_error=error[:500],
+        )
+        with self.lock:
+            self.relay_error = error
+        return State.QUEUED
 
     def smtp_failure(self, lane: Lane, delivery: Delivery, code: int, message: bytes | str) -> str:
         text = message.decode("utf-8", "replace") if isinstance(message, bytes) else str(message)
@@ -849,6 +900,11 @@ class Run:
             except (smtplib.SMTPException, OSError):
                 POOL.discard(lane.connection)
                 lane.connection = None
+        if code == RELAY_UNAVAILABLE_CODE:
+            if lane.connection is not None:
+                POOL.discard(lane.connection)
+                lane.connection = None
+            return self.relay_unavailable(delivery, error)
         if 400 <= code < 500:
             return _retry_later(delivery, error)
         if code in HARD_BOUNCE_CODES:
@@ -907,6 +963,36 @@ def finish_if_done(issue: DigestIssue) -> bool:
     return True
 
 
+class RelayUnavailable(Exception):
+    """The relay refused the connection, or answered it with 421: no reader is at fault."""
+
+
+def _connection_lost(error: BaseException) -> bool:
+    """True when ``error`` is the database going away rather than a statement failing."""
+    if not isinstance(error, OperationalError | InterfaceError):
+        return False
+    # SQLite is a file: locked or full, never "gone", and waiting would not help.
+    return db_connection.vendor != "sqlite"
+
+
+def _wait_for_database(seconds: float) -> bool:
+    """Drop this thread's broken connection and wait until the database answers again."""
+    deadline = time.monotonic() + seconds
+    delay = 0.2
+    while True:
+        with contextlib.suppress(DatabaseError):
+            db_connection.close()
+        try:
+            with db_connection.cursor() as cursor:
+                cursor.execute("SELECT 1")
+            return True
+        except DatabaseError:
+            if time.monotonic() + delay > deadline:
+                return False
+            time.sleep(delay)
+            delay = min(delay * 2, 5.0)
+
+
 def send_issue(
     issue: DigestIssue,
     worker_id: str,
@@ -915,7 +1001,13 @@ def send_issue(
     concurrency: int | None = None,
     on_batch: Callable[[dict[str, int]], None] | None = None,
 ) -> dict[str, int]:
-    """Claim and send batches of the issue until none is left for now; counts by final state."""
+    """Claim and send batches of the issue until none is left for now; counts by final state.
+
+    If the database goes away meanwhile (PostgreSQL restarting, a failover), the run
+    stops, waits up to DATABASE_WAIT_SECONDS for it and starts again: the new run
+    replays the old one's journal (what the relay accepted is marked sent, not sent
+    again) and takes up the rest.
+    """
     options = Options.from_settings(batch_size=batch_size, concurrency=concurrency)
     if issue.status in (DigestIssue.Status.APPROVED, DigestIssue.Status.SENDING):
         DigestIssue.objects.filter(pk=issue.pk, status=DigestIssue.Status.APPROVED).update(
@@ -923,6 +1015,23 @@ def send_issue(
         )
     else:
         return {}
-    totals = Run(issue, worker_id, options, on_batch).run()
+    totals: dict[str, int] = {}
+    fruitless = 0
+    while True:
+        run = Run(issue, worker_id, options, on_batch)
+        try:
+            finished = run.run()
+        except Exception as error:
+            if not _connection_lost(error):
+                raise
+            fruitless = 0 if run.totals else fruitless + 1
+            for state, n in run.totals.items():
+                totals[state] = totals.get(state, 0) + n
+            if fruitless >= DATABASE_RETRIES or not _wait_for_database(DATABASE_WAIT_SECONDS):
+                raise
+            continue
+        for state, n in finished.items():
+            totals[state] = totals.get(state, 0) + n
+        break
     finish_if_done(issue)
     return totals

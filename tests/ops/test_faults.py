@@ -214,3 +214,88 @@ def test_comments_on_a_full_disk_are_refused_whole_with_a_503(world, settings, n
     )
     assert answer.status_code == 503 and "storage" in answer.json()["message"]
     assert integrity() == "ok"
+
+
+# The mail relay down ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def relay(settings, tmp_path):
+    from dateline.digests import engine
+    from tests.digests.workers import Sink
+
+    settings.DIGEST_JOURNAL_DIR = tmp_path / "journals"
+    server = Sink().use(settings)
+    yield server
+    with contextlib.suppress(AssertionError):  # stopped already
+        server.stop()
+    engine.POOL.close_all()
+
+
+def restart(relay) -> None:
+    """The relay comes back where it was, as after a restart of Postfix."""
+    from aiosmtpd.controller import Controller
+
+    relay.controller = Controller(relay.controller.handler, hostname="127.0.0.1", port=relay.port)
+    relay.controller.start()
+
+
+def test_relay_down_deliveries_wait_and_retry_and_none_is_lost(
+    world, relay, settings, django_capture_on_commit_callbacks
+):
+    import datetime
+
+    import time_machine
+    from django.utils import timezone
+
+    from dateline.digests import editorial, engine
+    from dateline.digests.models import Delivery, DigestIssue
+    from tests.digests.test_engine import make_issue
+
+    # Low enough that the old behaviour (every refusal a failed try) would pause the issue.
+    settings.DIGEST_PAUSE_MIN_TRIED = 10
+    readers = [f"reader{i}@example.org" for i in range(60)]
+    Subscriber.objects.bulk_create(
+        Subscriber(email=address, status=Subscriber.Status.ACTIVE) for address in readers
+    )
+    issue = make_issue([make_article(world, "Dam agreement signed")])
+    engine.approve(issue)
+    # The relay takes the first 20, then says it is out of service (421), as an
+    # overloaded Postfix does; deliveries go in id order, one lane in tests.
+    for address in readers[20:]:
+        relay.refuse[address] = "421 4.3.2 Service shutting down, closing channel"
+    engine.send_issue(issue, "w1", batch_size=10)
+    issue.refresh_from_db()
+    assert relay.count() == 20
+    assert issue.status == DigestIssue.Status.SENDING
+    waiting = Delivery.objects.filter(issue=issue, state=Delivery.State.QUEUED)
+    assert waiting.count() == 40 and not waiting.filter(attempts__gt=0).exists()
+
+    # Then it is down altogether for three hours (longer than every retry delay put
+    # together); the scheduler's job looks at stalled issues every minute meanwhile.
+    relay.refuse.clear()
+    relay.controller.stop()
+    start = timezone.now()
+    for minutes in range(0, 180, 7):
+        with (
+            time_machine.travel(start + datetime.timedelta(minutes=minutes), tick=False),
+            django_capture_on_commit_callbacks(execute=True),  # the send tasks, run inline
+        ):
+            editorial.resume_stalled()
+        issue.refresh_from_db()
+        assert issue.status == DigestIssue.Status.SENDING, issue.pause_reason
+    assert waiting.count() == 40
+    assert not Delivery.objects.filter(issue=issue, state=Delivery.State.FAILED).exists()
+    assert not waiting.filter(attempts__gt=0).exists()
+    assert waiting.filter(last_error__startswith="relay unreachable").exists()
+
+    restart(relay)
+    with (
+        time_machine.travel(start + datetime.timedelta(minutes=181), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        editorial.resume_stalled()
+    issue.refresh_from_db()
+    assert issue.status == DigestIssue.Status.SENT
+    received = sorted(rcpt for _, rcpt, _ in relay.received)
+    assert received == sorted(readers)  # every reader, once

@@ -1,9 +1,18 @@
 from __future__ import annotations
 
+import contextlib
+import logging
+import time
 from typing import Any
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
+from django.db import DatabaseError, connections
+
+logger = logging.getLogger(__name__)
+
+# Waits between attempts while the database is away, growing to the last.
+DATABASE_WAITS = (1.0, 2.0, 5.0, 10.0, 30.0)
 
 
 class Command(BaseCommand):
@@ -24,4 +33,25 @@ class Command(BaseCommand):
         }
         if options["max_tasks"]:
             kwargs["max_tasks"] = options["max_tasks"]
-        call_command("db_worker", **kwargs)
+        failures = 0
+        while True:
+            started = time.monotonic()
+            try:
+                call_command("db_worker", **kwargs)
+                return
+            except DatabaseError as error:
+                # django-tasks-db's loop ends on the first database error while it looks
+                # for work: a PostgreSQL restart would stop every worker at once. Wait
+                # for the database instead (SIGTERM still stops the worker meanwhile).
+                if options["batch"]:
+                    raise
+                if time.monotonic() - started > 60:
+                    failures = 0  # it had come back: a new outage starts with short waits
+                wait = DATABASE_WAITS[min(failures, len(DATABASE_WAITS) - 1)]
+                failures += 1
+                logger.warning(
+                    "The database is unavailable (%s); trying again in %g s", error, wait
+                )
+                with contextlib.suppress(DatabaseError):
+                    connections.close_all()
+                time.sleep(wait)
