@@ -20,14 +20,16 @@ Two levels:
 from __future__ import annotations
 
 import datetime
+import hashlib
 import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
-from datasketch import MinHash, MinHashLSH
+from datasketch import LeanMinHash, MinHash, MinHashLSH
 
 NUM_PERM = 64
 DUPLICATE_THRESHOLD = 0.8
@@ -65,6 +67,14 @@ def words(text: str) -> list[str]:
     return [w for w in _WORD.findall(text.lower()) if w not in STOPWORDS and len(w) > 1]
 
 
+# 1 + log(count) for the counts term weights meet most: a table is cheaper than the call.
+_LOG_TF = [0.0] + [1 + math.log(c) for c in range(1, 256)]
+
+
+def _log_tf(count: int) -> float:
+    return _LOG_TF[count] if count < 256 else 1 + math.log(count)
+
+
 def entities(text: str) -> set[str]:
     """Names of people, places and organisations: runs of capitalised words.
 
@@ -93,24 +103,52 @@ def entities(text: str) -> set[str]:
     return found | {name for name in opening if name in found}
 
 
-def shingles(tokens: list[str], k: int = 3) -> set[bytes]:
-    if len(tokens) < k:
-        return {" ".join(tokens).encode()} if tokens else set()
-    return {" ".join(tokens[i : i + k]).encode() for i in range(len(tokens) - k + 1)}
+# MinHash of word 3-grams, computed here with numpy rather than datasketch's update_batch:
+# hashing each 3-gram's bytes with sha1 in a Python call was a third of clustering's time.
+# A word's hash is looked up once (words repeat; 3-grams much less), a 3-gram's hash is
+# mixed from its three words' hashes with numpy, and the permutations are datasketch's
+# own "affine32" ones (a * h + b mod 2^32, a odd) over the mixed value.
+_PERMUTATIONS = MinHash(num_perm=NUM_PERM, seed=7).permutations
+_A, _B = (np.asarray(p, dtype=np.uint32) for p in _PERMUTATIONS)
+# Odd multipliers for the first and second word, so "a b c" and "b a c" differ.
+_K1 = np.uint64(0x9E3779B97F4A7C15)
+_K2 = np.uint64(0xC2B2AE3D27D4EB4F)
+# MurmurHash3's 64-bit finalizer: every input bit reaches every output bit.
+_FMIX = (np.uint64(33), np.uint64(0xFF51AFD7ED558CCD), np.uint64(0xC4CEB9FE1A85EC53))
 
 
-_TEMPLATE = MinHash(num_perm=NUM_PERM, seed=7)
+@lru_cache(maxsize=1 << 16)
+def _word_hash(word: str) -> int:
+    """A stable 64-bit hash of a word (the same in every process, unlike ``hash``)."""
+    return int.from_bytes(hashlib.blake2b(word.encode(), digest_size=8).digest(), "little")
+
+
+def gram_hashes(tokens: list[str]) -> np.ndarray:
+    """32-bit hashes of the word 3-grams (one of the whole text when it is shorter)."""
+    if not tokens:
+        return np.zeros(0, dtype=np.uint32)
+    h = np.fromiter(map(_word_hash, tokens), dtype=np.uint64, count=len(tokens))
+    if len(h) < 3:
+        h = np.concatenate([h, np.zeros(3 - len(h), dtype=np.uint64)])
+    grams = h[:-2] * _K1 + h[1:-1] * _K2 + h[2:]  # wraps around 2^64, as intended
+    shift, m1, m2 = _FMIX
+    grams ^= grams >> shift
+    grams *= m1
+    grams ^= grams >> shift
+    grams *= m2
+    grams ^= grams >> shift
+    return (grams >> np.uint64(32)).astype(np.uint32)
+
+
+_EMPTY = np.full(NUM_PERM, np.iinfo(np.uint32).max, dtype=np.uint32)
 
 
 def minhash(tokens: list[str]) -> MinHash:
-    # Sharing the template's permutations makes a MinHash cheap to build.
-    m = MinHash(
-        num_perm=NUM_PERM, seed=7, permutations=_TEMPLATE.permutations, scheme=_TEMPLATE.scheme
-    )
-    grams = shingles(tokens)
-    if grams:
-        m.update_batch(list(grams))
-    return m
+    grams = gram_hashes(tokens)
+    # Every permutation of every 3-gram at once (wrapping around 2^32), then each
+    # permutation's minimum. A lean MinHash: it is never updated, only compared.
+    values = (grams[:, None] * _A + _B).min(axis=0) if len(grams) else _EMPTY
+    return LeanMinHash(seed=7, hashvalues=values, scheme="affine32")
 
 
 @dataclass
@@ -137,8 +175,9 @@ class Cluster:
     norm_at: tuple[int, int] = (-1, -1)
 
 
-# A doc's tf-idf weights (times idf once more), their norm, and its names' weights.
-Prepared = tuple[dict[str, float], float, dict[str, float]]
+# A doc's tf-idf weights (times idf once more), their norm, its names' weights and
+# their sum.
+Prepared = tuple[dict[str, float], float, dict[str, float], float]
 
 
 @dataclass
@@ -159,6 +198,9 @@ class Clusterer:
         self.clusters: dict[int, Cluster] = {}
         self.index: dict[str, set[int]] = defaultdict(set)
         self.df: Counter[str] = Counter()
+        # The same document frequencies by term id, for numpy (see _norm).
+        self.term_ids: dict[str, int] = {}
+        self.df_array = np.zeros(4096, dtype=np.float64)
         self.name_df: Counter[str] = Counter()
         self.docs = 0
         self.next_id = next_id
@@ -168,18 +210,30 @@ class Clusterer:
     def idf(self, term: str) -> float:
         return (math.log((1 + self.docs) / (1 + self.df[term])) + 1.0) ** IDF_POWER
 
+    def _idfs(self, terms: Iterable[str]) -> dict[str, float]:
+        """idf of many terms at once: the hot path of scoring, so without a call a term."""
+        log, n, df = math.log, 1 + self.docs, self.df
+        if IDF_POWER == 1.0:
+            return {t: log(n / (1 + df[t])) + 1.0 for t in terms}
+        return {t: (log(n / (1 + df[t])) + 1.0) ** IDF_POWER for t in terms}
+
     def name_idf(self, name: str) -> float:
         return math.log((1 + self.docs) / (1 + self.name_df[name])) + 1.0
-
-    def _vector(self, tf: Counter[str]) -> dict[str, float]:
-        return {t: (1 + math.log(c)) * self.idf(t) for t, c in tf.items()}
 
     def _norm(self, cluster: Cluster) -> float:
         # A centroid's norm is cached until the cluster grows or the idf has moved on
         # (every 256 documents): recomputing it for every comparison was most of the cost.
         generation = (len(cluster.members), self.docs // 256)
         if cluster.norm_at != generation:
-            cluster.norm = math.sqrt(sum(w * w for w in self._vector(cluster.tf).values()))
+            # Centroids have hundreds of terms: numpy over the terms' ids, not a Python loop.
+            tf = cluster.tf
+            ids = np.fromiter(map(self.term_ids.__getitem__, tf), dtype=np.intp, count=len(tf))
+            counts = np.fromiter(tf.values(), dtype=np.float64, count=len(tf))
+            idf = np.log((1 + self.docs) / (1 + self.df_array[ids])) + 1.0
+            if IDF_POWER != 1.0:
+                idf **= IDF_POWER
+            weights = (1 + np.log(counts)) * idf
+            cluster.norm = math.sqrt(float(weights @ weights))
             cluster.norm_at = generation
         return cluster.norm
 
@@ -187,7 +241,7 @@ class Clusterer:
         # ``vector`` holds the doc's weights times idf again, so a shared term's product
         # needs only the cluster's count.
         tf = cluster.tf
-        dot = sum(w * (1 + math.log(tf[t])) for t, w in vector.items() if t in tf)
+        dot = sum(w * _log_tf(tf[t]) for t, w in vector.items() if t in tf)
         if not dot:
             return 0.0
         denominator = norm * self._norm(cluster)
@@ -210,23 +264,25 @@ class Clusterer:
 
     def prepare(self, doc: Document) -> Prepared:
         """What scoring needs of a doc, computed once however many clusters it meets."""
-        idf = {t: self.idf(t) for t in doc.tf}
-        vector = {t: (1 + math.log(c)) * idf[t] for t, c in doc.tf.items()}
+        idf = self._idfs(doc.tf)
+        vector = {t: _log_tf(c) * idf[t] for t, c in doc.tf.items()}
         norm = math.sqrt(sum(w * w for w in vector.values()))
         # Each weight times the idf again, so that a shared term needs only the
         # cluster's count (see _cosine).
         doubled = {t: w * idf[t] for t, w in vector.items()}
-        return doubled, norm, {n: self.name_idf(n) for n in doc.names}
+        weights = {n: self.name_idf(n) for n in doc.names}
+        return doubled, norm, weights, sum(weights.values())
 
     def score(self, doc: Document, cluster: Cluster, prepared: Prepared | None = None) -> float:
         decay = self.decay(doc, cluster)
         if decay < JOIN_THRESHOLD:
             return 0.0  # too far apart in time to join, however alike
-        vector, norm, weights = prepared or self.prepare(doc)
+        vector, norm, weights, total = prepared or self.prepare(doc)
         text = self._cosine(vector, norm, cluster) if norm else 0.0
         # Names weighted by rarity: a town named in two reports says more than "Officials".
-        total = sum(weights.values())
-        shared = sum(w for n, w in weights.items() if cluster.names[n])
+        # (Membership, not ``names[n]``: a Counter's miss is a Python call.)
+        names = cluster.names
+        shared = sum(w for n, w in weights.items() if n in names)
         overlap = shared / total if total else 0.0
         return (W_TEXT * text + W_ENTITIES * overlap) * decay
 
@@ -234,7 +290,9 @@ class Clusterer:
 
     def document(self, key: str, headline: str, text: str, when: datetime.datetime) -> Document:
         # The headline counts twice: it is the densest statement of what happened.
-        tokens = words(f"{headline} {headline} {text}")
+        # Words never span the space between the parts, so each is split on its own.
+        title = words(headline)
+        tokens = title + title + words(text)
         return Document(
             key=key,
             headline=headline,
@@ -246,25 +304,37 @@ class Clusterer:
         )
 
     def _keys(self, doc: Document) -> list[str]:
-        """Index keys for candidate lookup: names, and the doc's rarest words."""
-        rare = sorted(doc.tf, key=lambda t: (self.df[t], t))[:CANDIDATE_KEYS]
-        names = sorted(doc.names, key=lambda n: (self.name_df[n], n))[:CANDIDATE_NAMES]
+        """Index keys for candidate lookup: names, and the doc's rarest words.
+
+        Rarest first and alphabetical among equals: sorting alphabetically and then
+        (stably) by frequency gives that order with keys looked up in C, not a lambda.
+        """
+        rare = sorted(sorted(doc.tf), key=self.df.__getitem__)[:CANDIDATE_KEYS]
+        names = sorted(sorted(doc.names), key=self.name_df.__getitem__)[:CANDIDATE_NAMES]
         return [f"n:{n}" for n in names] + [f"w:{t}" for t in rare]
 
     def _learn(self, doc: Document) -> None:
         self.docs += 1
-        self.df.update(set(doc.tokens))
+        terms = set(doc.tokens)
+        self.df.update(terms)
+        ids = [self.term_ids.setdefault(t, len(self.term_ids)) for t in terms]
+        if len(self.term_ids) > len(self.df_array):
+            grown = np.zeros(2 * len(self.term_ids), dtype=np.float64)
+            grown[: len(self.df_array)] = self.df_array
+            self.df_array = grown
+        self.df_array[ids] += 1
         self.name_df.update(doc.names)
 
-    def _join(self, doc: Document, cluster: Cluster) -> None:
+    def _join(self, doc: Document, cluster: Cluster, keys: list[str] | None = None) -> None:
         cluster.members.append(doc.key)
-        cluster.tf.update(doc.tf)
+        # Counting the tokens again is done in C; adding a Counter is a Python loop.
+        cluster.tf.update(doc.tokens)
         cluster.names.update(doc.names)
         cluster.first = min(filter(None, (cluster.first, doc.when)))
         cluster.last = max(filter(None, (cluster.last, doc.when)))
         cluster.headline = cluster.headline or doc.headline
         self.cluster_of[doc.key] = cluster.id
-        for key in self._keys(doc):
+        for key in self._keys(doc) if keys is None else keys:
             self.index[key].add(cluster.id)
 
     def add_known(self, doc: Document, cluster_id: int) -> None:
@@ -328,7 +398,8 @@ class Clusterer:
             return Assignment(doc.key, cluster.id, None, 1.0)
         candidates: set[int] = set()
         horizon = doc.when - datetime.timedelta(hours=self.reach_hours)
-        for key in self._keys(doc):
+        keys = self._keys(doc)
+        for key in keys:
             ids = self.index.get(key)
             if not ids:
                 continue
@@ -347,7 +418,8 @@ class Clusterer:
             best = self.clusters[self.next_id] = Cluster(id=self.next_id)
             self.next_id += 1
             best_score = 0.0
-        self._join(doc, best)
+        # Nothing was learnt since the keys were chosen, so they are the same.
+        self._join(doc, best, keys)
         return Assignment(doc.key, best.id, None, best_score)
 
     def add_all(self, docs: Iterable[Document]) -> list[Assignment]:
