@@ -132,7 +132,12 @@ def render_comments(
                 append(
                     f'<a href="/comments/{pk}/reply/" data-reply="{pk}" rel="nofollow">Reply</a> '
                 )
-            append(f'<a href="/comments/{pk}/report/" rel="nofollow">Report</a>')
+            # A button of the thread's one report form (thread.html): a POST, not a link
+            # that crawlers follow.
+            append(
+                f'<button type="submit" form="comment-report" formaction="/comments/{pk}/report/"'
+                ' class="comment-report">Report</button>'
+            )
             if pk in editable:
                 append(f' <a href="/comments/{pk}/edit/">Edit</a>')
                 append(f' <a href="/comments/{pk}/delete/">Delete</a>')

@@ -35,6 +35,7 @@ from dateline.comments.thread import (
     render_comment,
 )
 from dateline.lib import ratelimit
+from dateline.lib.formstamp import stamp_age
 from dateline.newsletter.views import client_ip, csrf_refusal, is_one_click, wants_json
 
 HELD_MESSAGE = "Thank you. Your comment is awaiting moderation and will appear once approved."
@@ -256,13 +257,40 @@ def delete(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "comments/delete.html", {"comment": comment})
 
 
+REPORTED_MESSAGE = "Thank you. A moderator will look at the comment."
+
+
+def cross_site(request: HttpRequest) -> bool:
+    """A browser's word that another site's page sent this request.
+
+    The Report button is on the cached article page, which is the same for every
+    reader and so cannot hold a per-reader CSRF token (rendering one would also set a
+    cookie and keep the page out of the cache). Browsers say where a POST came from
+    instead: ``Origin`` on every POST, ``Sec-Fetch-Site`` in current ones. A request
+    with neither is not from a browser, so there is no visitor to forge it for.
+    """
+    return foreign_origin(request) or request.headers.get("Sec-Fetch-Site") == "cross-site"
+
+
+@csrf_exempt  # posted from the cached page: defended by cross_site and the form stamp
 @never_cache
 def report(request: HttpRequest, pk: int) -> HttpResponse:
-    """GET shows the comment and a button; the POST files the report for the moderators."""
+    """GET shows the comment and a button; the POST files the report for the moderators.
+
+    The thread's Report buttons post here too, from one small form on the article
+    page that carries its signed stamp; with JavaScript the answer is JSON.
+    """
     comment = get_object_or_404(
         Comment.objects.select_related("article"), pk=pk, status=Comment.Status.APPROVED
     )
     if request.method == "POST":
+        age = stamp_age(_text(request, "stamp"))
+        if cross_site(request) or age is None or age > settings.COMMENTS_MAX_FORM_AGE:
+            message = "This report could not be sent. Reload the page and try again."
+            if wants_json(request):
+                return JsonResponse({"ok": False, "message": message}, status=403)
+            context = {"comment": comment, "error": message, "stamp": new_stamp()}
+            return render(request, "comments/report.html", context, status=403)
         ip = client_ip(request)
         # One report per network per comment counts; more would only inflate the queue.
         if ratelimit.allow(f"comments-report-{pk}", ip or "?", 1, 86400):
@@ -271,8 +299,10 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
                     comment=comment, reason=_text(request, "reason")[:300], ip=ip
                 )
                 Comment.objects.filter(pk=pk).update(report_count=F("report_count") + 1)
+        if wants_json(request):
+            return JsonResponse({"ok": True, "message": REPORTED_MESSAGE})
         return render(request, "comments/report.html", {"comment": comment, "done": True})
-    return render(request, "comments/report.html", {"comment": comment})
+    return render(request, "comments/report.html", {"comment": comment, "stamp": new_stamp()})
 
 
 # Links in mail ------------------------------------------------------------------------

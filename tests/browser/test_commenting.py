@@ -161,3 +161,29 @@ def test_a_commenter_can_delete_within_the_window(
     expect(page.locator("#comments")).not_to_contain_text("Posted in haste.")
     comment.refresh_from_db()
     assert comment.status == Comment.Status.DELETED and comment.body == ""
+
+
+@pytest.mark.parametrize("script", [False, True], ids=["without-js", "with-js"])
+def test_report_is_a_button_that_files_a_report(
+    new_page: Callable[..., Page], newsroom: Newsroom, quick: None, script: bool
+) -> None:
+    from dateline.comments.models import CommentReport
+
+    article = newsroom.top_stories[1]
+    comment = approved(article, "Tomas Brenn", body="The ferry never ran on time.")
+    page = new_page(java_script_enabled=script)
+    page.goto(newsroom.url(article))
+    item = page.locator(f"#comment-{comment.pk}")
+    item.get_by_role("button", name="Report").click()
+    if script:
+        # Reported in place: the reader stays on the story.
+        expect(item.get_by_role("status")).to_have_text(
+            "Thank you. A moderator will look at the comment."
+        )
+        expect(item.get_by_role("button", name="Reported")).to_be_visible()
+        expect(page).to_have_url(newsroom.url(article))
+    else:
+        expect(page.get_by_role("heading", name="Thank you")).to_be_visible()
+    assert CommentReport.objects.filter(comment=comment).count() == 1
+    comment.refresh_from_db()
+    assert comment.report_count == 1

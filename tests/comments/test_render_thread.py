@@ -103,7 +103,7 @@ def test_reply_links_stop_at_the_deepest_level_and_when_closed(settings):
     assert "/comments/3/reply/" not in html
     closed = render_comments(roots, children, False)
     assert "/reply/" not in closed
-    assert all(f'href="/comments/{pk}/report/"' in closed for pk in (1, 2, 3))
+    assert all(f'formaction="/comments/{pk}/report/"' in closed for pk in (1, 2, 3))
 
 
 def test_edit_and_delete_only_for_the_readers_own():

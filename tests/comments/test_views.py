@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import datetime
 import http.server
+import re
 import threading
+import time
 
 import pytest
 from defusedxml import ElementTree
 from django.utils import timezone
+from lxml import html as lxml_html
 
 from dateline.comments.models import Comment, CommentReport
 from tests.comments.helpers import approved, form
@@ -16,16 +19,84 @@ from tests.comments.helpers import approved, form
 pytestmark = pytest.mark.django_db
 
 
+def page_stamp(html: str) -> str:
+    return re.search(r'<input type="hidden" name="stamp" value="([^"]+)"', html).group(1)
+
+
 def test_report_shows_a_button_and_the_post_files_one_report_per_network(client, article):
     comment = approved(article, body="Questionable claim.")
-    page = client.get(f"/comments/{comment.pk}/report/")
-    assert "Report this comment" in page.content.decode()
+    page = client.get(f"/comments/{comment.pk}/report/").content.decode()
+    assert "Report this comment" in page
     assert CommentReport.objects.count() == 0
-    client.post(f"/comments/{comment.pk}/report/", {"reason": "made up"})
-    client.post(f"/comments/{comment.pk}/report/", {"reason": "again"})
+    stamp = page_stamp(page)
+    done = client.post(f"/comments/{comment.pk}/report/", {"reason": "made up", "stamp": stamp})
+    assert "A moderator will look" in done.content.decode()
+    client.post(f"/comments/{comment.pk}/report/", {"reason": "again", "stamp": stamp})
     comment.refresh_from_db()
     assert comment.report_count == 1
     assert CommentReport.objects.get().reason == "made up"
+
+
+def test_each_comment_has_a_report_button_of_the_threads_one_form(client, article):
+    comment = approved(article, body="Questionable claim.")
+    tree = lxml_html.fromstring(client.get(article.url).content)
+    [button] = tree.xpath(f'//li[@id="comment-{comment.pk}"]//button[@form="comment-report"]')
+    assert button.text_content() == "Report" and button.get("type") == "submit"
+    assert button.get("formaction") == f"/comments/{comment.pk}/report/"
+    [report_form] = tree.xpath('//form[@id="comment-report"]')
+    assert report_form.get("method") == "post"
+    # No link to follow: crawlers and prefetchers cannot report anything.
+    assert not tree.xpath('//a[contains(@href, "/report/")]')
+    # The button's POST, as a browser without JavaScript sends it from the article page.
+    stamp = report_form.xpath('.//input[@name="stamp"]')[0].get("value")
+    origin = "http://testserver"
+    answer = client.post(button.get("formaction"), {"stamp": stamp}, HTTP_ORIGIN=origin)
+    assert answer.status_code == 200 and "A moderator will look" in answer.content.decode()
+    comment.refresh_from_db()
+    assert comment.report_count == 1
+
+
+def test_the_script_gets_a_json_answer(client, article):
+    comment = approved(article)
+    stamp = page_stamp(client.get(article.url).content.decode())
+    answer = client.post(
+        f"/comments/{comment.pk}/report/", {"stamp": stamp}, HTTP_ACCEPT="application/json"
+    )
+    assert answer.json() == {
+        "ok": True,
+        "message": "Thank you. A moderator will look at the comment.",
+    }
+    assert CommentReport.objects.filter(comment=comment).count() == 1
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"HTTP_ORIGIN": "https://evil.example"},
+        {"HTTP_SEC_FETCH_SITE": "cross-site"},
+    ],
+)
+def test_a_report_sent_from_another_site_is_refused(client, article, headers):
+    comment = approved(article)
+    stamp = page_stamp(client.get(article.url).content.decode())
+    answer = client.post(f"/comments/{comment.pk}/report/", {"stamp": stamp}, **headers)
+    assert answer.status_code == 403
+    assert CommentReport.objects.count() == 0
+    assert Comment.objects.get(pk=comment.pk).report_count == 0
+
+
+@pytest.mark.parametrize("stamp", [None, "", "1700000000:forged", "old"])
+def test_a_report_without_a_good_stamp_is_refused(client, article, stamp, settings):
+    from dateline.lib.formstamp import make_stamp
+
+    comment = approved(article)
+    if stamp == "old":
+        stamp = make_stamp(time.time() - settings.COMMENTS_MAX_FORM_AGE - 60)
+    data = {} if stamp is None else {"stamp": stamp}
+    answer = client.post(f"/comments/{comment.pk}/report/", data)
+    assert answer.status_code == 403
+    assert "Reload the page" in answer.content.decode()
+    assert CommentReport.objects.count() == 0
 
 
 def test_only_published_comments_can_be_reported_or_replied_to(client, article):

@@ -5,7 +5,41 @@
   "use strict";
   var thread = document.querySelector("[data-comments]");
   var form = thread && thread.querySelector("[data-comment-form]");
-  if (!thread || !form || !window.fetch) return;
+  if (!thread || !window.fetch) return;
+
+  // Report in place (also on a closed thread). Without this script the button posts the
+  // small report form and a page says thank you.
+  thread.addEventListener("click", function (event) {
+    var button = event.target.closest("button.comment-report");
+    if (!button) return;
+    event.preventDefault();
+    if (button.getAttribute("aria-disabled") === "true") return;
+    button.setAttribute("aria-disabled", "true");
+    var note = button.parentNode.querySelector(".comment-reported");
+    if (!note) {
+      note = document.createElement("span");
+      note.className = "comment-reported";
+      note.setAttribute("role", "status");
+      button.after(note);
+    }
+    fetch(button.getAttribute("formaction"), {
+      method: "POST",
+      body: new FormData(document.getElementById("comment-report")),
+      headers: { Accept: "application/json" },
+      credentials: "same-origin"
+    })
+      .then(function (response) { return response.json(); })
+      .then(function (answer) {
+        note.textContent = answer.message;
+        if (answer.ok) button.textContent = "Reported"; else button.removeAttribute("aria-disabled");
+      })
+      .catch(function () {
+        note.textContent = "The report could not be sent. Check your connection and try again.";
+        button.removeAttribute("aria-disabled");
+      });
+  });
+
+  if (!form) return;
   var home = form.parentNode;
   var homeNext = form.nextSibling;
   var status = form.querySelector(".comment-status");
