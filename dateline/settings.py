@@ -382,6 +382,14 @@ PUBLICATION_NAME = envstr("PUBLICATION_NAME", "The Dateline Ledger")
 PUBLICATION_LANGUAGE = envstr("PUBLICATION_LANGUAGE", "en")
 ARTICLES_PER_PAGE = envint("ARTICLES_PER_PAGE", 12)
 PAGE_VIEW_FLUSH_SECONDS = envint("PAGE_VIEW_FLUSH_SECONDS", 10)
+# "server": each article response counts a view, page-cache hits included. "beacon":
+# the reader's browser reports the view (static/dateline/views.js), for set-ups where a
+# proxy cache in front answers most requests without asking Dateline.
+PAGE_VIEW_COUNTING = envstr("PAGE_VIEW_COUNTING", "server")
+if PAGE_VIEW_COUNTING not in ("server", "beacon"):
+    raise ImproperlyConfigured(
+        f'PAGE_VIEW_COUNTING must be "server" or "beacon", not "{PAGE_VIEW_COUNTING}"'
+    )
 
 # Newsletter -----------------------------------------------------------------
 NEWSLETTER_CONFIRM_HOURS = envint("NEWSLETTER_CONFIRM_HOURS", 72)

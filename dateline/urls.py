@@ -24,6 +24,7 @@ urlpatterns = [
     path("digests/", include("dateline.digests.urls")),
     path("authors/<slug:slug>/", views.author, name="author"),
     path("tags/<slug:slug>/", views.tag, name="tag"),
+    path("views/<int:page_id>/", views.view_beacon, name="view-beacon"),
     *feeds.urlpatterns,
     *sitemaps.urlpatterns,
 ]

@@ -87,3 +87,9 @@ def test_media_can_live_in_s3_compatible_storage(tmp_path):
     assert settings["MEDIA_URL"] == "https://media.example.org/"
     local = load_settings(tmp_path)
     assert local["STORAGES"]["default"]["BACKEND"].endswith("FileSystemStorage")
+
+
+def test_an_unknown_way_of_counting_views_is_refused(tmp_path):
+    done = start(tmp_path, PAGE_VIEW_COUNTING="pixel")
+    assert done.returncode != 0
+    assert 'PAGE_VIEW_COUNTING must be "server" or "beacon", not "pixel"' in done.stderr

@@ -196,7 +196,7 @@ class PageCacheMiddleware:
         if article_id := entry["article_id"]:
             from dateline.newsroom import pageviews
 
-            pageviews.record(article_id)
+            pageviews.served(article_id)
         conditional = get_conditional_response(request, etag=etag, response=response)
         return conditional if conditional is not None else response
 
@@ -246,7 +246,7 @@ class PageCacheApp:
         if entry["article_id"]:
             from dateline.newsroom import pageviews
 
-            pageviews.record(entry["article_id"])
+            pageviews.served(entry["article_id"])
         if environ.get("HTTP_IF_NONE_MATCH", "") in (entry["etag"], "W/" + entry["etag"]):
             keep = ("etag", "cache-control", "vary")
             headers = [(k, v) for k, v in entry["headers"] if k.lower() in keep]

@@ -29,4 +29,5 @@ def site_chrome(request: HttpRequest) -> dict[str, Any]:
         "publication_name": settings.PUBLICATION_NAME,
         "base_url": settings.BASE_URL,
         "nav_sections": live_sections(),
+        "view_beacon": settings.PAGE_VIEW_COUNTING == "beacon",
     }

@@ -26,6 +26,24 @@ _pending: Counter[int] = Counter()
 _last_flush = time.monotonic()
 
 
+def served(page_id: int) -> None:
+    """An article left the server, rendered or from the page cache: a view, unless the
+    readers' browsers report views instead (PAGE_VIEW_COUNTING = "beacon")."""
+    if settings.PAGE_VIEW_COUNTING == "server":
+        record(page_id)
+
+
+def live_article_ids() -> frozenset[int]:
+    """The articles a beacon may count, known per page-cache generation (no query each)."""
+    from dateline.newsroom.models import ArticlePage
+    from dateline.newsroom.routing import for_generation
+
+    return for_generation(
+        "live-articles",
+        lambda: frozenset(ArticlePage.objects.live().values_list("pk", flat=True)),
+    )
+
+
 def record(page_id: int) -> None:
     global _last_flush
     with _lock:

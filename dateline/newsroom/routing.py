@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponseBase
@@ -28,7 +28,9 @@ from dateline.lib import pagecache
 _lock = threading.Lock()
 # generation -> {(hostname, port): Site or None}; only the current generation is kept.
 _sites: dict[str, dict[tuple[str, int], Site | None]] = {}
-_restricted: dict[str, bool] = {}
+# generation -> {name: answer} for for_generation().
+_answers: dict[str, dict[str, Any]] = {}
+T = TypeVar("T")
 
 
 def _current() -> str | None:
@@ -58,21 +60,29 @@ def site_for(request: HttpRequest) -> Site | None:
     return site
 
 
+def for_generation(name: str, compute: Callable[[], T]) -> T:
+    """``compute()``, asked once per page-cache generation in this process."""
+    generation = _current()
+    if generation is None:
+        return compute()
+    known = _answers.get(generation)
+    if known is not None and name in known:
+        return known[name]
+    answer = compute()
+    with _lock:
+        if generation not in _answers:
+            _answers.clear()
+            _answers[generation] = {}
+        _answers[generation][name] = answer
+    return answer
+
+
 def restrictions_exist() -> bool:
     """Whether any page on any site is restricted (login, password or groups).
 
     Most publications restrict nothing; then no page needs its ancestors checked.
     """
-    generation = _current()
-    if generation is None:
-        return True
-    known = _restricted.get(generation)
-    if known is None:
-        known = PageViewRestriction.objects.exists()
-        with _lock:
-            _restricted.clear()
-            _restricted[generation] = known
-    return known
+    return for_generation("restricted", PageViewRestriction.objects.exists)
 
 
 class QuickViewRestrictions:
@@ -96,7 +106,7 @@ def forget() -> None:
     """Drop what this process knows (tests, and after a change made in this process)."""
     with _lock:
         _sites.clear()
-        _restricted.clear()
+        _answers.clear()
 
 
 class SiteMiddleware:

@@ -8,8 +8,11 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.templatetags.static import static
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
 from taggit.models import Tag
 
+from dateline.newsroom import pageviews
 from dateline.newsroom.models import ArticlePage, Author, live_articles, paginate
 
 # Longer queries are cut, not refused: a pasted paragraph still finds its story.
@@ -79,4 +82,21 @@ def web_manifest(request: HttpRequest) -> JsonResponse:
     }
     response = JsonResponse(manifest, content_type="application/manifest+json")
     response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+@csrf_exempt  # a beacon carries no cookie and changes nothing of anyone's
+@require_POST
+def view_beacon(request: HttpRequest, page_id: int) -> HttpResponse:
+    """A reader's browser reports one view of an article (static/dateline/views.js).
+
+    Only with PAGE_VIEW_COUNTING = "beacon": otherwise the server counts views itself
+    and a beacon would count them twice.
+    """
+    if settings.PAGE_VIEW_COUNTING != "beacon":
+        raise Http404("Views are counted by the server")
+    if page_id in pageviews.live_article_ids():
+        pageviews.record(page_id)
+    response = HttpResponse(status=204)
+    response["Cache-Control"] = "no-store"
     return response
