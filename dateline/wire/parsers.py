@@ -22,6 +22,8 @@ import nh3
 from django.utils import timezone
 from lxml import etree
 
+from dateline.wire import ninjs
+
 logger = logging.getLogger(__name__)
 
 # A feed larger than this is refused whole; more items than this are cut with a reason.
@@ -323,13 +325,25 @@ def ninjs_validator() -> Any:
 
 
 def ninjs_errors(obj: Any) -> list[str]:
-    """Every way ``obj`` falls short of IPTC's ninjs 1.5 schema, as short messages."""
+    """Every way ``obj`` falls short of the ninjs schema of its version, as short messages.
+
+    1.x is checked against IPTC's 1.5 schema, 2.x and 3.x against ours (see ninjs.py).
+    """
+    major = ninjs.version_of(obj)
+    if major not in ninjs.SUPPORTED:
+        return [f"(item): ninjs {major}.x is not supported (1.x, 2.x and 3.x are)"]
+    if major > 1:
+        return ninjs.errors(obj, major)
     errors = sorted(ninjs_validator().iter_errors(obj), key=lambda e: list(e.path))
     return [f"{'/'.join(str(p) for p in e.path) or '(item)'}: {e.message}" for e in errors]
 
 
 def parse_ninjs(data: bytes, now: datetime.datetime | None = None) -> ParseResult:
-    """One ninjs object, a list of them, or ``{"items": [...]}`` as many agencies send."""
+    """One ninjs object, a list of them, or ``{"items": [...]}`` as many agencies send.
+
+    Items of ninjs 1.x, 2.x and 3.x may come in one file; each is checked against the
+    schema of its own version.
+    """
     now = now or timezone.now()
     result = ParseResult()
     try:
@@ -352,7 +366,8 @@ def parse_ninjs(data: bytes, now: datetime.datetime | None = None) -> ParseResul
             result.skip("not valid ninjs: " + "; ".join(errors[:3]), str(guid)[:500])
             continue
         try:
-            _read_ninjs(result, obj, now)
+            major = ninjs.version_of(obj)
+            _read_ninjs(result, ninjs.as_v1(obj, major) if major > 1 else obj, now)
         except Exception as exc:
             logger.exception("Could not read a ninjs item")
             result.problems.append(Problem("error", f"{type(exc).__name__}: {exc}", str(guid)))
