@@ -179,11 +179,11 @@ def comment_count(article_id: int) -> int:
 def fetch_rows(query: QuerySet[Any, Any]) -> list[tuple[Any, ...]]:
     """The query's rows (shaped as COLUMNS) as the database driver returns them.
 
-    Django's per-value converters were a third of fetching 500 rows (two settings
-    look-ups per datetime), and only ``created_at`` needs anything: the SQLite driver
-    parses it already but naive, in the connection's time zone, as Django's converter
-    would have made aware; PostgreSQL returns it aware. ``edited_at`` is only tested
-    for being set.
+    Django's per-value converters took about 1 ms of the 3 ms that fetching 500 rows
+    took (two settings look-ups per datetime), and only ``created_at`` needs one: the
+    SQLite driver parses it already, naive in the connection's time zone, which is what
+    Django's converter would have made aware; PostgreSQL returns it aware. ``edited_at``
+    is only tested for being set.
     """
     connection = connections[query.db]
     sql, params = query.query.sql_with_params()
