@@ -1,6 +1,9 @@
 """Sitemaps for search engines, a Google News sitemap, and robots.txt pointing at both.
 
-* /sitemap.xml lists the home page, the sections and every live article.
+* /sitemap.xml is a sitemap index of /sitemap-fronts.xml (the home page and the
+  sections) and /sitemap-articles-1.xml, -2.xml …, every live article, at most
+  ARTICLES_PER_FILE to a file: the sitemaps protocol allows 50,000 URLs a file,
+  and a newsroom passes that within a few years.
 * /news-sitemap.xml is a sitemap index of /news-sitemap-1.xml, -2.xml …, which
   list the articles published in the last two days, at most 1,000 to a file, as
   Google News asks (developers.google.com/search/docs/crawling-indexing/sitemaps/
@@ -20,7 +23,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
-from django.contrib.sitemaps.views import sitemap
 from django.db.models import Max, QuerySet
 from django.db.models.functions import Length, Substr
 from django.http import Http404, HttpRequest, HttpResponse
@@ -124,15 +126,47 @@ class ArticleSitemap(BaseUrlSitemap):
         return item.date_modified
 
 
-SITEMAPS: dict[str, type[BaseUrlSitemap]] = {"fronts": FrontSitemap, "articles": ArticleSitemap}
+# The sitemaps protocol's limit (sitemaps.org/protocol.html), less a margin for the
+# fronts if they ever shared a file.
+ARTICLES_PER_FILE = 45_000
 
 
 @require_safe
-def sitemap_xml(request: HttpRequest) -> HttpResponse:
-    sitemaps: dict[str, Sitemap | type[Sitemap]] = {
-        name: cls(request) for name, cls in SITEMAPS.items()
-    }
-    return sitemap(request, sitemaps, template_name="newsroom/sitemap.xml")
+def sitemap_index(request: HttpRequest) -> HttpResponse:
+    pages = ArticleSitemap(request)
+    pages.limit = ARTICLES_PER_FILE
+    # Never zero: with no article yet the index still names one (empty) file.
+    files = max(1, pages.paginator.num_pages)
+    return _xml(
+        "newsroom/news_sitemap_index.xml",
+        {
+            "files": [
+                f"{settings.BASE_URL}/sitemap-fronts.xml",
+                *(f"{settings.BASE_URL}/sitemap-articles-{n}.xml" for n in range(1, files + 1)),
+            ]
+        },
+    )
+
+
+@require_safe
+def sitemap_fronts(request: HttpRequest) -> HttpResponse:
+    return _urlset(FrontSitemap(request), 1)
+
+
+@require_safe
+def sitemap_articles(request: HttpRequest, number: str) -> HttpResponse:
+    # Only canonical numbers: "01" would be a second URL for the same file.
+    if not re.fullmatch(r"[1-9][0-9]{0,8}", number):
+        raise Http404("No such sitemap")
+    articles = ArticleSitemap(request)
+    articles.limit = ARTICLES_PER_FILE
+    if int(number) > max(1, articles.paginator.num_pages):
+        raise Http404("No such sitemap")
+    return _urlset(articles, int(number))
+
+
+def _urlset(sitemap: BaseUrlSitemap, number: int) -> HttpResponse:
+    return _xml("newsroom/sitemap.xml", {"urlset": sitemap.get_urls(page=number)})
 
 
 # /news-sitemap.xml -------------------------------------------------------------
@@ -223,7 +257,11 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
 
 
 urlpatterns: list[URLPattern] = [
-    path("sitemap.xml", sitemap_xml, name="sitemap"),
+    path("sitemap.xml", sitemap_index, name="sitemap"),
+    path("sitemap-fronts.xml", sitemap_fronts, name="sitemap-fronts"),
+    re_path(
+        r"^sitemap-articles-(?P<number>[^/]+)\.xml$", sitemap_articles, name="sitemap-articles"
+    ),
     path("news-sitemap.xml", news_sitemap_index, name="news-sitemap"),
     re_path(r"^news-sitemap-(?P<number>[^/]+)\.xml$", news_sitemap_file, name="news-sitemap-file"),
     path("robots.txt", robots_txt, name="robots-txt"),

@@ -15,6 +15,8 @@ def purge_frontend_cache(page_id: int | None) -> int:
     page = Page.objects.filter(pk=page_id).first() if page_id else None
     root = settings.BASE_URL
     urls = [f"{root}/", f"{root}/sitemap.xml", f"{root}/news-sitemap.xml"]
+    # Newest first: a new story changes the first file of articles, and the fronts' dates.
+    urls += [f"{root}/sitemap-fronts.xml", f"{root}/sitemap-articles-1.xml"]
     urls += [f"{root}/news-sitemap-{n}.xml" for n in range(1, 3)]
     urls += [f"{root}/feeds/rss.xml", f"{root}/feeds/atom.xml"]
     if page is not None:

@@ -48,6 +48,7 @@ def test_publishing_purges_the_page_its_section_home_and_feeds(world, proxy):
     assert "/world-news/" in paths
     assert "/" in paths
     assert {"/feeds/rss.xml", "/feeds/world-news/rss.xml", "/news-sitemap.xml"} <= paths
+    assert {"/sitemap.xml", "/sitemap-fronts.xml", "/sitemap-articles-1.xml"} <= paths
 
 
 def test_unpublishing_purges_too(world, proxy):

@@ -40,6 +40,13 @@ def locs(root: etree._Element) -> list[str]:
     return root.xpath("//sm:loc/text()", namespaces=NS)
 
 
+def sitemap_files(client) -> list[etree._Element]:
+    """The files /sitemap.xml, a sitemap index, names, each fetched."""
+    index = fetch(client, "/sitemap.xml")
+    assert etree.QName(index).localname == "sitemapindex"
+    return [fetch(client, loc.removeprefix(BASE_URL)) for loc in locs(index)]
+
+
 def ago(**kwargs: float) -> datetime.datetime:
     return timezone.now() - datetime.timedelta(**kwargs)
 
@@ -53,7 +60,7 @@ def test_the_sitemap_lists_home_sections_and_live_articles(client, home, world):
     other = make_article(business, "Harbour fees rise")
     draft = make_article(world, "Still a draft", publish=False)
 
-    found = locs(fetch(client, "/sitemap.xml"))
+    found = [loc for file in sitemap_files(client) for loc in locs(file)]
 
     assert found[:3] == [BASE_URL + "/", BASE_URL + world.url, BASE_URL + business.url]
     assert set(found[3:]) == {BASE_URL + story.url, BASE_URL + other.url}
@@ -66,12 +73,16 @@ def test_an_articles_lastmod_is_its_last_modification(client, world):
     story = make_article(world, published_at=published, updated_at=updated)
     old = make_article(world, "Ferry talks begin", published_at=published)
 
-    root = fetch(client, "/sitemap.xml")
+    files = sitemap_files(client)
 
     def lastmod(url: str) -> datetime.datetime:
-        (text,) = root.xpath(
-            "//sm:url[sm:loc=$loc]/sm:lastmod/text()", namespaces=NS, loc=BASE_URL + url
-        )
+        (text,) = [
+            found
+            for root in files
+            for found in root.xpath(
+                "//sm:url[sm:loc=$loc]/sm:lastmod/text()", namespaces=NS, loc=BASE_URL + url
+            )
+        ]
         return datetime.datetime.fromisoformat(text)
 
     assert lastmod(story.url) == updated == story.date_modified
@@ -83,7 +94,8 @@ def test_an_articles_lastmod_is_its_last_modification(client, world):
 def test_sitemap_queries_do_not_grow_with_the_articles(client, world):
     def queries() -> int:
         with CaptureQueriesContext(connection) as captured:
-            assert client.get("/sitemap.xml").status_code == 200
+            for url in ("/sitemap.xml", "/sitemap-fronts.xml", "/sitemap-articles-1.xml"):
+                assert client.get(url).status_code == 200
         return len(captured)
 
     for i in range(3):
@@ -92,6 +104,25 @@ def test_sitemap_queries_do_not_grow_with_the_articles(client, world):
     for i in range(3, 8):
         make_article(world, f"Story {i}", corrections=1)
     assert queries() == few
+
+
+def test_the_articles_split_into_files_beyond_the_limit(client, world, monkeypatch):
+    monkeypatch.setattr(sitemaps, "ARTICLES_PER_FILE", 2)
+    stories = [make_article(world, f"Story {i}") for i in range(5)]
+    index = locs(fetch(client, "/sitemap.xml"))
+    assert index == [
+        BASE_URL + "/sitemap-fronts.xml",
+        *(f"{BASE_URL}/sitemap-articles-{n}.xml" for n in (1, 2, 3)),
+    ]
+    listed = [loc for url in index[1:] for loc in locs(fetch(client, url.removeprefix(BASE_URL)))]
+    assert sorted(listed) == sorted(BASE_URL + story.url for story in stories)
+    for wrong in ("/sitemap-articles-4.xml", "/sitemap-articles-01.xml", "/sitemap-articles-0.xml"):
+        assert client.get(wrong).status_code == 404
+
+
+def test_with_no_articles_the_index_still_names_one_empty_file(client, world):
+    assert locs(fetch(client, "/sitemap.xml"))[-1] == BASE_URL + "/sitemap-articles-1.xml"
+    assert locs(fetch(client, "/sitemap-articles-1.xml")) == []
 
 
 # /news-sitemap.xml -------------------------------------------------------------
