@@ -33,14 +33,19 @@ from django.db import transaction
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from dateline.digests.models import Bounce, Delivery
+from dateline.digests.models import (
+    DELIVERY_TOKEN_PATTERN,
+    Bounce,
+    Delivery,
+    delivery_id_from_token,
+)
 from dateline.newsletter.models import Subscriber, Suppression
 
 logger = logging.getLogger(__name__)
 
-HEX24 = r"([0-9a-f]{24})"  # a delivery token (models.new_delivery_token)
-RETURN_PATH_TOKEN = re.compile(rf"bounce\+{HEX24}@", re.IGNORECASE)
-MESSAGE_ID_TOKEN = re.compile(rf"<\d+\.{HEX24}@", re.IGNORECASE)
+TOKEN = rf"({DELIVERY_TOKEN_PATTERN})"  # models.delivery_token
+RETURN_PATH_TOKEN = re.compile(rf"bounce\+{TOKEN}@", re.IGNORECASE)
+MESSAGE_ID_TOKEN = re.compile(rf"<\d+\.{TOKEN}@", re.IGNORECASE)
 STATUS = re.compile(r"\b([245])\.(\d{1,3})\.(\d{1,3})\b")
 # Enhanced status codes (RFC 3463) that say the address itself is gone for good.
 HARD_STATUSES = ("5.1.", "5.2.1")
@@ -236,7 +241,8 @@ def process(raw: bytes, *, source: str = "dsn", envelope_recipient: str = "") ->
             return Outcome([], [], [], reason="an automatic reply (out of office), not a bounce")
         return Outcome([], [], [], reason="not a delivery status notification or abuse report")
     token = find_token(message, envelope_recipient)
-    delivery = Delivery.objects.filter(token=token).first() if token else None
+    delivery_id = delivery_id_from_token(token) if token else None
+    delivery = Delivery.objects.filter(pk=delivery_id).first() if delivery_id else None
     now = timezone.now()
     recorded, suppressed = [], []
     with transaction.atomic():

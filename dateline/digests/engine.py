@@ -71,13 +71,6 @@ DATABASE_WAIT_SECONDS = 300
 DATABASE_RETRIES = 5
 
 
-def _token_sql(vendor: str) -> str:
-    """SQL for a fresh random delivery token (models.new_delivery_token's shape: lower hex)."""
-    if vendor == "postgresql":
-        return "replace(gen_random_uuid()::text, '-', '')"  # 122 random bits, PostgreSQL 13+
-    return "lower(hex(randomblob(12)))"
-
-
 def _sections_sql(vendor: str, through: str) -> str:
     """subscriber_id -> chosen section ids, sorted and comma separated (Delivery.sections_key).
 
@@ -110,11 +103,10 @@ def approve(issue: DigestIssue) -> int:
     sql = f"""
         INSERT INTO {Delivery._meta.db_table}
             (issue_id, subscriber_id, email, sections_key, state, attempts, claimed_by,
-             last_error, token)
+             last_error)
         SELECT %s, s.id, s.email, COALESCE(k.sections_key, 'all'),
             CASE WHEN sup.email IS NULL THEN %s ELSE %s END, 0, '',
-            CASE WHEN sup.email IS NULL THEN '' ELSE %s END,
-            {_token_sql(vendor)}
+            CASE WHEN sup.email IS NULL THEN '' ELSE %s END
         FROM {Subscriber._meta.db_table} s
         LEFT JOIN ({_sections_sql(vendor, through)}) k ON k.subscriber_id = s.id
         LEFT JOIN (SELECT DISTINCT lower(email) AS email FROM {Suppression._meta.db_table}) sup

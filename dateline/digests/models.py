@@ -10,6 +10,8 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.functional import cached_property
 from wagtail.admin.panels import FieldPanel
 from wagtail.snippets.models import register_snippet
 
@@ -115,8 +117,42 @@ class DigestStory(models.Model):
 
 
 def new_delivery_token() -> str:
-    """Opaque and case-insensitive safe: it travels in bounce addresses and Message-IDs."""
+    """The random tokens deliveries once stored; kept for migration 0003 only."""
     return secrets.token_hex(12)
+
+
+# A delivery's token names its row and proves that we made it: the id, then an HMAC of
+# the id under SECRET_KEY. It travels in bounce addresses and Message-IDs, so it is
+# lower case only. Derived rather than stored, approving an issue of a million readers
+# writes a million rows with one index and 25 bytes fewer each (bench/send).
+_TOKEN_PURPOSE = "dateline.digests.delivery-token"  # noqa: S105 - a purpose, not a secret
+_TOKEN_SIGNATURE_CHARS = 20  # 80 bits: no one guesses a bounce address into suppression
+DELIVERY_TOKEN_PATTERN = rf"[0-9]+x[0-9a-f]{{{_TOKEN_SIGNATURE_CHARS}}}"
+
+
+def _token_signature(delivery_id: int, secret: str) -> str:
+    digest = salted_hmac(_TOKEN_PURPOSE, str(delivery_id), secret=secret, algorithm="sha256")
+    return digest.hexdigest()[:_TOKEN_SIGNATURE_CHARS]
+
+
+def delivery_token(delivery_id: int) -> str:
+    return f"{delivery_id}x{_token_signature(delivery_id, settings.SECRET_KEY)}"
+
+
+def delivery_id_from_token(token: str) -> int | None:
+    """The delivery a token names, or None when we did not make it.
+
+    Bounces come back days later: a token made under a key since rotated into
+    SECRET_KEY_FALLBACKS still counts.
+    """
+    number, _, signature = token.lower().partition("x")
+    if not number.isdigit() or len(number) > 19:
+        return None
+    delivery_id = int(number)
+    for secret in (settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS):
+        if constant_time_compare(signature, _token_signature(delivery_id, secret)):
+            return delivery_id
+    return None
 
 
 class Delivery(models.Model):
@@ -151,14 +187,10 @@ class Delivery(models.Model):
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(max_length=500, blank=True)
-    # Unique through Meta, not unique=True: on PostgreSQL that would add a second,
-    # pattern-matching index that nothing uses, to fill for every reader.
-    token = models.CharField(max_length=32, default=new_delivery_token)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["issue", "subscriber"], name="one_delivery_per_reader"),
-            models.UniqueConstraint(fields=["token"], name="one_delivery_per_token"),
         ]
         # Workers claim an issue's queued rows in id order: this index hands them the
         # next batch without sorting the whole issue (engine.claim_batch).
@@ -166,6 +198,11 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.issue_id} to {self.email}: {self.state}"
+
+    @cached_property
+    def token(self) -> str:
+        """Opaque, for bounce addresses and Message-IDs (delivery_token)."""
+        return delivery_token(self.pk)
 
     @property
     def section_ids(self) -> frozenset[int] | None:

@@ -61,6 +61,25 @@ def test_the_token_alone_finds_the_delivery(delivery):
     assert bounces.find_token(bounces.parse(b"Subject: x\n\n"), f"bounce+{delivery.token}@x")
 
 
+def test_a_forged_token_names_no_delivery(delivery):
+    # Someone who knows how tokens look cannot make a report about another reader's
+    # delivery: the id is there, the signature is not ours.
+    forged = f"{delivery.pk}x{'0' * 20}"
+    raw = sample("postfix-user-unknown.eml", delivery, address="someone@else.example")
+    raw = raw.replace(delivery.token.encode(), forged.encode())
+    assert bounces.find_token(bounces.parse(raw)) == forged
+    assert bounces.process(raw).recorded == []
+    assert not Suppression.objects.exists()
+
+
+def test_a_token_made_before_a_key_rotation_still_counts(delivery, settings):
+    raw = sample("postfix-user-unknown.eml", delivery, address="old-alias@example.com")
+    settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
+    settings.SECRET_KEY = "a-new-key-" + "x" * 50
+    [bounce] = bounces.process(raw).recorded
+    assert bounce.delivery == delivery
+
+
 def test_a_full_mailbox_is_soft_and_scored_over_days(delivery, settings):
     settings.BOUNCE_SOFT_THRESHOLD = 3
     raw = sample("exim-mailbox-full.eml", delivery)
