@@ -130,7 +130,7 @@ _TOKEN_SIGNATURE_CHARS = 20  # 80 bits: no one guesses a bounce address into sup
 DELIVERY_TOKEN_PATTERN = rf"[0-9]+x[0-9a-f]{{{_TOKEN_SIGNATURE_CHARS}}}"
 
 
-def _token_signature(delivery_id: int, secret: str) -> str:
+def _token_signature(delivery_id: int, secret: str | bytes) -> str:
     digest = salted_hmac(_TOKEN_PURPOSE, str(delivery_id), secret=secret, algorithm="sha256")
     return digest.hexdigest()[:_TOKEN_SIGNATURE_CHARS]
 
