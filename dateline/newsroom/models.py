@@ -8,7 +8,8 @@ from typing import Any
 from django.conf import settings
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import models
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch, Window
+from django.db.models.functions import Length, RowNumber, Substr
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -195,16 +196,38 @@ class HomePage(QuickViewRestrictions, Page):
         context = super().get_context(request, *args, **kwargs)
         top = self.top_stories()
         shown = {a.pk for a in top}
+        by_section = self.latest_by_section(self.PER_SECTION + len(shown))
         sections = []
         for section in public(SectionPage.objects.child_of(self).live()).order_by("path"):
-            latest = [
-                a
-                for a in live_articles().child_of(section)[: self.PER_SECTION + len(shown)]
-                if a.pk not in shown
-            ][: self.PER_SECTION]
-            sections.append((section, latest))
+            latest = [a for a in by_section.get(section.path, []) if a.pk not in shown]
+            sections.append((section, latest[: self.PER_SECTION]))
         context.update(top_stories=top, lead_story=top[0] if top else None, sections=sections)
         return context
+
+    def latest_by_section(self, count: int) -> dict[str, list[ArticlePage]]:
+        """Each section's ``count`` newest stories, keyed by the section's path.
+
+        One query for every section (a window numbering each section's stories), not
+        two per section: the home page is rendered again after every publish.
+        """
+        parent_path = Substr("path", 1, Length("path") - Page.steplen)
+        ranked = (
+            live_articles()
+            .descendant_of(self)
+            .annotate(
+                section_path=parent_path,
+                rank=Window(
+                    RowNumber(),
+                    partition_by=[parent_path],
+                    order_by=[F("published_at").desc(), F("pk").desc()],
+                ),
+            )
+            .filter(rank__lte=count)
+        )
+        found: dict[str, list[ArticlePage]] = {}
+        for article in ranked:
+            found.setdefault(article.section_path, []).append(article)
+        return found
 
 
 class SectionPage(QuickViewRestrictions, Page):

@@ -42,3 +42,50 @@ def test_the_empty_site_says_so(client, home):
 def test_drafts_never_show(client, world):
     make_article(world, "Embargoed dam report", publish=False)
     assert "Embargoed dam report" not in client.get("/").content.decode()
+
+
+def section_block(html: str, slug: str) -> str:
+    start = html.index(f'id="s-{slug}"')
+    end = html.find('class="section-latest"', start)
+    return html[start : end if end != -1 else len(html)]
+
+
+def test_each_section_shows_its_newest_stories_not_already_on_top(client, home, world):
+    now = timezone.now()
+    business = make_section(home, "Business")
+    for i in range(9):
+        make_article(
+            business, f"Tariff story {i}", published_at=now - datetime.timedelta(days=10, hours=i)
+        )
+    for i in range(5):
+        make_article(world, f"Top world story {i}", published_at=now - datetime.timedelta(hours=i))
+    html = client.get("/").content.decode()
+    shown = section_block(html, "business")
+    # Tariff stories are older than the five top stories: the four newest of them, in order.
+    positions = [shown.find(f"Tariff story {i}<") for i in range(9)]
+    assert all(p > 0 for p in positions[:4]) and positions[:4] == sorted(positions[:4])
+    assert all(p == -1 for p in positions[4:])
+    # The world section's stories are all top stories already: no repeats below.
+    assert 'id="s-world-news"' not in html
+
+
+def test_the_home_page_costs_the_same_queries_however_many_sections(client, home, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from dateline.lib import pagecache
+
+    def queries() -> int:
+        pagecache.invalidate()
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/").status_code == 200
+        return len(captured)
+
+    for i in range(6):  # enough recent stories for the top of the page
+        make_article(world, f"World story {i}")
+    few = queries()
+    for name in ("Business", "Science", "Sport"):
+        section = make_section(home, name)
+        for i in range(3):
+            make_article(section, f"{name} story {i}")
+    assert queries() == few
