@@ -9,7 +9,9 @@ send-digests` process sends an issue, the cluster is stopped and started again:
   traceback; cached pages are served throughout; once the database is back the
   same server renders pages again;
 * the send waits for the database and carries on: every reader gets the issue,
-  a repeat only for a message in flight at the moment of the stop.
+  a repeat only for a message in flight at the moment of the stop;
+* an idle `dateline worker` waits for the database rather than exiting, and runs
+  the tasks queued once it is back.
 """
 
 from __future__ import annotations
@@ -186,6 +188,8 @@ def test_a_postgresql_restart_costs_readers_a_503_at_most_and_the_send_goes_on(
         stamp = json.loads(fetch(port, "/newsletter/api/form")[2])["stamp"]
         reader = Reader(port, path)
         reader.start()
+        # A task worker too, idle meanwhile: it must outlive the restart, not exit.
+        worker = processes.start("worker", ["worker", "--interval", "0.2"], env)
         sender = processes.start("send", ["send-digests", "--worker-id", "w1"], env)
         wait_for(lambda: sink.count() >= 80 or sender.poll() is not None, 60, "80 sent")
         assert sender.poll() is None, f"the send ended before the restart:\n{processes.log('send')}"
@@ -230,9 +234,30 @@ def test_a_postgresql_restart_costs_readers_a_503_at_most_and_the_send_goes_on(
         assert not any(b"Traceback" in body for _, _, body in reader.answers)
         assert reader.answers[-1][0] == 200
 
+        # A signup now is stored, and the worker that lived through it all mails it.
+        status, _, body = fetch(
+            port,
+            "/newsletter/api/subscribe",
+            method="POST",
+            body=json.dumps(
+                {"email": "after@example.org", "cadence": "weekly", "stamp": stamp}
+            ).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        assert status == 200, body[:500]
+        wait_for(
+            lambda: any(rcpt == "after@example.org" for _, rcpt, _ in sink.received),
+            30,
+            f"the confirmation mail from the worker:\n{processes.log('worker')}",
+        )
+        assert worker.poll() is None, processes.log("worker")
+        assert "database is unavailable" in processes.log("worker")
+
         assert sender.wait(120) == 0, processes.log("send")
-        assert sink.count() > sent_before, "nothing was sent after the restart"
-        by_reader = collections.Counter(rcpt for _, rcpt, _ in sink.received)
+        by_reader = collections.Counter(
+            rcpt for _, rcpt, _ in sink.received if rcpt.startswith("reader")
+        )
+        assert sum(by_reader.values()) > sent_before, "nothing was sent after the restart"
         assert set(by_reader) == {f"reader{i}@example.org" for i in range(READERS)}
         # A repeat only for a message in flight when the database went: one per lane.
         assert sum(n - 1 for n in by_reader.values()) <= LANES, by_reader.most_common(3)
