@@ -86,21 +86,31 @@ def entities(text: str) -> set[str]:
     found = set()
     opening = set()
     for match in _NAME.finditer(text):
-        name = match.group(0)
-        parts = [p for p in name.split() if p.lower() not in NOT_NAMES]
-        if not parts:
+        key, surname = _name_key(match.group(0))
+        if not key:
             continue
-        key = " ".join(parts).lower()
         start = match.start()
         before = text[max(0, start - 2) : start]
-        if len(parts) == 1 and (start == 0 or before.endswith((". ", "! ", "? ", "\n", '" '))):
+        if not surname and (start == 0 or before.endswith((". ", "! ", "? ", "\n", '" '))):
             opening.add(key)
             continue
         found.add(key)
-        if len(parts) > 1:
+        if surname:
             # "Premier Ilse Varga" and "Varga" should meet: the surname counts too.
-            found.add(parts[-1].lower())
+            found.add(surname)
     return found | {name for name in opening if name in found}
+
+
+@lru_cache(maxsize=1 << 16)
+def _name_key(name: str) -> tuple[str, str]:
+    """A run of capitalised words as a name key and, for several words, the surname.
+
+    Cached: the same names recur through a day's reports.
+    """
+    parts = [p for p in name.split() if p.lower() not in NOT_NAMES]
+    if not parts:
+        return "", ""
+    return " ".join(parts).lower(), parts[-1].lower() if len(parts) > 1 else ""
 
 
 # MinHash of word 3-grams, computed here with numpy rather than datasketch's update_batch:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import html as htmllib
 import json
 import logging
 import re
@@ -149,8 +150,6 @@ _BLOCK_END = re.compile(r"</(p|li|h[1-6]|blockquote|figcaption)>|<br\s*/?>", re.
 
 
 def html_to_text(html: str) -> str:
-    import html as htmllib
-
     text = _BLOCK_END.sub("\n", html)
     text = htmllib.unescape(_TAG.sub("", text))
     return "\n".join(line.strip() for line in text.splitlines() if line.strip())
@@ -159,6 +158,10 @@ def html_to_text(html: str) -> str:
 def _plain(value: Any) -> str:
     if not isinstance(value, str):
         return ""
+    if "<" not in value and "&" not in value:
+        # No tag and no entity: html_to_text would only split lines, and the words
+        # come out the same (it runs for every headline, author and title).
+        return " ".join(value.split())
     return " ".join(html_to_text(value).split())
 
 
