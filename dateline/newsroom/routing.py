@@ -26,10 +26,11 @@ from wagtail.models import Page, PageViewRestriction, Site
 from dateline.lib import pagecache
 
 _lock = threading.Lock()
-# generation -> {(hostname, port): Site or None}; only the current generation is kept.
-_sites: dict[str, dict[tuple[str, int], Site | None]] = {}
-# generation -> {name: answer} for for_generation().
+# generation -> {name: answer} for for_generation(); only the current generation is kept.
 _answers: dict[str, dict[str, Any]] = {}
+# Past this many answers a generation stops keeping new ones (a flood of made-up Host
+# headers where ALLOWED_HOSTS lets them through must not grow memory).
+MOST_ANSWERS = 1000
 T = TypeVar("T")
 
 
@@ -39,25 +40,17 @@ def _current() -> str | None:
 
 def site_for(request: HttpRequest) -> Site | None:
     """The request's Site with its home page loaded, as Site.find_for_request finds it."""
-    generation = _current()
-    if generation is None:
-        return Site._find_for_request(request)
     hostname = split_domain_port(request._get_raw_host())[0]  # type: ignore[attr-defined]
-    key = (hostname, int(request.get_port()))
-    known = _sites.get(generation)
-    if known is not None and key in known:
-        return known[key]
-    site = Site._find_for_request(request)
-    if site is not None:
-        # Load the home page (and its specific class) once, not on every request:
-        # Wagtail routes from site.root_page.localized.specific.
-        site.root_page.specific  # noqa: B018 - the attribute access caches it
-    with _lock:
-        if generation not in _sites:
-            _sites.clear()
-            _sites[generation] = {}
-        _sites[generation][key] = site
-    return site
+
+    def find() -> Site | None:
+        site = Site._find_for_request(request)
+        if site is not None:
+            # Load the home page (and its specific class) once, not on every request:
+            # Wagtail routes from site.root_page.localized.specific.
+            site.root_page.specific  # noqa: B018 - the attribute access caches it
+        return site
+
+    return for_generation(f"site {hostname}:{request.get_port()}", find)
 
 
 def for_generation(name: str, compute: Callable[[], T]) -> T:
@@ -73,7 +66,8 @@ def for_generation(name: str, compute: Callable[[], T]) -> T:
         if generation not in _answers:
             _answers.clear()
             _answers[generation] = {}
-        _answers[generation][name] = answer
+        if len(_answers[generation]) < MOST_ANSWERS:
+            _answers[generation][name] = answer
     return answer
 
 
@@ -100,13 +94,6 @@ class QuickViewRestrictions:
 def public(queryset: Any) -> Any:
     """``queryset.public()``, without its restrictions query when nothing is restricted."""
     return queryset.public() if restrictions_exist() else queryset
-
-
-def forget() -> None:
-    """Drop what this process knows (tests, and after a change made in this process)."""
-    with _lock:
-        _sites.clear()
-        _answers.clear()
 
 
 class SiteMiddleware:
