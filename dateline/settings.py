@@ -126,8 +126,6 @@ MIDDLEWARE = [
     "dateline.ops.twofactor.StaffTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # The request's Wagtail Site from this process's copy (dateline/newsroom/routing.py).
-    "dateline.newsroom.routing.SiteMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 

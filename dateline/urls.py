@@ -6,7 +6,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from dateline.newsroom import feeds, sitemaps, views
+from dateline.newsroom import feeds, routing, sitemaps, views
 from dateline.ops import health, twofactor
 
 urlpatterns = [
@@ -41,6 +41,9 @@ if settings.ANYMAIL.get("WEBHOOK_SECRET"):
 urlpatterns.append(
     re_path(r"^media/(?P<path>.*)$", serve_file, {"document_root": settings.MEDIA_ROOT})
 )
+# Pages, through Wagtail's view with the Site kept per process (newsroom/routing.py);
+# Wagtail's own patterns follow for its login and password forms (and for reverse()).
+urlpatterns.append(re_path(r"^(?!_util/)((?:[\w\-]+/)*)$", routing.serve))
 urlpatterns.append(path("", include(wagtail_urls)))
 
 handler404 = "dateline.newsroom.errors.not_found"

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponseBase
+from django.http import HttpRequest, HttpResponse
 from django.http.request import split_domain_port
 from wagtail.models import Page, PageViewRestriction, Site
 
@@ -96,14 +96,14 @@ def public(queryset: Any) -> Any:
     return queryset.public() if restrictions_exist() else queryset
 
 
-class SiteMiddleware:
-    """Hands Wagtail the request's Site from this process's copy (see the module)."""
+def serve(request: HttpRequest, path: str) -> HttpResponse:
+    """Wagtail's page view, handed the request's Site from this process's copy.
 
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
-        self.get_response = get_response
+    A view rather than a middleware: only requests for pages ask, so /readyz, the
+    admin and the APIs never touch the database for it.
+    """
+    # Imported here: wagtail.views needs the models loaded, and models.py imports us.
+    from wagtail import views as wagtail_views
 
-    def __call__(self, request: HttpRequest) -> HttpResponseBase:
-        # Only reader pages route through Wagtail; the admin finds its own site.
-        if not request.path.startswith(pagecache.NEVER_CACHED):
-            request._wagtail_site = site_for(request)  # type: ignore[attr-defined]
-        return self.get_response(request)
+    request._wagtail_site = site_for(request)  # type: ignore[attr-defined]
+    return wagtail_views.serve(request, path)

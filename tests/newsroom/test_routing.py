@@ -39,3 +39,14 @@ def test_a_site_change_starts_a_new_generation(client, world):
     site.site_name = "Renamed"
     site.save()
     assert pagecache.current_generation() != before
+
+
+def test_wagtails_own_reader_forms_still_answer(client, world):
+    # The page view is ours (routing.serve); Wagtail's login for restricted pages is not.
+    assert client.get("/_util/login/").status_code == 200
+
+
+def test_health_checks_never_ask_for_the_site(client, world):
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/healthz")
+    assert not any("wagtailcore_site" in q["sql"] for q in queries)
