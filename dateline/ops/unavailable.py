@@ -28,7 +28,7 @@ RETRY_AFTER_SECONDS = 30
 MESSAGES = {
     "full": (
         "We could not save this: the site has run out of storage space. Nothing was "
-        "saved. Please try again later; the newsroom has been told."
+        "saved. Please try again later."
     ),
     "down": (
         "The site's database is not answering for a moment, so nothing was saved or "
