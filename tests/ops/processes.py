@@ -182,12 +182,28 @@ class ClonedDatabase:
     """
 
     def __init__(self, prefix: str) -> None:
+        import psycopg
         from django.db import connections
 
         self.template = connection.settings_dict["NAME"]
         self.name = f"{prefix}_{os.getpid()}_{secrets.token_hex(3)}"
         connections.close_all()
-        admin_sql(f'CREATE DATABASE "{self.name}" TEMPLATE "{self.template}"')
+        # Threads of earlier tests in this run (live servers for the browser tests) may
+        # still hold connections to the test database; the copy needs them gone.
+        # The name is our own test database's, never input.
+        others = (
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "  # noqa: S608
+            f"WHERE datname = '{self.template}' AND pid <> pg_backend_pid()"
+        )
+        for attempt in range(10):
+            admin_sql(others)
+            try:
+                admin_sql(f'CREATE DATABASE "{self.name}" TEMPLATE "{self.template}"')
+                break
+            except psycopg.errors.ObjectInUse:
+                if attempt == 9:
+                    raise
+                time.sleep(0.5)  # a terminated backend takes a moment to go
         self.url = server_url(database=self.name)
 
     def query(self, sql: str, *params: Any) -> list[tuple[Any, ...]]:
