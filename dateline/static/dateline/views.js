@@ -1,6 +1,7 @@
 // Reports one view of the article on this page, for sites whose proxy cache answers
-// readers without asking Dateline (PAGE_VIEW_COUNTING = "beacon"). No cookie, no id:
-// the count is all that is kept. A page opened in the background counts once shown.
+// readers without asking Dateline (PAGE_VIEW_COUNTING = "beacon"). It sets no cookie and
+// sends no identifier: a count per article and day is all that is kept. A page opened in
+// the background counts once it is shown.
 (function () {
   "use strict";
   var script = document.currentScript;
