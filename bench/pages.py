@@ -679,7 +679,7 @@ class Run:
         r["uncached_cache_writes"] = self.diagnosis["cache_writes"]
         r["uncached_queries_with_session_cookie"] = self.diagnosis["queries_with_session_cookie"]
         r.update(self.results)
-        r["cache_backend"] = "redis" if a.redis else "file"
+        r["cache_backend"] = "redis" if a.redis else "sqlite"
         r["workers"] = a.workers
         r["wrk"] = f"-t{a.threads} -c{a.connections} -d{a.duration}s --latency --timeout 10s"
         r["slices"] = a.slices

@@ -152,6 +152,8 @@ TEMPLATES = [
 DATABASE_URL = envstr("DATABASE_URL", f"sqlite:///{VAR_DIR / 'dateline.sqlite3'}")
 DATABASES: dict[str, Any] = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=600)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's backend, with writers queueing for their turn (dateline/lib/sqlitedb).
+    DATABASES["default"]["ENGINE"] = "dateline.lib.sqlitedb"
     # Kept open per thread: opening SQLite for every request doubled a signup's cost.
     DATABASES["default"]["CONN_MAX_AGE"] = envint("DB_CONN_MAX_AGE", 600)
     DATABASES["default"]["OPTIONS"] = {
@@ -185,13 +187,12 @@ if REDIS_URL:
 elif TESTING:
     _cache = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 else:
-    # Shared between the server's worker processes, so one publish invalidates all.
-    # Django's file cache lists its folder on every store, so keep it modest; a
-    # bigger site wants Redis.
+    # One SQLite file shared by the server's worker processes, so one publish
+    # invalidates all (dateline/lib/sqlitecache.py says why not Django's file cache).
     _cache = {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-        "LOCATION": str(VAR_DIR / "cache"),
-        "OPTIONS": {"MAX_ENTRIES": envint("FILE_CACHE_MAX_ENTRIES", 3000)},
+        "BACKEND": "dateline.lib.sqlitecache.SQLiteCache",
+        "LOCATION": str(VAR_DIR / "cache.sqlite3"),
+        "OPTIONS": {"MAX_ENTRIES": envint("CACHE_MAX_ENTRIES", 5000)},
     }
 # Wagtail writes a rendition's cache entry on every use: per process in memory
 # unless Redis is shared (renditions never change, so nothing needs invalidating).

@@ -207,9 +207,26 @@ class BlockedDomain(models.Model):
     def __str__(self) -> str:
         return self.domain
 
+    CACHE_KEY = "newsletter:blocked-domains"
+
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.domain = self.domain.strip().lower().lstrip("@")
         super().save(*args, **kwargs)
+        cache.delete(self.CACHE_KEY)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        result = super().delete(*args, **kwargs)
+        cache.delete(self.CACHE_KEY)
+        return result
+
+    @classmethod
+    def all_domains(cls) -> frozenset[str]:
+        """Every blocked domain, cached: each signup checks its address against them."""
+        domains = cache.get(cls.CACHE_KEY)
+        if domains is None:
+            domains = frozenset(cls.objects.values_list("domain", flat=True))
+            cache.set(cls.CACHE_KEY, domains, 300)
+        return domains
 
 
 register_snippet(BlockedDomain)

@@ -59,7 +59,7 @@ class Manifest:
 
 def sqlite_path() -> Path:
     database = settings.DATABASES["default"]
-    if database["ENGINE"] != "django.db.backends.sqlite3":
+    if connections["default"].vendor != "sqlite":
         raise BackupError(
             "This site runs on PostgreSQL: back up with pg_dump (docs/operations.md), "
             "and the media with `dateline backup --media-only`."

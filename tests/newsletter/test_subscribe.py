@@ -199,3 +199,39 @@ def test_a_chosen_section_is_applied_on_confirmation(client, mail_server, world)
     token = link_in(mail_server.text(mail)).rstrip("/").rsplit("/", 1)[1]
     subscriber = confirm(token, ip="127.0.0.1")
     assert list(subscriber.sections.all()) == [world.specific_class.objects.get(pk=world.pk)]
+
+
+def test_a_request_racing_another_for_the_same_address_takes_the_careful_path(
+    client, mail_server, monkeypatch
+):
+    # Two requests for a new address at once both find it unknown; the second one's
+    # insert meets the first one's subscriber and must fall back to every check.
+    from dateline.newsletter import signup
+
+    monkeypatch.setattr(signup, "_first_request_today", lambda email: True)
+    for _ in range(6):
+        assert client.post("/newsletter/", form_data("racer@example.org")).status_code == 303
+    assert Subscriber.objects.filter(email="racer@example.org").count() == 1
+    statuses = sorted(ConsentRecord.objects.values_list("status", flat=True))
+    assert statuses == ["pending", "superseded", "superseded"]
+    assert len(mail_server.to("racer@example.org")) == 3
+
+
+def test_the_first_request_check_sees_each_kind_of_history(mail_server):
+    from dateline.newsletter import signup
+
+    assert signup._first_request_today("fresh@example.org")
+    signup.sign_up(signup.SignupRequest(email="fresh@example.org"))
+    assert not signup._first_request_today("fresh@example.org")
+    # Erased subscriber, pending request kept: still not a first request.
+    Subscriber.objects.filter(email="fresh@example.org").delete()
+    assert not signup._first_request_today("fresh@example.org")
+
+
+def test_a_domain_unblocked_takes_signups_again(client, mail_server):
+    blocked = BlockedDomain.objects.create(domain="Throwaway.example")
+    client.post("/newsletter/", form_data("a@throwaway.example"))
+    assert not Subscriber.objects.exists()
+    blocked.delete()
+    client.post("/newsletter/", form_data("a@throwaway.example"))
+    assert Subscriber.objects.filter(email="a@throwaway.example").exists()
