@@ -136,6 +136,9 @@ def live_articles() -> PageQuerySet:
     """Published articles with what a card shows, in a fixed number of queries."""
     return (
         public(ArticlePage.objects.live())
+        # A card never shows the body: the home page lists up to 60 articles, and
+        # each body is the largest column to fetch and decode.
+        .defer_streamfields()
         .select_related("lead_image")
         .prefetch_related(
             Prefetch(
