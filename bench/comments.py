@@ -2,7 +2,7 @@
 """bench/comments: an article with 500 comments rendered uncached, and comment POST throughput.
 
 Starts the site as bench/signup does (DATELINE_ENV=production, a random SECRET_KEY, SQLite
-unless --postgres, the file cache, `dateline migrate`, `dateline serve` with 2 granian
+unless --postgres, the SQLite cache, `dateline migrate`, `dateline serve` with 2 granian
 workers) with the comment rate limits and the too-fast check off, so that one load
 generator on 127.0.0.1 is neither throttled nor held. No demo content: it makes one
 section and two articles in `dateline shell`, one with 500 published comments over three

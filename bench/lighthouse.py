@@ -2,7 +2,7 @@
 """bench/lighthouse: Lighthouse's four scores, LCP, CLS and bytes for the reader pages.
 
 Starts the site as in production in a throwaway folder, as bench/pages does
-(DATELINE_ENV=production, a random SECRET_KEY, SQLite and the file cache, `dateline
+(DATELINE_ENV=production, a random SECRET_KEY, SQLite and the SQLite cache, `dateline
 demo` content, `dateline serve`), then runs Lighthouse (npm `lighthouse`, pinned in
 package-lock.json; `make test` or `npm ci` installs it) with Debian's Chromium
 (CHROME_PATH=/usr/bin/chromium), the default mobile preset (a mid-range phone on a slow

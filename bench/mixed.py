@@ -4,7 +4,7 @@
 Starts the site as bench/signup does (production settings, a random SECRET_KEY, a
 throwaway folder and a throwaway PostgreSQL database, `dateline migrate`), seeds a
 section and three articles in `dateline shell`, and starts two `dateline serve`
-processes on two ports of 127.0.0.1 sharing that database and the file cache, as two
+processes on two ports of 127.0.0.1 sharing that database and the SQLite cache, as two
 web servers behind a proxy would. The comment and signup rate limits and the too-fast
 checks are off, so that one load generator is neither throttled nor held.
 

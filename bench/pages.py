@@ -2,7 +2,7 @@
 """bench/pages: how fast Dateline serves an article, against nginx serving the same bytes.
 
 Starts the site as in production in a throwaway folder (DATELINE_ENV=production, a random
-SECRET_KEY, SQLite and the file cache unless --redis, `dateline demo` content, `dateline
+SECRET_KEY, SQLite and the SQLite cache unless --redis, `dateline demo` content, `dateline
 serve` with 2 granian workers), picks the newest demo article and runs wrk on 127.0.0.1:
 
   nginx     the article's HTML bytes as a static file from nginx: the reference, run
@@ -111,7 +111,7 @@ end
 
 # Run inside `dateline shell` while the server starts: picks the article (unless --url),
 # then renders it once uncached through Django (the test client, no page-cache answer) and
-# counts its SQL queries and the cache keys it writes (each one a file on the file cache).
+# counts its SQL queries and the cache keys it writes (each one a row of the SQLite cache).
 DIAGNOSE = """
 import json
 from django.core.cache import caches

@@ -2,7 +2,7 @@
 """bench/signup: newsletter signups at a constant offered rate, and none of them lost.
 
 Starts the site as in production in a throwaway folder (DATELINE_ENV=production, a random
-SECRET_KEY, SQLite unless --postgres, the file cache, `dateline migrate`, `dateline serve`
+SECRET_KEY, SQLite unless --postgres, the SQLite cache, `dateline migrate`, `dateline serve`
 with 2 granian workers) with NEWSLETTER_SIGNUPS_PER_IP=0, so that one load generator on
 127.0.0.1 is not throttled. It reads a form stamp from GET /newsletter/, waits until the
 stamp is old enough to pass for a person, then POSTs to /newsletter/ on a fixed timetable
