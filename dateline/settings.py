@@ -166,6 +166,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # Without it psycopg waits 130 s for a server that does not answer (down behind a
+        # firewall that drops packets, a host gone); requests would hang instead of getting
+        # the 503 of dateline/ops/unavailable.py. psycopg treats under 2 s as 2 s; a
+        # ?connect_timeout= in DATABASE_URL wins.
+        DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+            "connect_timeout", envint("DB_CONNECT_TIMEOUT", 5)
+        )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache ----------------------------------------------------------------------
@@ -222,6 +230,18 @@ TASKS = {
         ),
     }
 }
+# Tasks whose worker died (dateline/scheduler/workers.py, docs/operations.md): each
+# `dateline worker` records a heartbeat this often, and the scheduler puts a RUNNING task
+# back in the queue once its worker has not been seen for the lease; after this many
+# workers died on the same task it is marked failed instead.
+TASK_HEARTBEAT_SECONDS = float(envstr("TASK_HEARTBEAT_SECONDS", "10"))
+TASK_LEASE_SECONDS = float(envstr("TASK_LEASE_SECONDS", "60"))
+TASK_MAX_ATTEMPTS = envint("TASK_MAX_ATTEMPTS", 3)
+if TASK_LEASE_SECONDS < 3 * TASK_HEARTBEAT_SECONDS:
+    raise ImproperlyConfigured(
+        "TASK_LEASE_SECONDS must be at least three times TASK_HEARTBEAT_SECONDS, so a "
+        "worker that misses a heartbeat or two is not taken for dead."
+    )
 
 # Email ----------------------------------------------------------------------
 _email = parse_email_url(envstr("EMAIL_URL"))

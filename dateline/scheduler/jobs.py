@@ -12,6 +12,7 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
@@ -69,6 +70,19 @@ def poll_wire_providers() -> None:
         poll_provider.enqueue(provider_id)
 
 
+def recover_lost_tasks() -> None:
+    # Tasks left RUNNING by a worker that died go back to the queue (workers.py). What
+    # the job saw last time tells it whether the database was away meanwhile.
+    from dateline.scheduler.workers import recover_lost_tasks as recover
+
+    previous = (
+        JobRun.objects.filter(name=RECOVER_LOST_TASKS)
+        .values_list("last_finished_at", flat=True)
+        .first()
+    )
+    recover(previous)
+
+
 def send_comment_moderation_summary() -> None:
     # The mail goes from a worker; the job only queues it, once a day.
     from dateline.comments.tasks import enqueue_safely, send_moderation_summary
@@ -76,7 +90,13 @@ def send_comment_moderation_summary() -> None:
     enqueue_safely(send_moderation_summary)
 
 
+RECOVER_LOST_TASKS = "recover-lost-tasks"
+# Twice per lease, at most every 30 s: a lost task is back in the queue within about
+# one and a half leases of its worker's last heartbeat.
+RECOVER_EVERY = max(1, min(30, int(settings.TASK_LEASE_SECONDS // 2)))
+
 JOBS: list[Job] = [
+    Job(RECOVER_LOST_TASKS, RECOVER_EVERY, recover_lost_tasks),
     Job("poll-wire-providers", 15, poll_wire_providers),
     Job("poll-bounce-mailbox", 300, poll_bounce_mailbox),
     Job("digests", 60, run_digest_schedule),

@@ -18,3 +18,20 @@ class JobRun(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class WorkerHeartbeat(models.Model):
+    """A `dateline worker` that is alive: its own thread moves ``seen_at`` on, task or no task.
+
+    A task left RUNNING by a worker whose heartbeat stopped (kill -9, the OOM killer,
+    a lost machine) goes back to the queue (dateline/scheduler/workers.py).
+    """
+
+    worker_id = models.CharField(max_length=64, unique=True)
+    host = models.CharField(max_length=255)
+    pid = models.IntegerField()
+    started_at = models.DateTimeField()
+    seen_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.worker_id

@@ -9,6 +9,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import DatabaseError, connections
 
+from dateline.scheduler.workers import Heartbeat, beat, new_worker_id
+
 logger = logging.getLogger(__name__)
 
 # Waits between attempts while the database is away, growing to the last.
@@ -23,6 +25,9 @@ class Command(BaseCommand):
         parser.add_argument("--interval", type=float, default=1.0)
         parser.add_argument("--batch", action="store_true", help="Exit when the queue is empty")
         parser.add_argument("--max-tasks", type=int, default=None)
+        parser.add_argument(
+            "--worker-id", default="", help="Unique among workers (default: host:pid:random)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         kwargs: dict[str, Any] = {
@@ -30,20 +35,35 @@ class Command(BaseCommand):
             "interval": options["interval"],
             "batch": options["batch"],
             "verbosity": options["verbosity"],
+            "worker_id": options["worker_id"] or new_worker_id(),
         }
         if options["max_tasks"]:
             kwargs["max_tasks"] = options["max_tasks"]
+        # Alive as long as the process is, whatever its task does: the scheduler puts
+        # the task of a worker whose heartbeat stopped back in the queue
+        # (dateline/scheduler/workers.py).
+        heartbeat = Heartbeat(kwargs["worker_id"])
+        heartbeat.start()
+        try:
+            self.work(kwargs, options["batch"])
+        finally:
+            heartbeat.stop()
+
+    def work(self, kwargs: dict[str, Any], batch: bool) -> None:
         failures = 0
         while True:
             started = time.monotonic()
             try:
+                # Before the first task is claimed, so a task never runs in the name
+                # of a worker the scheduler has not heard of.
+                beat(kwargs["worker_id"])
                 call_command("db_worker", **kwargs)
                 return
             except DatabaseError as error:
                 # django-tasks-db's loop ends on the first database error while it looks
                 # for work: a PostgreSQL restart would stop every worker at once. Wait
                 # for the database instead (SIGTERM still stops the worker meanwhile).
-                if options["batch"]:
+                if batch:
                     raise
                 if time.monotonic() - started > 60:
                     failures = 0  # it had come back: a new outage starts with short waits
