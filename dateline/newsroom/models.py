@@ -170,6 +170,9 @@ class HomePage(QuickViewRestrictions, Page):
     max_count = 1
 
     TOP_STORY_COUNT = 5
+    # The navigation asks every page for its section (base.html). A name the template
+    # cannot find costs a dir() of the whole page object, a page render's worst lookup.
+    section = None
     PER_SECTION = 4
 
     def route(self, request: HttpRequest, path_components: list[str]) -> Any:
@@ -242,6 +245,11 @@ class SectionPage(QuickViewRestrictions, Page):
     parent_page_types = ["newsroom.HomePage"]
     subpage_types = ["newsroom.ArticlePage"]
 
+    @property
+    def section(self) -> SectionPage:
+        """A section front is its own section (for the navigation, as on HomePage)."""
+        return self
+
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context(request, *args, **kwargs)
         context["articles"] = paginate(request, live_articles().child_of(self))
@@ -298,6 +306,10 @@ class ArticleForm(WagtailAdminPageForm):
 
 
 class ArticlePage(QuickViewRestrictions, Page):
+    # Set on the cards of lists that show counts ({% attach_comment_counts %}); a
+    # default here spares the template the costly miss on the others (see HomePage).
+    comment_count: int | None = None
+
     class Priority(models.IntegerChoices):
         # Higher sorts first; the digest ranks by it too.
         TOP = 3, "Top story"
