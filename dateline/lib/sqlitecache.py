@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT, BaseCache
+from django.db.utils import DatabaseError
 
 from dateline.lib.sqlitedb.base import queue_for
 
@@ -133,7 +134,9 @@ class SQLiteCache(BaseCache):
     def _quietly(self, action: str, default: T, work: Callable[[], T]) -> T:
         try:
             return work()
-        except sqlite3.Error as error:
+        except (sqlite3.Error, DatabaseError, OSError) as error:
+            # DatabaseError: no turn to write in time (dateline.lib.sqlitedb); OSError:
+            # the file cannot be created (a full or read-only disk).
             logger.warning("cache %s failed on %s: %s", action, self.path, error)
             return default
 

@@ -194,6 +194,39 @@ def test_a_cache_it_cannot_write_misses_quietly(
     assert cache.get("k") == "after"
 
 
+def test_a_writer_that_gets_no_turn_misses_quietly(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    cache = make_cache(tmp_path, BUSY_TIMEOUT=0.05)
+    cache.set("k", "before")
+    held, done = threading.Event(), threading.Event()
+
+    def hold_the_turn() -> None:
+        with cache._queue.turn(5):
+            held.set()
+            done.wait(10)
+
+    holder = threading.Thread(target=hold_the_turn)
+    holder.start()
+    held.wait(5)
+    try:
+        with caplog.at_level(logging.WARNING, logger="dateline.lib.sqlitecache"):
+            cache.set("k", "after")
+            assert cache.get("k") == "before"
+        assert "no turn to write" in caplog.text
+    finally:
+        done.set()
+        holder.join(10)
+
+
+def test_a_cache_on_a_path_it_cannot_create_misses_quietly(tmp_path: Path) -> None:
+    (tmp_path / "not-a-folder").write_text("a file where the folder should be")
+    cache = SQLiteCache(str(tmp_path / "not-a-folder" / "cache.sqlite3"), {})
+    cache.set("k", "v")
+    assert cache.get("k") is None
+    assert not cache.add("k", "v")
+
+
 def test_a_forked_child_opens_its_own_connection(cache: SQLiteCache) -> None:
     cache.set("k", "parent")
     pid = os.fork()
