@@ -181,3 +181,26 @@ def test_a_transaction_holds_the_turn_until_it_commits(database: Path) -> None:
     # ...and can once it is given back.
     fcntl.flock(probe, fcntl.LOCK_EX | fcntl.LOCK_NB)
     os.close(probe)
+
+
+def test_a_forked_child_lets_go_of_its_parents_turn(database: Path) -> None:
+    queue = queue_for(str(database))
+    queue.acquire(1)
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: outlives its parent's turn, then says whether it is free
+        os.close(read)
+        time.sleep(0.3)
+        probe = os.open(queue.path, os.O_RDWR)
+        try:
+            fcntl.flock(probe, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            os.write(write, b"free")
+        except BlockingIOError:
+            os.write(write, b"held")
+        os._exit(0)
+    os.close(write)
+    # The parent gives its turn up by closing its own copy, as a dying process would.
+    os.close(queue.fd)
+    queue._reset()
+    assert os.read(read, 10) == b"free"
+    os.waitpid(pid, 0)

@@ -22,7 +22,7 @@ import os
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any
 
 from django.db.backends.sqlite3 import base
@@ -93,8 +93,13 @@ def queue_for(database: str) -> WriteQueue:
 
 
 def _after_fork() -> None:
-    # A child starts with no turn held, whatever its parent's threads were doing.
+    # A child starts with no turn held, whatever its parent's threads were doing. It
+    # closes its copy of the parent's lock file too: an flock lasts while any copy is
+    # open, so a child keeping one would hold the parent's turn after the parent died.
     for queue in _queues.values():
+        if queue.fd is not None:
+            with suppress(OSError):
+                os.close(queue.fd)
         queue._reset()
 
 
