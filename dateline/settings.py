@@ -418,6 +418,9 @@ NEWSLETTER_MIN_FORM_SECONDS = envint("NEWSLETTER_MIN_FORM_SECONDS", 2)
 # Article pages are cached for up to PAGE_CACHE_SECONDS with the box's stamp in them.
 NEWSLETTER_MAX_FORM_AGE = envint("NEWSLETTER_MAX_FORM_AGE", 2 * 86400)
 NEWSLETTER_SIGNUPS_PER_IP = envint("NEWSLETTER_SIGNUPS_PER_IP", 20)
+# Every signup answer takes at least this long, so that its timing does not tell a
+# new address (the quickest path) from a known one.
+NEWSLETTER_ANSWER_MIN_MS = envint("NEWSLETTER_ANSWER_MIN_MS", 20)
 NEWSLETTER_MAILS_PER_ADDRESS_PER_DAY = envint("NEWSLETTER_MAILS_PER_ADDRESS_PER_DAY", 3)
 NEWSLETTER_UNSUBSCRIBE_MAILBOX = envstr(
     "NEWSLETTER_UNSUBSCRIBE_MAILBOX", f"unsubscribe@{_base_host or 'localhost'}"

@@ -235,3 +235,16 @@ def test_a_domain_unblocked_takes_signups_again(client, mail_server):
     blocked.delete()
     client.post("/newsletter/", form_data("a@throwaway.example"))
     assert Subscriber.objects.filter(email="a@throwaway.example").exists()
+
+
+def test_new_and_known_addresses_are_answered_no_sooner_than_the_floor(
+    client, mail_server, settings
+):
+    settings.NEWSLETTER_ANSWER_MIN_MS = 150
+    Subscriber.objects.create(email="known@example.org", status=Subscriber.Status.ACTIVE)
+    for address in ("new@example.org", "known@example.org", "bot@example.org"):
+        extra = {"website": "http://spam"} if address.startswith("bot") else {}
+        started = time.monotonic()
+        response = client.post("/newsletter/", form_data(address, **extra))
+        assert response.status_code == 303
+        assert time.monotonic() - started >= 0.15, address
