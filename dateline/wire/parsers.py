@@ -22,11 +22,17 @@ from typing import Any
 import feedparser
 import nh3
 from django.utils import timezone
-from feedparser.html import _cp1252
-from feedparser.urls import _urljoin
 from lxml import etree
 
 from dateline.wire import ninjs
+
+try:
+    # The lxml reader copies what feedparser 6.0 does to text and URIs, with these two
+    # of its helpers. Should a release move them, every feed goes to feedparser.
+    from feedparser.html import _cp1252
+    from feedparser.urls import _urljoin
+except ImportError:  # pragma: no cover - depends on the installed feedparser
+    _cp1252 = _urljoin = None
 
 logger = logging.getLogger(__name__)
 
@@ -238,7 +244,7 @@ def parse_syndication(
     """
     now = now or timezone.now()
     result = ParseResult()
-    plain = _read_plain_feed(data) if fast else None
+    plain = _read_plain_feed(data) if fast and _urljoin is not None else None
     if plain is not None:
         title, entries = plain
     else:
