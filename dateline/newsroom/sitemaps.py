@@ -239,8 +239,10 @@ def news_sitemap_file(request: HttpRequest, number: str) -> HttpResponse:
 
 # /robots.txt -------------------------------------------------------------------
 
-# Search results are disallowed too: endless query URLs, each a thin page.
-ROBOTS_DISALLOW = ("/admin/", "/django-admin/", "/dev/", "/search/")
+# Search is not disallowed: a page of results is indexable under its canonical query,
+# and a query that finds nothing says noindex, which a crawler can only read if it may
+# fetch the page (docs/decisions/0005-search-pages-indexable.md).
+ROBOTS_DISALLOW = ("/admin/", "/django-admin/", "/dev/")
 
 
 @require_safe

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -32,7 +34,26 @@ def search(request: HttpRequest) -> HttpResponse:
     if query:
         found = ArticlePage.objects.live().public().search(query, operator="and")
         results = paginate(request, found)
-    return render(request, "newsroom/search.html", {"query": query, "results": results})
+    context = {"query": query, "results": results, "canonical": search_canonical(query, results)}
+    return render(request, "newsroom/search.html", context)
+
+
+def search_canonical(query: str, results: Any) -> str | None:
+    """The one address of a search page, or None when it should not be indexed.
+
+    The bare form and every page of results are indexable, under the cleaned query
+    (spaces collapsed, syntax characters gone) and the page number when it is not 1.
+    A query that finds nothing is a thin page: the template marks it noindex.
+    See docs/decisions/0005-search-pages-indexable.md.
+    """
+    if not query:
+        return "/search/"
+    if results is None or not results.paginator.count:
+        return None
+    params: dict[str, str | int] = {"q": query}
+    if results.number > 1:
+        params["page"] = results.number
+    return "/search/?" + urlencode(params)
 
 
 def author(request: HttpRequest, slug: str) -> HttpResponse:

@@ -1,4 +1,5 @@
 import pytest
+from lxml import html as lxml_html
 
 from tests.factories import make_article
 
@@ -40,3 +41,44 @@ def test_search_syntax_characters_never_break_the_page(client, world, query):
 def test_a_bad_results_page_is_404(client, world):
     make_article(world, "Lighthouse keepers vote to strike")
     assert client.get("/search/?q=lighthouse&page=abc").status_code == 404
+
+
+# What search engines are told (docs/decisions/0005-search-pages-indexable.md) ------
+
+
+def robots_and_canonical(client, url: str) -> tuple[list[str], list[str]]:
+    doc = lxml_html.fromstring(client.get(url).content)
+    return doc.xpath('//meta[@name="robots"]/@content'), doc.xpath('//link[@rel="canonical"]/@href')
+
+
+def test_a_page_of_results_is_indexable_under_its_cleaned_query(client, world, settings):
+    make_article(world, "Lighthouse keepers vote to strike")
+    robots, canonical = robots_and_canonical(
+        client, "/search/?q=%20%20Lighthouse%20%20%22keepers%22%20"
+    )
+    assert robots == []
+    assert canonical == [settings.BASE_URL + "/search/?q=Lighthouse+keepers"]
+
+
+def test_a_later_page_of_results_keeps_its_number_and_the_first_drops_it(client, world, settings):
+    settings.ARTICLES_PER_PAGE = 1
+    make_article(world, "Lighthouse keepers vote to strike")
+    make_article(world, "Lighthouse keepers return to work")
+    assert robots_and_canonical(client, "/search/?q=lighthouse&page=2") == (
+        [],
+        [settings.BASE_URL + "/search/?q=lighthouse&page=2"],
+    )
+    assert robots_and_canonical(client, "/search/?page=1&q=lighthouse") == (
+        [],
+        [settings.BASE_URL + "/search/?q=lighthouse"],
+    )
+
+
+@pytest.mark.parametrize("url", ["/search/", "/search/?q=", "/search/?q=%20%2A%20"])
+def test_the_bare_form_is_indexable(client, home, settings, url):
+    assert robots_and_canonical(client, url) == ([], [settings.BASE_URL + "/search/"])
+
+
+def test_a_search_that_finds_nothing_is_not_indexed(client, world):
+    make_article(world, "Lighthouse keepers vote to strike")
+    assert robots_and_canonical(client, "/search/?q=zeppelin") == (["noindex"], [])
