@@ -258,7 +258,7 @@ def resume_stalled(now: datetime.datetime | None = None) -> list[DigestIssue]:
         busy = deliveries.filter(
             state=engine.State.SENDING, claimed_at__gte=now - engine.STALE_CLAIM
         ).exists()
-        if busy or not deliveries.filter(engine._claimable(issue, now)).exists():
+        if busy or not deliveries.filter(engine.claimable(issue, now)).exists():
             engine.finish_if_done(issue)
             continue
         if _waiting_tasks(issue):

@@ -30,6 +30,7 @@ import atexit
 import contextlib
 import datetime
 import fcntl
+import json
 import math
 import os
 import queue
@@ -46,11 +47,17 @@ from typing import Any
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError, connections, transaction
 from django.db import connection as db_connection
-from django.db.models import Count, F, Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from dateline.digests import dkimsign, render, smtp
-from dateline.digests.models import Delivery, DigestIssue, DigestStory, RelayBudget
+from dateline.digests.models import (
+    Delivery,
+    DigestIssue,
+    DigestStory,
+    RelayBudget,
+    delivery_token,
+)
 from dateline.newsletter.models import Subscriber, Suppression
 
 State = Delivery.State
@@ -133,63 +140,151 @@ def approve(issue: DigestIssue) -> int:
     return Delivery.objects.filter(issue=issue).count()
 
 
-def _claimable(issue: DigestIssue, now: datetime.datetime) -> Q:
+@dataclass(slots=True)
+class Reader:
+    """The subscriber of a claimed delivery, as the engine needs it: plain values."""
+
+    pk: int
+    email: str
+    status: str
+    public_id: str
+    token_key: str
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == Subscriber.Status.ACTIVE
+
+
+@dataclass(slots=True)
+class Claimed:
+    """A delivery this worker holds, as plain values read in the claim's own query.
+
+    Model objects cost more to build than the splice of a reader's message, and
+    a worker handles thousands a second; the rest of the engine reads only these.
+    """
+
+    pk: int
+    issue_id: int
+    email: str
+    sections_key: str
+    attempts: int
+    claimed_by: str
+    subscriber: Reader | None
+    token: str = ""
+
+    def __post_init__(self) -> None:
+        self.token = self.token or delivery_token(self.pk)
+
+    @property
+    def subscriber_id(self) -> int | None:
+        return self.subscriber.pk if self.subscriber is not None else None
+
+    @property
+    def section_ids(self) -> frozenset[int] | None:
+        """None for every section."""
+        if self.sections_key == "all":
+            return None
+        return frozenset(int(x) for x in self.sections_key.split(","))
+
+
+def any_of(column: str, values: list[Any]) -> tuple[str, list[Any]]:
+    """``column`` is one of ``values`` (ids or strings): SQL and its one parameter.
+
+    ``IN (%s, %s, …)`` with hundreds of parameters costs the driver milliseconds
+    to rewrite on every statement; one array (PostgreSQL) or one JSON list
+    (SQLite) costs next to nothing. ``column`` is ours, never input.
+    """
+    if db_connection.vendor == "postgresql":
+        return f"{column} = ANY(%s)", [values]
+    return f"{column} IN (SELECT value FROM json_each(%s))", [json.dumps(values)]  # noqa: S608
+
+
+# What each kind of claimable row is: waiting (and due), or held by a run that died.
+# Two statements rather than one with an OR, so that the claim-order index
+# (issue, state, id) hands out each kind in id order without sorting the issue.
+_CLAIMABLE = (
+    ("state = 'queued' AND (retry_at IS NULL OR retry_at <= %s)", lambda now: [now]),
+    ("state = 'sending' AND claimed_at < %s", lambda now: [now - STALE_CLAIM]),
+)
+
+
+def claimable(issue: DigestIssue, now: datetime.datetime) -> Q:
+    """The issue's rows a worker may claim, for the ORM: the two kinds of _CLAIMABLE."""
     waiting = Q(state=State.QUEUED) & (Q(retry_at__isnull=True) | Q(retry_at__lte=now))
     abandoned = Q(state=State.SENDING, claimed_at__lt=now - STALE_CLAIM)
     return Q(issue=issue) & (waiting | abandoned)
 
 
-def _claimable_kinds(issue: DigestIssue, now: datetime.datetime) -> list[Q]:
-    """_claimable in two parts, each of which the claim-order index serves in id order.
+def _claim_sql(vendor: str, condition: str) -> str:
+    """Take up to n rows of the issue matching ``condition``, for one run.
 
-    One query with the OR would sort every waiting row of the issue on each claim:
-    a sixth of a second per batch with 50,000 waiting.
+    PostgreSQL: ``FOR UPDATE SKIP LOCKED`` in a materialised CTE, so the rows are
+    picked once and any number of workers pass each other by. SQLite has one
+    writer at a time, so the conditional UPDATE alone decides who gets a row.
+    Parameters: claimed_by, claimed_at, issue, the condition's, n.
     """
+    table = Delivery._meta.db_table
+    lock = "FOR UPDATE SKIP LOCKED" if vendor == "postgresql" else ""
+    return f"""
+        WITH picked AS MATERIALIZED (
+            SELECT id FROM {table} WHERE issue_id = %s AND {condition}
+            ORDER BY id LIMIT %s {lock}
+        )
+        UPDATE {table} SET state = 'sending', claimed_by = %s, claimed_at = %s
+        WHERE id IN (SELECT id FROM picked)
+    """  # noqa: S608 - table and condition are ours, values are parameters
+
+
+def _claimed_rows_sql() -> str:
+    """The rows one claim took, with their subscribers. Parameters: issue, claimed_by, at."""
+    return f"""
+        SELECT d.id, d.email, d.sections_key, d.attempts,
+               s.id, s.email, s.status, s.public_id, s.token_key
+        FROM {Delivery._meta.db_table} d
+        LEFT JOIN {Subscriber._meta.db_table} s ON s.id = d.subscriber_id
+        WHERE d.issue_id = %s AND d.state = 'sending' AND d.claimed_by = %s
+          AND d.claimed_at = %s
+        ORDER BY d.id
+    """  # noqa: S608 - table names from the models, values as parameters
+
+
+def claim_batch(issue: DigestIssue, worker_id: str, size: int = 200) -> list[Claimed]:
+    """Up to ``size`` deliveries that this worker, and no other, now holds.
+
+    Empty only when nothing is claimable. Each claim's rows carry its own time,
+    so one read after the claim finds exactly them.
+    """
+    vendor = db_connection.vendor
+    # Raw SQL: datetimes as the ORM stores them (SQLite: naive UTC text).
+    at = db_connection.ops.adapt_datetimefield_value
+    now = timezone.now()
+    with transaction.atomic(), db_connection.cursor() as cursor:
+        taken = 0
+        for condition, values in _CLAIMABLE:
+            params = [issue.pk, *map(at, values(now)), size - taken, worker_id, at(now)]
+            cursor.execute(_claim_sql(vendor, condition), params)
+            taken += cursor.rowcount
+            if taken >= size:
+                break
+        if not taken:
+            return []
+        cursor.execute(_claimed_rows_sql(), [issue.pk, worker_id, at(now)])
+        rows = cursor.fetchall()
     return [
-        Q(issue=issue, state=State.QUEUED) & (Q(retry_at__isnull=True) | Q(retry_at__lte=now)),
-        Q(issue=issue, state=State.SENDING, claimed_at__lt=now - STALE_CLAIM),
+        Claimed(
+            pk=pk,
+            issue_id=issue.pk,
+            email=email,
+            sections_key=sections_key,
+            attempts=attempts,
+            claimed_by=worker_id,
+            subscriber=None if reader[0] is None else Reader(*reader),
+        )
+        for pk, email, sections_key, attempts, *reader in rows
     ]
 
 
-def claim_batch(issue: DigestIssue, worker_id: str, size: int = 200) -> list[Delivery]:
-    """Up to ``size`` deliveries that this worker, and no other, now holds.
-
-    Empty only when nothing is claimable: a batch lost whole to another worker is tried again.
-    """
-    for _ in range(10):
-        now = timezone.now()
-        taken = 0
-        ids: list[int] = []
-        with transaction.atomic():
-            for condition in _claimable_kinds(issue, now):
-                found = list(
-                    Delivery.objects.filter(condition)
-                    .select_for_update(skip_locked=True)  # PostgreSQL; a no-op on SQLite
-                    .order_by("id")
-                    .values_list("id", flat=True)[: size - len(ids)]
-                )
-                if found:
-                    # Conditional: a row another worker took meanwhile no longer matches.
-                    taken += Delivery.objects.filter(condition, id__in=found).update(
-                        state=State.SENDING, claimed_by=worker_id, claimed_at=now
-                    )
-                    ids += found
-                if len(ids) >= size:
-                    break
-        if not ids:
-            return []
-        if taken:
-            break
-    return list(
-        Delivery.objects.filter(
-            id__in=ids, state=State.SENDING, claimed_by=worker_id, claimed_at=now
-        )
-        .select_related("subscriber")
-        .order_by("id")
-    )
-
-
-def _retry_later(delivery: Delivery, error: str) -> str:
+def _retry_later(delivery: Claimed, error: str) -> str:
     attempts = delivery.attempts + 1
     if attempts >= MAX_ATTEMPTS:
         _finish(delivery, State.FAILED, error=error, attempts=attempts)
@@ -206,7 +301,7 @@ def _retry_later(delivery: Delivery, error: str) -> str:
     return State.QUEUED
 
 
-def _finish(delivery: Delivery, state: str, *, error: str = "", **fields: Any) -> None:
+def _finish(delivery: Claimed, state: str, *, error: str = "", **fields: Any) -> None:
     if state == State.SENT:
         fields["sent_at"] = timezone.now()
         fields.setdefault("attempts", delivery.attempts + 1)
@@ -218,26 +313,40 @@ def _chunks(ids: list[int], size: int = 5000) -> Iterator[list[int]]:
         yield ids[start : start + size]
 
 
+def _settle_held(ids: list[int] | None, claim_id: str, assignments: str, values: list[Any]) -> int:
+    """Apply ``assignments`` (SQL, ours) to the rows of ``ids`` this run still holds.
+
+    ``ids=None``: every row the run holds. Rows another run took over meanwhile
+    (this one was taken for dead) are left alone.
+    """
+    table = Delivery._meta.db_table
+    held = "state = 'sending' AND claimed_by = %s"
+    done = 0
+    with db_connection.cursor() as cursor:
+        for chunk in [None] if ids is None else _chunks(ids):
+            where, params = (held, [claim_id])
+            if chunk is not None:
+                match, id_params = any_of("id", chunk)
+                where, params = f"{match} AND {held}", [*id_params, claim_id]
+            sql = f"UPDATE {table} SET {assignments} WHERE {where}"  # noqa: S608 - ours
+            cursor.execute(sql, [*values, *params])
+            done += cursor.rowcount
+    return done
+
+
 def _mark_sent(ids: list[int], claim_id: str) -> int:
     """One UPDATE for many accepted deliveries (only rows this run still holds)."""
-    done = 0
-    now = timezone.now()
-    for chunk in _chunks(ids):
-        done += Delivery.objects.filter(
-            id__in=chunk, state=State.SENDING, claimed_by=claim_id
-        ).update(state=State.SENT, sent_at=now, attempts=F("attempts") + 1, last_error="")
-    return done
+    if not ids:
+        return 0
+    now = db_connection.ops.adapt_datetimefield_value(timezone.now())
+    assignments = "state = %s, sent_at = %s, attempts = attempts + 1, last_error = ''"
+    return _settle_held(ids, claim_id, assignments, [State.SENT, now])
 
 
 def _release(claim_id: str, ids: list[int] | None = None) -> int:
     """Give rows this run holds but did not try back to the queue, untouched."""
-    rows = Delivery.objects.filter(state=State.SENDING, claimed_by=claim_id)
-    if ids is None:
-        return rows.update(state=State.QUEUED, claimed_by="", claimed_at=None)
-    return sum(
-        rows.filter(id__in=chunk).update(state=State.QUEUED, claimed_by="", claimed_at=None)
-        for chunk in _chunks(ids)
-    )
+    assignments = "state = %s, claimed_by = '', claimed_at = NULL"
+    return _settle_held(ids, claim_id, assignments, [State.QUEUED])
 
 
 # Options -------------------------------------------------------------------
@@ -518,6 +627,7 @@ class Sender:
 
     issue: DigestIssue
     stories: list[render.Story] | None = None
+    earlier: dict[int, frozenset[int]] | None = None
     groups: dict[tuple[str, frozenset[int]], render.RenderedGroup | None] = field(
         default_factory=dict
     )
@@ -528,6 +638,26 @@ class Sender:
             if self.stories is None:
                 self.stories = render.issue_stories(self.issue)
             return self.stories
+
+    def earlier_issues(self) -> dict[int, frozenset[int]]:
+        """Other issues that carried any of this issue's stories: issue id -> those stories.
+
+        Asked once a run: after that, finding what a batch of readers already got
+        is one look-up by (issue, reader) in the deliveries' unique index.
+        """
+        stories = [story.article.pk for story in self.all_stories()]
+        with self.lock:
+            if self.earlier is None:
+                rows = (
+                    DigestStory.objects.filter(article_id__in=stories, dropped=False)
+                    .exclude(issue=self.issue)
+                    .values_list("issue_id", "article_id")
+                )
+                found: dict[int, set[int]] = {}
+                for issue_id, article_id in rows:
+                    found.setdefault(issue_id, set()).add(article_id)
+                self.earlier = {k: frozenset(v) for k, v in found.items()}
+            return self.earlier
 
     def group(
         self, key: str, section_ids: frozenset[int] | None, exclude: frozenset[int]
@@ -541,29 +671,28 @@ class Sender:
             return self.groups[(key, exclude)]
 
 
-def already_received(sender: Sender, deliveries: list[Delivery]) -> dict[int, frozenset[int]]:
+def already_received(sender: Sender, deliveries: list[Claimed]) -> dict[int, frozenset[int]]:
     """For each reader, this issue's stories that an earlier issue's mail already gave them."""
-    section_of = {story.article.pk: story.section_id for story in sender.all_stories()}
-    subscriber_ids = [d.subscriber_id for d in deliveries if d.subscriber_id]
-    if not section_of or not subscriber_ids:
+    earlier = sender.earlier_issues()
+    subscriber_ids = [d.subscriber.pk for d in deliveries if d.subscriber is not None]
+    if not earlier or not subscriber_ids:
         return {}
-    rows = (
-        DigestStory.objects.filter(
-            article_id__in=list(section_of),
-            dropped=False,
-            issue__deliveries__subscriber_id__in=subscriber_ids,
-            issue__deliveries__state=State.SENT,
-        )
-        .exclude(issue=sender.issue)
-        .values_list(
-            "issue__deliveries__subscriber_id", "issue__deliveries__sections_key", "article_id"
-        )
-    )
+    section_of = {story.article.pk: story.section_id for story in sender.all_stories()}
+    in_issues, issue_params = any_of("issue_id", list(earlier))
+    of_readers, reader_params = any_of("subscriber_id", subscriber_ids)
+    sql = f"""
+        SELECT subscriber_id, sections_key, issue_id FROM {Delivery._meta.db_table}
+        WHERE {in_issues} AND {of_readers} AND state = 'sent'
+    """  # noqa: S608 - table name from the model, values as parameters
+    with db_connection.cursor() as cursor:
+        cursor.execute(sql, [*issue_params, *reader_params])
+        rows = cursor.fetchall()
     received: dict[int, set[int]] = {}
-    for subscriber_id, sections_key, article_id in rows:
-        # It was in that mail only if it was in the sections the reader had then.
-        if sections_key == "all" or str(section_of[article_id]) in sections_key.split(","):
-            received.setdefault(subscriber_id, set()).add(article_id)
+    for subscriber_id, sections_key, issue_id in rows:
+        for article_id in earlier[issue_id]:
+            # It was in that mail only if it was in the sections the reader had then.
+            if sections_key == "all" or str(section_of[article_id]) in sections_key.split(","):
+                received.setdefault(subscriber_id, set()).add(article_id)
     return {k: frozenset(v) for k, v in received.items()}
 
 
@@ -656,7 +785,7 @@ class Run:
         self.last_check = -math.inf
         self.journal: Journal | None = None
         # Deliveries ready to send (at most two batches ahead), then one None per lane.
-        self.ready: queue.Queue[tuple[Delivery, render.RenderedGroup] | None] = queue.Queue(
+        self.ready: queue.Queue[tuple[Claimed, render.RenderedGroup] | None] = queue.Queue(
             maxsize=2 * options.batch_size
         )
         self.inline_lane: Lane | None = Lane() if options.concurrency == 1 else None
@@ -739,15 +868,12 @@ class Run:
                 )
                 last_renewal = time.monotonic()
 
-    def prepare(self, deliveries: list[Delivery]) -> list[tuple[Delivery, render.RenderedGroup]]:
+    def prepare(self, deliveries: list[Claimed]) -> list[tuple[Claimed, render.RenderedGroup]]:
         """The batch's deliveries to send with their group; the others settled in bulk."""
         settled: dict[tuple[str, str], list[int]] = {}  # (state, error) -> ids
-        emails = {d.email for d in deliveries} | {d.email.lower() for d in deliveries}
-        suppressed = {
-            e.lower()
-            for e in Suppression.objects.filter(email__in=emails).values_list("email", flat=True)
-        }
+        suppressed = self.suppressed({d.email for d in deliveries})
         received = already_received(self.sender, deliveries)
+        groups: dict[tuple[str, frozenset[int]], render.RenderedGroup | None] = {}
         to_send = []
         for delivery in deliveries:
             subscriber = delivery.subscriber
@@ -759,8 +885,10 @@ class Run:
             ):
                 state, error = State.SUPPRESSED, "no longer subscribed at this address"
             else:
-                exclude = received.get(subscriber.pk, frozenset())
-                group = self.sender.group(delivery.sections_key, delivery.section_ids, exclude)
+                key = (delivery.sections_key, received.get(subscriber.pk, frozenset()))
+                if key not in groups:
+                    groups[key] = self.sender.group(key[0], delivery.section_ids, key[1])
+                group = groups[key]
                 if group is None:
                     state, error = State.SKIPPED, "no new stories in the chosen sections"
             if group is not None:
@@ -769,11 +897,17 @@ class Run:
                 settled.setdefault((state, error), []).append(delivery.pk)
                 self.count(state)
         for (state, error), ids in settled.items():
-            for chunk in _chunks(ids):
-                Delivery.objects.filter(
-                    id__in=chunk, state=State.SENDING, claimed_by=self.claim_id
-                ).update(state=state, last_error=error)
+            _settle_held(ids, self.claim_id, "state = %s, last_error = %s", [state, error])
         return to_send
+
+    @staticmethod
+    def suppressed(emails: set[str]) -> set[str]:
+        """Which of ``emails`` (compared in lower case) are on the suppression list."""
+        match, params = any_of("email", sorted(emails | {e.lower() for e in emails}))
+        sql = f"SELECT email FROM {Suppression._meta.db_table} WHERE {match}"  # noqa: S608
+        with db_connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return {email.lower() for (email,) in cursor.fetchall()}
 
     def lane_loop(self) -> None:
         lane = Lane()
@@ -792,7 +926,7 @@ class Run:
                 POOL.release(lane.connection)
             connections.close_all()  # this thread's own connections only
 
-    def send_item(self, lane: Lane, item: tuple[Delivery, render.RenderedGroup]) -> None:
+    def send_item(self, lane: Lane, item: tuple[Claimed, render.RenderedGroup]) -> None:
         delivery, group = item
         assert delivery.subscriber is not None
         try:
@@ -816,7 +950,7 @@ class Run:
             self.check_failures(1)
         self.count(state)
 
-    def send_one(self, lane: Lane, delivery: Delivery, data: bytes) -> str:
+    def send_one(self, lane: Lane, delivery: Claimed, data: bytes) -> str:
         try:
             if lane.connection is None:
                 lane.connection, lane.sent_on_connection = self.connect(), 0
@@ -863,7 +997,7 @@ class Run:
         except OSError as error:  # refused, unreachable, timed out
             raise RelayUnavailable(f"relay unreachable: {error}") from error
 
-    def relay_unavailable(self, delivery: Delivery, error: str) -> str:
+    def relay_unavailable(self, delivery: Claimed, error: str) -> str:
         """The relay is down or out of service: stop the run, the readers lose nothing.
 
         Not the reader's fault, so it costs the delivery no attempt (an outage longer
@@ -883,7 +1017,7 @@ class Run:
             self.relay_error = error
         return State.QUEUED
 
-    def smtp_failure(self, lane: Lane, delivery: Delivery, code: int, message: bytes | str) -> str:
+    def smtp_failure(self, lane: Lane, delivery: Claimed, code: int, message: bytes | str) -> str:
         text = message.decode("utf-8", "replace") if isinstance(message, bytes) else str(message)
         error = f"{code} {text}"
         if lane.connection is not None:

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from email import quoprimime
 from email.policy import SMTP
 from email.utils import formatdate, parseaddr
-from typing import Any
+from typing import Any, Protocol
 
 import css_inline
 from django.conf import settings
@@ -29,9 +29,8 @@ from django.core import signing
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from dateline.digests.models import Delivery, DigestIssue, DigestStory
+from dateline.digests.models import DigestIssue, DigestStory
 from dateline.newsletter import tokens
-from dateline.newsletter.models import Subscriber
 from dateline.newsroom.models import ArticlePage, SectionPage
 
 PHOTO_SPEC = "fill-560x315|format-jpeg|jpegquality-70"
@@ -49,6 +48,14 @@ def _ph(name: str) -> str:
 TO, MESSAGE_ID, LIST_UNSUBSCRIBE = _ph("TO"), _ph("MSGID"), _ph("LISTUNSUB")
 HTML_MANAGE, HTML_UNSUBSCRIBE, HTML_ADDRESS = _ph("HMANAGE"), _ph("HUNSUB"), _ph("HADDR")
 TEXT_MANAGE, TEXT_UNSUBSCRIBE, TEXT_ADDRESS = _ph("TMANAGE"), _ph("TUNSUB"), _ph("TADDR")
+# The same as the bytes that RenderedGroup.chunks hold.
+_TO, _MESSAGE_ID, _LIST_UNSUBSCRIBE = (x.encode() for x in (TO, MESSAGE_ID, LIST_UNSUBSCRIBE))
+_HTML_MANAGE, _HTML_UNSUBSCRIBE, _HTML_ADDRESS = (
+    x.encode() for x in (HTML_MANAGE, HTML_UNSUBSCRIBE, HTML_ADDRESS)
+)
+_TEXT_MANAGE, _TEXT_UNSUBSCRIBE, _TEXT_ADDRESS = (
+    x.encode() for x in (TEXT_MANAGE, TEXT_UNSUBSCRIBE, TEXT_ADDRESS)
+)
 
 
 @functools.lru_cache(maxsize=16)
@@ -65,12 +72,23 @@ def mail_domain() -> str:
     return _domain_of(settings.DEFAULT_FROM_EMAIL)
 
 
-def return_path(delivery: Delivery) -> str:
+class Recipient(Protocol):
+    """What a reader's message needs of its delivery: a Delivery, or engine.Claimed."""
+
+    @property
+    def issue_id(self) -> int: ...
+    @property
+    def email(self) -> str: ...
+    @property
+    def token(self) -> str: ...
+
+
+def return_path(delivery: Recipient) -> str:
     """The envelope sender: an opaque per-delivery token, never the reader's address."""
     return f"bounce+{delivery.token}@{mail_domain()}"
 
 
-def message_id(delivery: Delivery) -> str:
+def message_id(delivery: Recipient) -> str:
     return f"<{delivery.issue_id}.{delivery.token}@{mail_domain()}>"
 
 
@@ -237,24 +255,28 @@ class RenderedGroup:
     story_ids: list[int]
     chunks: list[bytes] = field(default_factory=list)
 
-    def message_for(self, delivery: Delivery, subscriber: Subscriber) -> bytes:
+    def message_for(self, delivery: Recipient, subscriber: tokens.KeyHolder) -> bytes:
         """The whole message for one reader, as bytes ready for SMTP DATA."""
         token = tokens.manage_token(subscriber)  # one HMAC for the four links
         manage = tokens.manage_url(subscriber, token)
         unsubscribe = tokens.unsubscribe_url(subscriber, token)
         list_unsubscribe = tokens.list_unsubscribe_headers(subscriber, token)["List-Unsubscribe"]
+        email = delivery.email
         values = {
-            TO.encode(): delivery.email.encode("ascii", "strict"),
-            MESSAGE_ID.encode(): message_id(delivery).encode("ascii"),
-            LIST_UNSUBSCRIBE.encode(): list_unsubscribe.encode("ascii"),
-            HTML_MANAGE.encode(): _qp_value(html.escape(manage)),
-            HTML_UNSUBSCRIBE.encode(): _qp_value(html.escape(unsubscribe)),
-            HTML_ADDRESS.encode(): _qp_value(html.escape(delivery.email)),
-            TEXT_MANAGE.encode(): _qp_value(manage),
-            TEXT_UNSUBSCRIBE.encode(): _qp_value(unsubscribe),
-            TEXT_ADDRESS.encode(): _qp_value(delivery.email),
+            _TO: email.encode("ascii", "strict"),
+            _MESSAGE_ID: message_id(delivery).encode("ascii"),
+            _LIST_UNSUBSCRIBE: list_unsubscribe.encode("ascii"),
+            _HTML_MANAGE: _qp_value(html.escape(manage)),
+            _HTML_UNSUBSCRIBE: _qp_value(html.escape(unsubscribe)),
+            _HTML_ADDRESS: _qp_value(html.escape(email)),
+            _TEXT_MANAGE: _qp_value(manage),
+            _TEXT_UNSUBSCRIBE: _qp_value(unsubscribe),
+            _TEXT_ADDRESS: _qp_value(email),
         }
-        return b"".join(values[c] if i % 2 else c for i, c in enumerate(self.chunks))
+        # Chunks alternate: fixed bytes, a placeholder's name, fixed bytes, …
+        parts = self.chunks.copy()
+        parts[1::2] = [values[name] for name in parts[1::2]]
+        return b"".join(parts)
 
 
 def render_group(

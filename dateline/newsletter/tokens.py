@@ -12,10 +12,12 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from typing import Protocol
 
 from django.conf import settings
-from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.crypto import constant_time_compare
 
+from dateline.lib.hmacs import salted_sha256
 from dateline.newsletter.models import Subscriber
 
 MANAGE_SALT = "dateline.newsletter.manage"
@@ -34,10 +36,19 @@ def hash_token(token: str) -> str:
 
 
 def _signature(public_id: str, key: str) -> str:
-    return salted_hmac(MANAGE_SALT, f"{public_id}:{key}", algorithm="sha256").hexdigest()[:32]
+    return salted_sha256(MANAGE_SALT, f"{public_id}:{key}")[:32]
 
 
-def manage_token(subscriber: Subscriber) -> str:
+class KeyHolder(Protocol):
+    """What a reader's links need: a Subscriber, or the delivery engine's plain Reader."""
+
+    @property
+    def public_id(self) -> str: ...
+    @property
+    def token_key(self) -> str: ...
+
+
+def manage_token(subscriber: KeyHolder) -> str:
     return f"{subscriber.public_id}.{_signature(subscriber.public_id, subscriber.token_key)}"
 
 
@@ -62,20 +73,20 @@ def subscriber_for_token(token: str) -> Subscriber | None:
 # mail needs it four times per reader, and each costs an HMAC).
 
 
-def manage_url(subscriber: Subscriber, token: str = "") -> str:
+def manage_url(subscriber: KeyHolder, token: str = "") -> str:
     return f"{settings.BASE_URL}/newsletter/manage/{token or manage_token(subscriber)}/"
 
 
-def unsubscribe_url(subscriber: Subscriber, token: str = "") -> str:
+def unsubscribe_url(subscriber: KeyHolder, token: str = "") -> str:
     return f"{settings.BASE_URL}/newsletter/unsubscribe/{token or manage_token(subscriber)}/"
 
 
-def unsubscribe_mailto(subscriber: Subscriber, token: str = "") -> str:
+def unsubscribe_mailto(subscriber: KeyHolder, token: str = "") -> str:
     local, _, domain = settings.NEWSLETTER_UNSUBSCRIBE_MAILBOX.partition("@")
     return f"mailto:{local}+{token or manage_token(subscriber)}@{domain}?subject=unsubscribe"
 
 
-def list_unsubscribe_headers(subscriber: Subscriber, token: str = "") -> dict[str, str]:
+def list_unsubscribe_headers(subscriber: KeyHolder, token: str = "") -> dict[str, str]:
     """RFC 2369 List-Unsubscribe (https and mailto) and RFC 8058 one-click."""
     token = token or manage_token(subscriber)
     https, mailto = unsubscribe_url(subscriber, token), unsubscribe_mailto(subscriber, token)
