@@ -4,14 +4,16 @@
 In a throwaway PostgreSQL database (bench_send_<pid>, dropped at the end) with `dateline
 demo` content it makes a digest issue per cadence and sends it to a local SMTP sink:
 
-  sink      a minimal asyncio SMTP server (this file, --serve-sink) in --sink-procs
-            processes sharing one port (SO_REUSEPORT); it counts what it accepted
+  sink      Postfix's smtp-sink (C; BENCHMARKS.md's reference sink), counting what it
+            accepted
   engine    one `dateline shell` process runs what a worker runs: approve (one
             INSERT ... SELECT of the deliveries), then engine.send_issue with
-            --connections lanes; timed from the approval to the sink's last 250
-  blast     the same number of smtplib connections sending one pre-built message of
-            that issue, as it is, over and over to the same sink: the ceiling for this
-            client, sink and machine; the engine should reach most of it
+            --connections lanes; timed from the approval to the engine's last 250
+  blast     two raw blasts of one pre-built message of that issue, as it is, over and
+            over to the same sink over the same number of connections: smtp-source
+            (Postfix's, C) and the engine's own client function in threads (Python,
+            PIPELINING); the faster is the ceiling for this sink and machine, and the
+            engine should reach most of it
   memory    the engine's peak RSS with 10,000 readers and with 100,000 (flat: the
             deliveries stream through in batches)
   approve   the time to create the deliveries of an issue for 1,000,000 readers
@@ -22,13 +24,10 @@ Prints the figures, then as its last line one JSON object. See bench/README.md.
 from __future__ import annotations
 
 import argparse
-import asyncio
-import contextlib
 import json
 import os
 import resource
 import shutil
-import signal
 import smtplib
 import socket
 import subprocess
@@ -55,102 +54,28 @@ TARGETS = {
 
 # The sink ----------------------------------------------------------------------------
 
-
-class SinkProtocol(asyncio.Protocol):
-    """Just enough SMTP for a client to deliver: EHLO, MAIL, RCPT, DATA, RSET, NOOP, QUIT."""
-
-    def __init__(self, stats: dict[str, float]) -> None:
-        self.stats = stats
-        self.buffer = bytearray()
-        self.in_data = False
-
-    def connection_made(self, transport: Any) -> None:
-        self.transport = transport
-        # asyncio sets this only for sockets made with proto=IPPROTO_TCP; without it
-        # the second of two replies waits for the client's delayed ACK (40 ms).
-        transport.get_extra_info("socket").setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        transport.write(b"220 sink ESMTP\r\n")
-
-    def data_received(self, data: bytes) -> None:
-        self.buffer += data
-        # Replies to pipelined commands go out together, as Postfix sends them.
-        self.replies: list[bytes] = []
-        self.process()
-        if self.replies:
-            self.transport.write(b"".join(self.replies))
-
-    def process(self) -> None:
-        while self.buffer:
-            if self.in_data:
-                end = self.buffer.find(b"\r\n.\r\n")
-                if end < 0:
-                    del self.buffer[:-4]  # keep only what could start the end marker
-                    return
-                del self.buffer[: end + 5]
-                self.in_data = False
-                self.stats["messages"] += 1
-                self.stats["last"] = time.time()
-                self.replies.append(b"250 2.0.0 accepted\r\n")
-                continue
-            end = self.buffer.find(b"\r\n")
-            if end < 0:
-                return
-            verb = bytes(self.buffer[:4]).upper()
-            del self.buffer[: end + 2]
-            if verb == b"EHLO":
-                self.replies.append(b"250-sink\r\n250-PIPELINING\r\n250-8BITMIME\r\n250 SIZE\r\n")
-            elif verb == b"DATA":
-                self.in_data = True
-                # The body starts after this line: the end marker's CRLF may be its first bytes.
-                self.buffer[:0] = b"\r\n"
-                self.replies.append(b"354 go on\r\n")
-            elif verb == b"QUIT":
-                self.transport.write(b"".join([*self.replies, b"221 bye\r\n"]))
-                self.replies = []
-                self.transport.close()
-                return
-            elif verb in (b"HELO", b"MAIL", b"RCPT", b"RSET", b"NOOP"):
-                self.replies.append(b"250 ok\r\n")
-            else:
-                self.replies.append(b"500 unknown\r\n")
+SMTP_SINK = shutil.which("smtp-sink") or "/usr/sbin/smtp-sink"
+SMTP_SOURCE = shutil.which("smtp-source") or "/usr/sbin/smtp-source"
+INSTALL_POSTFIX = "DEBIAN_FRONTEND=noninteractive apt-get install -y postfix"
 
 
-def serve_sink(port: int, status: Path) -> None:
-    """One sink process: counts accepted messages into ``status`` every 20 ms."""
-    stats = {"messages": 0.0, "last": 0.0}
-
-    async def main() -> None:
-        loop = asyncio.get_running_loop()
-        sock = socket.socket()
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-        sock.bind((HOST, port))
-        server = await loop.create_server(lambda: SinkProtocol(stats), sock=sock, backlog=512)
-        stop = asyncio.Event()
-        loop.add_signal_handler(signal.SIGTERM, stop.set)
-        written = -1.0
-        async with server:
-            while not stop.is_set():
-                if stats["messages"] != written:
-                    written = stats["messages"]
-                    fresh = status.with_suffix(".tmp")
-                    fresh.write_text(json.dumps(stats))
-                    fresh.replace(status)
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), 0.02)
-        status.write_text(json.dumps(stats))
-
-    asyncio.run(main())
+def sink_count(log: Path) -> int:
+    """Messages smtp-sink accepted so far: its -c counter line is "sess=N quit=N mesg=N"."""
+    tail = log.read_bytes()[-200:].replace(b"\r", b"\n").split()
+    counts = [int(x[5:]) for x in tail if x.startswith(b"mesg=") and x[5:].isdigit()]
+    return counts[-1] if counts else 0
 
 
 # The raw blast -----------------------------------------------------------------------
 
 
-def blast(port: int, message: Path, count: int, connections: int) -> dict[str, Any]:
+def blast(port: int, message: Path, count: int, connections: int, go: Path) -> dict[str, Any]:
     """``count`` copies of one message over ``connections`` smtplib connections, in threads.
 
     With the engine's own client function (dateline/digests/smtp.py: dot-stuffing in one
     replace, PIPELINING), so the blast is the ceiling of the same client, not a slower one.
+    The connections are made first; sending starts when ``go`` exists, as the engine's
+    processes start when the issue is approved.
     """
     sys.path.insert(0, str(pages.ROOT))
     from dateline.digests.smtp import no_delay, send_prepared
@@ -158,9 +83,11 @@ def blast(port: int, message: Path, count: int, connections: int) -> dict[str, A
     data = message.read_bytes()
     left = [count]
     lock = threading.Lock()
+    clients = [no_delay(smtplib.SMTP(HOST, port, timeout=60)) for _ in range(connections)]
+    for client in clients:
+        client.ehlo()
 
-    def lane() -> None:
-        client = no_delay(smtplib.SMTP(HOST, port, timeout=60))
+    def lane(client: smtplib.SMTP) -> None:
         while True:
             with lock:
                 if left[0] <= 0:
@@ -169,13 +96,24 @@ def blast(port: int, message: Path, count: int, connections: int) -> dict[str, A
             send_prepared(client, "bounce+blast@dateline.invalid", "reader@example.org", data)
         client.quit()
 
-    threads = [threading.Thread(target=lane) for _ in range(connections)]
-    started = time.time()
+    threads = [threading.Thread(target=lane, args=(client,)) for client in clients]
+    while not go.exists():
+        time.sleep(0.001)
+    cpu = time.process_time()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    return {"started": started, "ended": time.time(), "messages": count}
+    return {
+        "ended": time.time(),
+        "messages": count,
+        "cpu_s": time.process_time() - cpu,
+    }
+
+
+def shares(total: int, parts: int) -> list[int]:
+    """``total`` split into ``parts`` as evenly as whole numbers allow."""
+    return [total // parts + (1 if i < total % parts else 0) for i in range(parts)]
 
 
 # Inside `dateline shell` ---------------------------------------------------------------
@@ -219,33 +157,68 @@ counts = {c: Subscriber.objects.filter(cadence=c).count() for c in ("weekly", "t
 print("BENCH " + json.dumps(counts))
 """
 
-RUN_ISSUE = r"""
+# One engine process: what `dateline worker` does with a digest task, started (and warmed
+# up, as a worker is at start) before the issue exists, sending once it is approved.
+SENDER = r"""
 import json, os, resource, time
-from django.conf import settings
+from pathlib import Path
+from dateline.digests import engine
+from dateline.digests.models import DigestIssue
+from dateline.scheduler.workers import warm_up
+
+warm_up()
+go = Path(os.environ["BENCH_GO"])
+Path(os.environ["BENCH_READY"]).touch()
+while not go.exists():
+    time.sleep(0.002)
+issue = DigestIssue.objects.get(pk=int(go.read_text()))
+cpu = time.process_time()  # every thread of this process: the feeder and the lanes
+totals = engine.send_issue(issue, "bench-" + os.environ["BENCH_INDEX"])
+sent = time.time()
+result = {
+    "totals": totals, "sent_at": sent, "cpu_s": time.process_time() - cpu,
+    "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+}
+print("BENCH " + json.dumps(result))
+"""
+
+# The editor's part: the issue made and approved; the engine processes start sending.
+APPROVE = r"""
+import json, os, time
+from pathlib import Path
 from django.utils import timezone
-from dateline.digests import engine, render
-from dateline.digests.models import Delivery
+from dateline.digests import engine
 from dateline.digests.selection import create_due_issue
 
-cadence = os.environ["BENCH_CADENCE"]
-issue = create_due_issue(cadence, timezone.now(), at_once=True)
+issue = create_due_issue(os.environ["BENCH_CADENCE"], timezone.now(), at_once=True)
 approve_started = time.time()
 deliveries = engine.approve(issue)
 approved = time.time()
-totals = engine.send_issue(issue, "bench")
-sent = time.time()
+go = Path(os.environ["BENCH_GO"])
+go.with_suffix(".tmp").write_text(str(issue.pk))
+go.with_suffix(".tmp").replace(go)
+result = {
+    "issue": issue.pk, "deliveries": deliveries, "approve_started": approve_started,
+    "approve_s": approved - approve_started, "approved_at": approved,
+}
+print("BENCH " + json.dumps(result))
+"""
+
+# After the send: one reader's message as sent (for the blasts) and the issue's shape.
+SAMPLE = r"""
+import json, os
+from dateline.digests import engine
+from dateline.digests.models import Delivery, DigestIssue
+
+issue = DigestIssue.objects.get(pk=int(os.environ["BENCH_ISSUE"]))
 sample = Delivery.objects.filter(issue=issue).select_related("subscriber").first()
-sender = engine.Sender(issue)
-group = sender.group(sample.sections_key, sample.section_ids, frozenset())
+group = engine.Sender(issue).group(sample.sections_key, sample.section_ids, frozenset())
 message = group.message_for(sample, sample.subscriber)
 open(os.environ["BENCH_MESSAGE"], "wb").write(message)
 result = {
-    "deliveries": deliveries, "totals": totals, "approve_started": approve_started,
-    "approve_s": approved - approve_started, "send_s": sent - approved,
     "groups": Delivery.objects.filter(issue=issue).values("sections_key").distinct().count(),
     "stories": len(group.story_ids),
     "html_bytes": len(group.html.encode()), "message_bytes": len(message),
-    "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
 }
 print("BENCH " + json.dumps(result))
 """
@@ -284,8 +257,7 @@ class SendRun(pages.Run):
             self.var = Path(tempfile.gettempdir()) / f"dateline-bench-send-{args.database}"
         self.logs = self.tmp / "logs"
         self.logs.mkdir()
-        self.status = self.tmp / "sink"
-        self.status.mkdir()
+        self.sink_log = self.logs / "sink.log"
         self.procs: list[tuple[str, subprocess.Popen[bytes]]] = []
         self.app_port = pages.free_port()
         self.sink_port = pages.free_port()
@@ -346,67 +318,141 @@ class SendRun(pages.Run):
         seed = SEED + f"\nadd_readers('twice_weekly', {a.large}, {a.small + 1})\n"
         self.shell("readers-large", seed)
 
-    def sink_stats(self) -> tuple[int, float]:
-        messages, last = 0, 0.0
-        for path in self.status.glob("*.json"):
+    def start_sink(self) -> None:
+        for tool in (SMTP_SINK, SMTP_SOURCE):
+            if not Path(tool).exists():
+                raise BenchError(f"{tool} is missing: Postfix's test tools, `{INSTALL_POSTFIX}`")
+        # -c: a running count on stdout; -u: smtp-sink refuses to run as root without it.
+        user = ["-u", "root"] if os.geteuid() == 0 else []
+        self.start("sink", [SMTP_SINK, "-c", *user, f"{HOST}:{self.sink_port}", "1000"])
+        deadline = time.monotonic() + 10
+        while True:
             try:
-                stats = json.loads(path.read_text())
-            except (ValueError, OSError):
-                continue  # being replaced
-            messages += int(stats["messages"])
-            last = max(last, stats["last"])
-        return messages, last
+                socket.create_connection((HOST, self.sink_port), timeout=1).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise BenchError("smtp-sink did not start: see logs/sink.log") from None
+                time.sleep(0.05)
 
-    def wait_sink(self, expected: int) -> float:
-        """The time of the sink's last 250 once it has accepted ``expected`` in all."""
+    def wait_sink(self, expected: int) -> None:
+        """Until smtp-sink has counted ``expected`` messages in all (it counts at the ".")."""
         deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.sink_stats()[0] >= expected:
-                time.sleep(0.1)
-                return self.sink_stats()[1]
+        while sink_count(self.sink_log) < expected:
+            if time.monotonic() > deadline:
+                got = sink_count(self.sink_log)
+                raise BenchError(f"the sink counted {got} of {expected} messages")
             time.sleep(0.05)
-        raise BenchError(f"the sink got {self.sink_stats()[0]} of {expected} messages")
 
     def engine_run(self, cadence: str) -> dict[str, Any]:
-        before, _ = self.sink_stats()
-        message = self.tmp / f"{cadence}.eml"
-        result = self.shell(
-            f"engine-{cadence}", RUN_ISSUE, BENCH_CADENCE=cadence, BENCH_MESSAGE=str(message)
-        )
-        sent = result["totals"].get("sent", 0)
-        last = self.wait_sink(before + sent)
-        if self.sink_stats()[0] != before + sent:
-            raise BenchError(
-                f"the sink got {self.sink_stats()[0] - before}, the engine sent {sent}"
+        """--processes engine processes, --connections lanes among them, on one new issue."""
+        a = self.args
+        before = sink_count(self.sink_log)
+        go = self.tmp / f"go-{cadence}"
+        senders = []
+        for i, lanes in enumerate(shares(a.connections, a.processes)):
+            ready = self.tmp / f"ready-{cadence}-{i}"
+            env = {
+                **self.env,
+                "BENCH_GO": str(go),
+                "BENCH_READY": str(ready),
+                "BENCH_INDEX": str(i),
+                "DIGEST_CONCURRENCY": str(lanes),
+            }
+            log = (self.logs / f"engine-{cadence}-{i}.log").open("w")
+            argv = [*self.dateline, "shell", "-c", SENDER]
+            proc = subprocess.Popen(
+                argv, env=env, cwd=self.source, stdout=subprocess.PIPE, stderr=log, text=True
             )
-        result["end_to_end_s"] = last - result["approve_started"]
-        result["msgs_per_s"] = sent / result["end_to_end_s"]
-        result["message"] = message
-        return result
+            senders.append((proc, ready))
+        deadline = time.monotonic() + 120
+        while not all(ready.exists() for _, ready in senders):
+            if time.monotonic() > deadline or any(p.poll() is not None for p, _ in senders):
+                raise BenchError(f"the engine processes did not start: see logs/engine-{cadence}-*")
+            time.sleep(0.05)
+        approved = self.shell(
+            f"approve-{cadence}", APPROVE, BENCH_CADENCE=cadence, BENCH_GO=str(go)
+        )
+        runs = []
+        for proc, _ in senders:
+            out, _ = proc.communicate(timeout=1800)
+            lines = [x for x in out.splitlines() if x.startswith("BENCH ")]
+            if proc.returncode != 0 or not lines:
+                raise BenchError(f"an engine process failed: see logs/engine-{cadence}-*")
+            runs.append(json.loads(lines[-1].removeprefix("BENCH ")))
+        sent = sum(run["totals"].get("sent", 0) for run in runs)
+        self.wait_sink(before + sent)
+        if sink_count(self.sink_log) != before + sent:
+            raise BenchError(f"the sink got {sink_count(self.sink_log) - before}, sent {sent}")
+        message = self.tmp / f"{cadence}.eml"
+        sample = self.shell(
+            f"sample-{cadence}",
+            SAMPLE,
+            BENCH_ISSUE=str(approved["issue"]),
+            BENCH_MESSAGE=str(message),
+        )
+        last = max(run["sent_at"] for run in runs)
+        # To the last engine process's return, which is after its last 250 (and its last UPDATE).
+        seconds = last - approved["approve_started"]
+        return {
+            **approved,
+            **sample,
+            "sent": sent,
+            "totals": [run["totals"] for run in runs],
+            "send_s": last - approved["approved_at"],
+            "end_to_end_s": seconds,
+            "msgs_per_s": sent / seconds,
+            "cpu_us_per_msg": sum(run["cpu_s"] for run in runs) / max(1, sent) * 1e6,
+            "peak_rss_mb": max(run["peak_rss_mb"] for run in runs),
+            "message": message,
+        }
 
     def blast_run(self, message: Path, count: int) -> dict[str, Any]:
-        before, _ = self.sink_stats()
-        out = self.tmp / "blast.json"
+        """The engine's client function, split over processes and threads as the engine is."""
+        a = self.args
+        before = sink_count(self.sink_log)
+        go = self.tmp / "go-blast"
         code = (
-            "import json, sys; sys.path.insert(0, sys.argv[1]); import send; "
-            "json.dump(send.blast(int(sys.argv[2]), __import__('pathlib').Path(sys.argv[3]), "
-            "int(sys.argv[4]), int(sys.argv[5])), open(sys.argv[6], 'w'))"
+            "import json, sys; from pathlib import Path; sys.path.insert(0, sys.argv[1]); "
+            "import send; json.dump(send.blast(int(sys.argv[2]), Path(sys.argv[3]), "
+            "int(sys.argv[4]), int(sys.argv[5]), Path(sys.argv[6])), open(sys.argv[7], 'w'))"
         )
-        argv = [sys.executable, "-c", code, str(pages.BENCH), str(self.sink_port), str(message)]
-        argv += [str(count), str(self.args.connections), str(out)]
-        self.command("blast", argv, 600)
-        result: dict[str, Any] = json.loads(out.read_text())
-        last = self.wait_sink(before + count)
-        result["msgs_per_s"] = count / (last - result["started"])
-        return result
+        procs = []
+        parts = zip(shares(count, a.processes), shares(a.connections, a.processes), strict=True)
+        for i, (messages, lanes) in enumerate(parts):
+            out = self.tmp / f"blast-{i}.json"
+            argv = [sys.executable, "-c", code, str(pages.BENCH), str(self.sink_port)]
+            argv += [str(message), str(messages), str(lanes), str(go), str(out)]
+            procs.append((self.start(f"blast-{i}", argv), out))
+        time.sleep(1.0)  # connected and waiting
+        started = time.time()
+        go.touch()
+        results = []
+        for proc, out in procs:
+            if proc.wait(timeout=600) != 0:
+                raise BenchError("a blast process failed: see logs/blast-*.log")
+            results.append(json.loads(out.read_text()))
+        self.wait_sink(before + count)
+        return {
+            "msgs_per_s": count / (max(r["ended"] for r in results) - started),
+            "cpu_us_per_msg": sum(r["cpu_s"] for r in results) / count * 1e6,
+        }
+
+    def source_run(self, message: Path, count: int) -> dict[str, Any]:
+        """smtp-source: the same message, count times, over the same number of sessions."""
+        before = sink_count(self.sink_log)
+        argv = [SMTP_SOURCE, "-d", "-s", str(self.args.connections), "-m", str(count)]
+        argv += ["-F", str(message), "-f", "bounce+blast@dateline.invalid"]
+        argv += ["-t", "reader@example.org", f"{HOST}:{self.sink_port}"]
+        seconds = self.command("smtp-source", argv, 600)
+        self.wait_sink(before + count)
+        return {"msgs_per_s": count / seconds}
 
     def measure(self) -> dict[str, Any]:
         a = self.args
         load_before = os.getloadavg()[0]
         say(f"# temporary folder {self.tmp}")
-        for i in range(a.sink_procs):
-            argv = [sys.executable, __file__, "--serve-sink", str(self.sink_port)]
-            self.start(f"sink{i}", [*argv, str(self.status / f"{i}.json")])
+        self.start_sink()
         if a.database and self.database_exists():
             seconds = self.command("migrate", [*self.dateline, "migrate", "--no-input"], 300)
             say(f"# migrate: {seconds:.1f} s")
@@ -427,7 +473,13 @@ class SendRun(pages.Run):
             f"peak RSS {large['peak_rss_mb']:.0f} MB"
         )
         raw = self.blast_run(large["message"], a.blast)
-        say(f"raw blast, {a.blast:,} messages: {raw['msgs_per_s']:,.0f} msg/s")
+        say(
+            f"raw blast (Python, the engine's client), {a.blast:,} messages: "
+            f"{raw['msgs_per_s']:,.0f} msg/s, {raw['cpu_us_per_msg']:.0f} us of CPU a message"
+        )
+        source = self.source_run(large["message"], a.blast)
+        say(f"raw blast (smtp-source), {a.blast:,} messages: {source['msgs_per_s']:,.0f} msg/s")
+        ceiling = max(raw["msgs_per_s"], source["msgs_per_s"])
         approve: dict[str, Any] = {}
         if a.million:
             env = {
@@ -440,8 +492,12 @@ class SendRun(pages.Run):
         usage = resource.getrusage(resource.RUSAGE_CHILDREN)
         figures: dict[str, Any] = {
             "engine_msgs_per_s": round(large["msgs_per_s"]),
-            "blast_msgs_per_s": round(raw["msgs_per_s"]),
-            "ratio_to_blast": round(large["msgs_per_s"] / raw["msgs_per_s"], 2),
+            "blast_msgs_per_s": round(ceiling),
+            "ratio_to_blast": round(large["msgs_per_s"] / ceiling, 2),
+            "python_blast_msgs_per_s": round(raw["msgs_per_s"]),
+            "smtp_source_msgs_per_s": round(source["msgs_per_s"]),
+            "engine_cpu_us_per_msg": round(large["cpu_us_per_msg"]),
+            "python_blast_cpu_us_per_msg": round(raw["cpu_us_per_msg"]),
             "engine_10k_msgs_per_s": round(small["msgs_per_s"]),
             "peak_rss_10k_mb": round(small["peak_rss_mb"], 1),
             "peak_rss_100k_mb": round(large["peak_rss_mb"], 1),
@@ -456,8 +512,9 @@ class SendRun(pages.Run):
             "html_bytes": large["html_bytes"],
             "message_bytes": large["message_bytes"],
             "connections": a.connections,
+            "processes": a.processes,
             "batch": a.batch,
-            "sink_procs": a.sink_procs,
+            "sink": "smtp-sink",
             "load_before": round(load_before, 2),
             "load_after": round(os.getloadavg()[0], 2),
             "children_cpu_s": round(usage.ru_utime + usage.ru_stime, 1),
@@ -490,11 +547,16 @@ def report(r: dict[str, Any]) -> None:
     say(
         f"Digest to {r['readers']:,} readers ({r['stories']} stories, {r['html_bytes']:,} bytes "
         f"of HTML, {r['message_bytes']:,} bytes a message, {r['groups']} render groups) over "
-        f"{r['connections']} connections to a sink of {r['sink_procs']} processes:"
+        f"{r['connections']} connections from {r['processes']} processes to smtp-sink:"
     )
     say(
         f"engine {r['engine_msgs_per_s']:,} msg/s end to end, raw blast {r['blast_msgs_per_s']:,}"
-        f" msg/s: {r['ratio_to_blast']} of the blast"
+        f" msg/s (the faster of smtp-source {r['smtp_source_msgs_per_s']:,} and the Python "
+        f"client {r['python_blast_msgs_per_s']:,}): {r['ratio_to_blast']} of the blast"
+    )
+    say(
+        f"CPU a message: engine process {r['engine_cpu_us_per_msg']} us, Python blast "
+        f"{r['python_blast_cpu_us_per_msg']} us"
     )
     say(
         f"peak RSS {r['peak_rss_10k_mb']} MB with 10k readers, {r['peak_rss_100k_mb']} MB with "
@@ -506,9 +568,6 @@ def report(r: dict[str, Any]) -> None:
 
 
 def main() -> int:
-    if len(sys.argv) == 4 and sys.argv[1] == "--serve-sink":
-        serve_sink(int(sys.argv[2]), Path(sys.argv[3]))
-        return 0
     parser = argparse.ArgumentParser(prog="bench/send", description=__doc__.split("\n\n")[0])
     parser.add_argument("--small", type=int, default=10_000, help="readers of the first issue")
     parser.add_argument("--large", type=int, default=100_000, help="readers of the second")
@@ -516,9 +575,17 @@ def main() -> int:
         "--million", type=int, default=1_000_000, help="readers for the approve timing (0: skip)"
     )
     parser.add_argument("--blast", type=int, default=30_000, help="messages of the raw blast")
-    parser.add_argument("--connections", type=int, default=4, help="SMTP connections (lanes)")
+    parser.add_argument(
+        "--connections", type=int, default=4, help="SMTP connections (lanes) in all"
+    )
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=1,
+        help="engine processes sharing the issue, as workers do; the Python blast is split "
+        "the same way",
+    )
     parser.add_argument("--batch", type=int, default=500, help="deliveries claimed at a time")
-    parser.add_argument("--sink-procs", type=int, default=2, help="sink processes")
     parser.add_argument(
         "--postgres",
         default="postgres://postgres@127.0.0.1:5432",
@@ -535,6 +602,8 @@ def main() -> int:
     parser.add_argument("--time-limit", type=int, default=1200, help="seconds for the whole run")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
     args = parser.parse_args()
+    if not 1 <= args.processes <= args.connections:
+        parser.error("--processes must be between 1 and --connections")
     if urllib.parse.urlsplit(args.postgres).hostname not in (HOST, "localhost"):
         parser.error("--postgres must be on 127.0.0.1")
     return pages.run_bench("bench/send", SendRun(args), args, report)

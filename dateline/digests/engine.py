@@ -58,6 +58,7 @@ from dateline.digests.models import (
     RelayBudget,
     delivery_token,
 )
+from dateline.newsletter import tokens
 from dateline.newsletter.models import Subscriber, Suppression
 
 State = Delivery.State
@@ -170,10 +171,7 @@ class Claimed:
     attempts: int
     claimed_by: str
     subscriber: Reader | None
-    token: str = ""
-
-    def __post_init__(self) -> None:
-        self.token = self.token or delivery_token(self.pk)
+    token: str  # models.delivery_token: for the bounce address and the Message-ID
 
     @property
     def subscriber_id(self) -> int | None:
@@ -270,6 +268,7 @@ def claim_batch(issue: DigestIssue, worker_id: str, size: int = 200) -> list[Cla
             return []
         cursor.execute(_claimed_rows_sql(), [issue.pk, worker_id, at(now)])
         rows = cursor.fetchall()
+    secret = settings.SECRET_KEY
     return [
         Claimed(
             pk=pk,
@@ -279,6 +278,7 @@ def claim_batch(issue: DigestIssue, worker_id: str, size: int = 200) -> list[Cla
             attempts=attempts,
             claimed_by=worker_id,
             subscriber=None if reader[0] is None else Reader(*reader),
+            token=delivery_token(pk, secret),
         )
         for pk, email, sections_key, attempts, *reader in rows
     ]
@@ -773,6 +773,9 @@ class Run:
         self.sender = Sender(issue)
         self.limiter = RelayLimiter(relay_name(), options.per_second, options.per_hour)
         self.signer = dkimsign.from_settings()
+        # Read once: each read of django.conf.settings costs more than a splice's join.
+        self.links = tokens.Links.from_settings()
+        self.domain = render.mail_domain()
         self.stop = threading.Event()
         self.lock = threading.Lock()
         self.totals: dict[str, int] = {}
@@ -930,7 +933,7 @@ class Run:
         delivery, group = item
         assert delivery.subscriber is not None
         try:
-            data = group.message_for(delivery, delivery.subscriber)
+            data = group.message_for(delivery, delivery.subscriber, self.links, self.domain)
         except UnicodeEncodeError:
             _finish(delivery, State.FAILED, error="address needs SMTPUTF8, not supported yet")
             self.count(State.FAILED)
@@ -956,7 +959,7 @@ class Run:
                 lane.connection, lane.sent_on_connection = self.connect(), 0
             try:
                 smtp.send_prepared(
-                    lane.connection, render.return_path(delivery), delivery.email, data
+                    lane.connection, render.return_path(delivery, self.domain), delivery.email, data
                 )
             except smtplib.SMTPServerDisconnected:
                 if lane.sent_on_connection:
@@ -966,7 +969,7 @@ class Run:
                 lane.connection = None
                 lane.connection = self.connect(fresh=True)
                 smtp.send_prepared(
-                    lane.connection, render.return_path(delivery), delivery.email, data
+                    lane.connection, render.return_path(delivery, self.domain), delivery.email, data
                 )
             lane.sent_on_connection += 1
         except RelayUnavailable as error:
@@ -1046,7 +1049,9 @@ class Run:
     def check_failures(self, new_failures: int, *, settle: bool = False) -> None:
         """Pause the issue when too many tries failed since it was approved or resumed.
 
-        ``settle`` (at each batch's end): check any failure not counted yet.
+        ``settle`` (at each batch's end): check any failure not counted yet. Only
+        this run's own new failures lead to a count: deliveries sent lower the rate,
+        never raise it, and every other worker checks after its own failures.
         """
         threshold = self.options.pause_failure_rate
         if threshold <= 0:
@@ -1054,10 +1059,10 @@ class Run:
         with self.lock:
             self.failures_unchecked += new_failures
             # A count over the whole issue: at most once a second unless failures pile up.
-            due = (
-                time.monotonic() - self.last_check >= 1.0
+            due = self.failures_unchecked > 0 and (
+                settle
+                or time.monotonic() - self.last_check >= 1.0
                 or self.failures_unchecked >= max(1, self.options.pause_min_tried // 5)
-                or (settle and self.failures_unchecked > 0)
             )
             if not due:
                 return

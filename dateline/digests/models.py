@@ -137,8 +137,9 @@ def _token_signature(delivery_id: int, secret: str | bytes) -> str:
     return salted_sha256(_TOKEN_PURPOSE, str(delivery_id), secret)[:_TOKEN_SIGNATURE_CHARS]
 
 
-def delivery_token(delivery_id: int) -> str:
-    return f"{delivery_id}x{_token_signature(delivery_id, settings.SECRET_KEY)}"
+def delivery_token(delivery_id: int, secret: str = "") -> str:
+    """``secret``: settings.SECRET_KEY when the caller has read it already (the engine)."""
+    return f"{delivery_id}x{_token_signature(delivery_id, secret or settings.SECRET_KEY)}"
 
 
 def delivery_id_from_token(token: str) -> int | None:

@@ -83,13 +83,16 @@ class Recipient(Protocol):
     def token(self) -> str: ...
 
 
-def return_path(delivery: Recipient) -> str:
+# ``domain``: mail_domain() when the caller has it already (the engine reads it once a run).
+
+
+def return_path(delivery: Recipient, domain: str = "") -> str:
     """The envelope sender: an opaque per-delivery token, never the reader's address."""
-    return f"bounce+{delivery.token}@{mail_domain()}"
+    return f"bounce+{delivery.token}@{domain or mail_domain()}"
 
 
-def message_id(delivery: Recipient) -> str:
-    return f"<{delivery.issue_id}.{delivery.token}@{mail_domain()}>"
+def message_id(delivery: Recipient, domain: str = "") -> str:
+    return f"<{delivery.issue_id}.{delivery.token}@{domain or mail_domain()}>"
 
 
 def view_token(issue: DigestIssue) -> str:
@@ -255,16 +258,25 @@ class RenderedGroup:
     story_ids: list[int]
     chunks: list[bytes] = field(default_factory=list)
 
-    def message_for(self, delivery: Recipient, subscriber: tokens.KeyHolder) -> bytes:
-        """The whole message for one reader, as bytes ready for SMTP DATA."""
-        token = tokens.manage_token(subscriber)  # one HMAC for the four links
-        manage = tokens.manage_url(subscriber, token)
-        unsubscribe = tokens.unsubscribe_url(subscriber, token)
-        list_unsubscribe = tokens.list_unsubscribe_headers(subscriber, token)["List-Unsubscribe"]
+    def message_for(
+        self,
+        delivery: Recipient,
+        subscriber: tokens.KeyHolder,
+        links: tokens.Links | None = None,
+        domain: str = "",
+    ) -> bytes:
+        """The whole message for one reader, as bytes ready for SMTP DATA.
+
+        ``links`` and ``domain``: made once by a caller sending many (the engine).
+        """
+        links = links or tokens.Links.from_settings()
+        token = links.manage_token(subscriber)  # one HMAC for the four links
+        manage, unsubscribe = links.manage_url(token), links.unsubscribe_url(token)
+        list_unsubscribe = links.list_unsubscribe(token)
         email = delivery.email
         values = {
             _TO: email.encode("ascii", "strict"),
-            _MESSAGE_ID: message_id(delivery).encode("ascii"),
+            _MESSAGE_ID: message_id(delivery, domain).encode("ascii"),
             _LIST_UNSUBSCRIBE: list_unsubscribe.encode("ascii"),
             _HTML_MANAGE: _qp_value(html.escape(manage)),
             _HTML_UNSUBSCRIBE: _qp_value(html.escape(unsubscribe)),

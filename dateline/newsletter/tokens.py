@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from dataclasses import dataclass
 from typing import Protocol
 
 from django.conf import settings
@@ -49,7 +50,7 @@ class KeyHolder(Protocol):
 
 
 def manage_token(subscriber: KeyHolder) -> str:
-    return f"{subscriber.public_id}.{_signature(subscriber.public_id, subscriber.token_key)}"
+    return Links.from_settings().manage_token(subscriber)
 
 
 def subscriber_for_token(token: str) -> Subscriber | None:
@@ -69,28 +70,64 @@ def subscriber_for_token(token: str) -> Subscriber | None:
     return subscriber
 
 
+@dataclass(frozen=True)
+class Links:
+    """A reader's newsletter links, made with the settings they need read once.
+
+    Each read of ``django.conf.settings`` costs a couple of microseconds; the
+    delivery engine makes one Links per run and then the links of thousands of
+    readers a second. The functions below make a Links for each call.
+    """
+
+    base_url: str
+    mailbox: str
+    secret: str
+
+    @classmethod
+    def from_settings(cls) -> Links:
+        return cls(settings.BASE_URL, settings.NEWSLETTER_UNSUBSCRIBE_MAILBOX, settings.SECRET_KEY)
+
+    def manage_token(self, subscriber: KeyHolder) -> str:
+        public_id = subscriber.public_id
+        value = f"{public_id}:{subscriber.token_key}"
+        return f"{public_id}.{salted_sha256(MANAGE_SALT, value, self.secret)[:32]}"
+
+    def manage_url(self, token: str) -> str:
+        return f"{self.base_url}/newsletter/manage/{token}/"
+
+    def unsubscribe_url(self, token: str) -> str:
+        return f"{self.base_url}/newsletter/unsubscribe/{token}/"
+
+    def unsubscribe_mailto(self, token: str) -> str:
+        local, _, domain = self.mailbox.partition("@")
+        return f"mailto:{local}+{token}@{domain}?subject=unsubscribe"
+
+    def list_unsubscribe(self, token: str) -> str:
+        """RFC 2369 List-Unsubscribe: https and mailto."""
+        return f"<{self.unsubscribe_url(token)}>, <{self.unsubscribe_mailto(token)}>"
+
+
 # ``token``: the subscriber's manage_token when the caller has it already (a bulk
 # mail needs it four times per reader, and each costs an HMAC).
 
 
 def manage_url(subscriber: KeyHolder, token: str = "") -> str:
-    return f"{settings.BASE_URL}/newsletter/manage/{token or manage_token(subscriber)}/"
+    return Links.from_settings().manage_url(token or manage_token(subscriber))
 
 
 def unsubscribe_url(subscriber: KeyHolder, token: str = "") -> str:
-    return f"{settings.BASE_URL}/newsletter/unsubscribe/{token or manage_token(subscriber)}/"
+    return Links.from_settings().unsubscribe_url(token or manage_token(subscriber))
 
 
 def unsubscribe_mailto(subscriber: KeyHolder, token: str = "") -> str:
-    local, _, domain = settings.NEWSLETTER_UNSUBSCRIBE_MAILBOX.partition("@")
-    return f"mailto:{local}+{token or manage_token(subscriber)}@{domain}?subject=unsubscribe"
+    return Links.from_settings().unsubscribe_mailto(token or manage_token(subscriber))
 
 
 def list_unsubscribe_headers(subscriber: KeyHolder, token: str = "") -> dict[str, str]:
     """RFC 2369 List-Unsubscribe (https and mailto) and RFC 8058 one-click."""
-    token = token or manage_token(subscriber)
-    https, mailto = unsubscribe_url(subscriber, token), unsubscribe_mailto(subscriber, token)
     return {
-        "List-Unsubscribe": f"<{https}>, <{mailto}>",
+        "List-Unsubscribe": Links.from_settings().list_unsubscribe(
+            token or manage_token(subscriber)
+        ),
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
     }

@@ -11,6 +11,8 @@ import dkim
 import nacl.signing
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from dateline.digests import engine
 from dateline.digests.models import Delivery, DigestIssue
@@ -101,6 +103,18 @@ def test_failures_below_the_threshold_do_not_pause(world, sink, settings):
     assert engine.send_issue(issue, "w1", batch_size=5) == {"sent": 18, "bounced": 1}
     issue.refresh_from_db()
     assert issue.status == DigestIssue.Status.SENT
+
+
+def test_a_send_without_failures_never_counts_the_whole_issue(world, sink, settings):
+    # The failure-rate count scans every delivery of the issue: once per batch, it made a
+    # send of n readers cost O(n^2) in the database. Only a run's own failures call for it.
+    settings.DIGEST_PAUSE_FAILURE_RATE = 0.2
+    readers("ok", 30)
+    issue = approved(make_issue([make_article(world)]))
+    with CaptureQueriesContext(connection) as queries:
+        assert engine.send_issue(issue, "w1", batch_size=5) == {"sent": 30}
+    counts = [q["sql"] for q in queries if "COUNT(" in q["sql"].upper()]
+    assert counts == []
 
 
 def test_hourly_limit_holds_back_what_exceeds_a_minutes_share(world, sink, settings):

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import DatabaseError, connections
 
-from dateline.scheduler.workers import Heartbeat, beat, new_worker_id
+from dateline.scheduler.workers import Heartbeat, beat, new_worker_id, warm_up
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +42,7 @@ class Command(BaseCommand):
         # Alive as long as the process is, whatever its task does: the scheduler puts
         # the task of a worker whose heartbeat stopped back in the queue
         # (dateline/scheduler/workers.py).
+        warm_up()
         heartbeat = Heartbeat(kwargs["worker_id"])
         heartbeat.start()
         try:
