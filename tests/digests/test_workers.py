@@ -6,7 +6,6 @@ count what the server received; see docs/newsletter.md ("What a crash can do").
 
 from __future__ import annotations
 
-import collections
 import random
 import signal
 import time
@@ -73,15 +72,7 @@ def test_killed_workers_miss_no_reader_and_repeat_at_most_one_per_connection(wor
     survivor = start_worker(env, "survivor", log)
     assert wait(survivor, 120) == 0, log.read_text()
 
-    by_reader: dict[str, list[str]] = collections.defaultdict(list)
-    for _, rcpt, message_id in sink.received:
-        by_reader[rcpt].append(message_id)
-    assert set(by_reader) == readers  # none missed, nobody else
-    # A repeat is the same message (same Message-ID), so mail clients show it once...
-    assert all(len(set(ids)) == 1 for ids in by_reader.values())
-    # ...and only a message in flight at a kill: at most one per open connection.
-    repeats = sum(len(ids) - 1 for ids in by_reader.values())
-    assert repeats <= kills * lanes, repeats
+    sink.assert_each_reader_once(readers, max_repeats=kills * lanes)
     states = dict(
         database.query(
             "SELECT state, COUNT(*) FROM digests_delivery WHERE issue_id = %s GROUP BY state",

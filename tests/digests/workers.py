@@ -8,6 +8,7 @@ from that file afterwards.
 
 from __future__ import annotations
 
+import collections
 import os
 import re
 import socket
@@ -70,6 +71,19 @@ class Sink:
     def count(self) -> int:
         with self.lock:
             return len(self.received)
+
+    def assert_each_reader_once(self, readers: set[str], max_repeats: int) -> None:
+        """Every reader got the issue and nobody else did; a repeat is allowed only as the
+        same message (same Message-ID, so mail clients show it once) and only for what was
+        in flight when a worker died: at most ``max_repeats`` (one per open connection).
+        """
+        by_reader: dict[str, list[str]] = collections.defaultdict(list)
+        for _, rcpt, message_id in self.received:
+            by_reader[rcpt].append(message_id)
+        assert set(by_reader) == readers  # none missed, nobody else
+        assert all(len(set(ids)) == 1 for ids in by_reader.values())
+        repeats = sum(len(ids) - 1 for ids in by_reader.values())
+        assert repeats <= max_repeats, repeats
 
     def use(self, settings: Any) -> Sink:
         """Point the engine of this (test) process at the sink."""
