@@ -218,13 +218,16 @@ def _claim_sql(vendor: str, condition: str) -> str:
 
     PostgreSQL: ``FOR UPDATE SKIP LOCKED`` in a materialised CTE, so the rows are
     picked once and any number of workers pass each other by. SQLite has one
-    writer at a time, so the conditional UPDATE alone decides who gets a row.
-    Parameters: claimed_by, claimed_at, issue, the condition's, n.
+    writer at a time, so the conditional UPDATE alone decides who gets a row (and
+    before 3.35 it knows no ``MATERIALIZED``). Parameters: issue, the condition's,
+    n, claimed_by, claimed_at.
     """
     table = Delivery._meta.db_table
-    lock = "FOR UPDATE SKIP LOCKED" if vendor == "postgresql" else ""
+    postgresql = vendor == "postgresql"
+    lock = "FOR UPDATE SKIP LOCKED" if postgresql else ""
+    materialized = "MATERIALIZED" if postgresql else ""
     return f"""
-        WITH picked AS MATERIALIZED (
+        WITH picked AS {materialized} (
             SELECT id FROM {table} WHERE issue_id = %s AND {condition}
             ORDER BY id LIMIT %s {lock}
         )
