@@ -174,10 +174,6 @@ class Claimed:
     token: str  # models.delivery_token: for the bounce address and the Message-ID
 
     @property
-    def subscriber_id(self) -> int | None:
-        return self.subscriber.pk if self.subscriber is not None else None
-
-    @property
     def section_ids(self) -> frozenset[int] | None:
         """None for every section."""
         if self.sections_key == "all":

@@ -36,8 +36,8 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def _signature(public_id: str, key: str) -> str:
-    return salted_sha256(MANAGE_SALT, f"{public_id}:{key}")[:32]
+def _signature(public_id: str, key: str, secret: str | None = None) -> str:
+    return salted_sha256(MANAGE_SALT, f"{public_id}:{key}", secret)[:32]
 
 
 class KeyHolder(Protocol):
@@ -89,8 +89,7 @@ class Links:
 
     def manage_token(self, subscriber: KeyHolder) -> str:
         public_id = subscriber.public_id
-        value = f"{public_id}:{subscriber.token_key}"
-        return f"{public_id}.{salted_sha256(MANAGE_SALT, value, self.secret)[:32]}"
+        return f"{public_id}.{_signature(public_id, subscriber.token_key, self.secret)}"
 
     def manage_url(self, token: str) -> str:
         return f"{self.base_url}/newsletter/manage/{token}/"
