@@ -152,16 +152,33 @@ with CaptureQueriesContext(connection) as queries:
     response = client.get(path + "?diagnose=count")
 assert response.status_code == 200 and "X-Cache" not in response, response.status_code
 count = len(queries.captured_queries)
+cache_writes = writes["keys"]
 # The same render for a reader with a (made-up) session cookie: a query more would be the
 # session lookup, which is why the uncached runs use unique query strings instead.
 with CaptureQueriesContext(connection) as queries:
     client.get(path, HTTP_COOKIE="sessionid=x")
+# The first render after a publish: a new generation before each one, so nothing the
+# process keeps per generation (the article, its related stories, the Site) is reused.
+import statistics, time
+from dateline.lib import pagecache
+with CaptureQueriesContext(connection) as queries:
+    pagecache.invalidate()
+    client.get(path + "?diagnose=cold")
+cold_queries = len(queries.captured_queries)
+cold = []
+for turn in range(30):
+    pagecache.invalidate()
+    started = time.perf_counter()
+    client.get(path + f"?diagnose=cold{turn}")
+    cold.append((time.perf_counter() - started) * 1000)
 print("DIAGNOSE_JSON " + json.dumps({
+    "cold_queries": cold_queries,
+    "cold_median_ms": round(statistics.median(cold), 2),
     "queries_with_session_cookie": len(queries.captured_queries),
     "path": path,
     "url_ok": parts is not None if @PATH@ is None else True,
     "queries": count,
-    "cache_writes": writes["keys"],
+    "cache_writes": cache_writes,
 }))
 """
 
@@ -678,6 +695,9 @@ class Run:
         r["uncached_queries"] = self.diagnosis["queries"]
         r["uncached_cache_writes"] = self.diagnosis["cache_writes"]
         r["uncached_queries_with_session_cookie"] = self.diagnosis["queries_with_session_cookie"]
+        # Not a target: the render right after a publish, in process (see DIAGNOSE).
+        r["first_after_publish_inprocess_median_ms"] = self.diagnosis["cold_median_ms"]
+        r["first_after_publish_queries"] = self.diagnosis["cold_queries"]
         r.update(self.results)
         r["cache_backend"] = "redis" if a.redis else "sqlite"
         r["workers"] = a.workers
@@ -737,6 +757,11 @@ def report(r: dict[str, Any]) -> None:
         f"uncached render: {r['uncached_queries']} SQL queries "
         f"({r['uncached_queries_with_session_cookie']} with a sessionid cookie), "
         f"{r['uncached_cache_writes']} cache keys written ({r['cache_backend']} cache)"
+    )
+    say(
+        f"first render after a publish (in process, not a target): median "
+        f"{r['first_after_publish_inprocess_median_ms']:.2f} ms, "
+        f"{r['first_after_publish_queries']} SQL queries"
     )
     runs = ", ".join(f"{x:,.0f}" for x in r["nginx_static_runs_rps"])
     say(f"nginx static runs: {runs} req/s; the reference is all of them together")

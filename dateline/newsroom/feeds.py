@@ -24,6 +24,7 @@ from wagtail.images.models import Filter
 from wagtail.models import Page
 
 from dateline.newsroom.models import (
+    SHARE_RENDITION,
     ArticleAuthor,
     ArticlePage,
     ArticleSource,
@@ -36,7 +37,7 @@ from dateline.newsroom.templatetags.newsroom_tags import absolute
 
 FEED_LENGTH = 30
 # Aggregators expect a JPEG; 1200 wide is what Google Discover and most readers want.
-FEED_RENDITION = "width-1200|format-jpeg"
+FEED_RENDITION = SHARE_RENDITION
 MEDIA_NS = "http://search.yahoo.com/mrss/"
 DC_NS = "http://purl.org/dc/elements/1.1/"
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import functools
 from typing import Any
 
 from django.conf import settings
@@ -23,16 +24,32 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFi
 from wagtail.embeds.blocks import EmbedBlock
 from wagtail.fields import RichTextField, StreamField
 from wagtail.images.blocks import ImageChooserBlock
-from wagtail.images.models import AbstractImage, AbstractRendition, Image
+from wagtail.images.models import AbstractImage, AbstractRendition, Filter, Image
 from wagtail.models import Orderable, Page
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 from wagtail.snippets.models import register_snippet
 from wagtail.url_routing import RouteResult
 
-from dateline.newsroom.routing import QuickViewRestrictions, public
+from dateline.newsroom.routing import QuickViewRestrictions, for_generation, public
 
 # Photos ----------------------------------------------------------------------
+
+
+def shared_filter(filter: Filter | str) -> Filter:
+    """One Filter per spec for the whole process.
+
+    Wagtail's image tags make a new Filter on every render, and each one parses its spec
+    into operations again (through inspect.getcallargs, a tenth of a millisecond each):
+    a page with five photos paid for some twenty-five parses a render. A parsed Filter
+    holds nothing but its spec's operations, so one can serve every render.
+    """
+    return _filter_for(filter if isinstance(filter, str) else filter.spec)
+
+
+@functools.lru_cache(maxsize=256)
+def _filter_for(spec: str) -> Filter:
+    return Filter(spec=spec)
 
 
 class Photo(AbstractImage):
@@ -63,6 +80,24 @@ class Photo(AbstractImage):
     def alt(self) -> str:
         return str(self.default_alt_text)
 
+    def get_rendition(self, filter: Filter | str) -> AbstractRendition:
+        """Wagtail's, without storing again in the cache a rendition that was prefetched.
+
+        Wagtail's own stores every rendition it returns in the renditions cache, even one
+        it found among the renditions loaded with the photo (as an article's lead photo
+        is): a cache write on every render of the page for nothing.
+        """
+        spec = shared_filter(filter)
+        if self._get_prefetched_renditions() is not None:
+            try:
+                return self.find_existing_rendition(self.clean_filter_for_svg(spec))
+            except self.get_rendition_model().DoesNotExist:
+                pass  # made, stored and cached by Wagtail below
+        return super().get_rendition(spec)
+
+    def get_renditions(self, *filters: Filter | str) -> dict[str, AbstractRendition]:
+        return super().get_renditions(*(shared_filter(f) for f in filters))
+
 
 class PhotoRendition(AbstractRendition):
     image = models.ForeignKey(Photo, on_delete=models.CASCADE, related_name="renditions")
@@ -74,6 +109,8 @@ class PhotoRendition(AbstractRendition):
 # Rendition specs the templates use, prefetched together so an article page costs
 # one query for all of its photos' renditions.
 LEAD_RENDITIONS = ("width-480|format-webp", "width-800|format-webp", "width-1200|format-webp")
+# The lead photo as shared: og:image, the JSON-LD image and the feeds' enclosure.
+SHARE_RENDITION = "width-1200|format-jpeg"
 CARD_RENDITIONS = ("fill-400x225|format-webp", "fill-800x450|format-webp")
 FALLBACK_RENDITION = "width-800|format-jpeg"
 
@@ -150,6 +187,28 @@ def live_articles() -> PageQuerySet:
     )
 
 
+# Articles each process keeps per generation for readers the page cache cannot answer
+# (HomePage.route); the busiest ones are the first asked for after a publish.
+ARTICLES_KEPT = 300
+
+
+def live_article_at(url_path: str) -> ArticlePage | None:
+    """The live article at a URL path, with the renditions its page shows of its photo."""
+    return (
+        ArticlePage.objects.filter(url_path=url_path, live=True)
+        .select_related("lead_image")
+        .prefetch_related(
+            Prefetch(
+                "lead_image__renditions",
+                queryset=PhotoRendition.objects.filter(
+                    filter_spec__in=(*LEAD_RENDITIONS, SHARE_RENDITION)
+                ),
+            )
+        )
+        .first()
+    )
+
+
 def paginate(request: HttpRequest, items: Any, per_page: int | None = None) -> Any:
     """One page of ``items``; a page number that is not a page is a 404, never a 500."""
     paginator = Paginator(items, per_page or settings.ARTICLES_PER_PAGE)
@@ -179,10 +238,17 @@ class HomePage(QuickViewRestrictions, Page):
         """Find an article by its URL path in one query, instead of a level at a time.
 
         Articles are most of what readers open; anything else is routed as usual.
+        The article found is kept by this process until the next publish (see
+        routing.for_generation), with what its render loads on it (authors, sources,
+        tags, section, lead photo): a render that misses the page cache, such as a
+        reader's with a session cookie, then asks the database only for comments.
+        View restrictions are still checked on every request, after routing.
         """
         if len(path_components) == 2:
             url_path = self.url_path + "/".join(path_components) + "/"
-            article = ArticlePage.objects.filter(url_path=url_path, live=True).first()
+            article = for_generation(
+                f"article {url_path}", lambda: live_article_at(url_path), most=ARTICLES_KEPT
+            )
             if article is not None:
                 return RouteResult(article)
         return super().route(request, path_components)
@@ -418,7 +484,17 @@ class ArticlePage(QuickViewRestrictions, Page):
         return ""
 
     def related_stories(self, limit: int = 4) -> list[ArticlePage]:
-        """Stories sharing a tag, then the section's latest, never this one."""
+        """Stories sharing a tag, then the section's latest, never this one.
+
+        The same for every reader until the next publish, so each process finds them
+        once per page-cache generation (routing.for_generation), cards and renditions
+        loaded; the page's render after that costs no query for them.
+        """
+        return for_generation(
+            f"related {self.pk} {limit}", lambda: self._related(limit), most=ARTICLES_KEPT
+        )
+
+    def _related(self, limit: int) -> list[ArticlePage]:
         tag_ids = [tag.pk for tag in self.tags_list]
         related: list[ArticlePage] = []
         if tag_ids:

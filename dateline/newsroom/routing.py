@@ -8,6 +8,12 @@ one, and each of those starts a new page-cache generation (newsroom/signals.py).
 So each process keeps the answers for as long as the generation it read them in
 lasts, and asks again after a change reaches it (PAGE_CACHE_GENERATION_SECONDS).
 
+The same holds for an article and what its page loads (authors, sources, tags, its
+section and lead photo, its related stories): HomePage.route and
+ArticlePage.related_stories keep them the same way, so a render the page cache cannot
+answer (a reader with a session cookie, an unknown query string) asks the database
+only for the comments. Edits to an author or a photo start a new generation too.
+
 With the cache down there is no generation to trust: every request asks the
 database, as Wagtail does on its own.
 """
@@ -31,6 +37,8 @@ _answers: dict[str, dict[str, Any]] = {}
 # Past this many answers a generation stops keeping new ones (a flood of made-up Host
 # headers where ALLOWED_HOSTS lets them through must not grow memory).
 MOST_ANSWERS = 1000
+# How many answers of each kind the current generation holds (see for_generation).
+_kinds: dict[str, int] = {}
 T = TypeVar("T")
 
 
@@ -53,8 +61,13 @@ def site_for(request: HttpRequest) -> Site | None:
     return for_generation(f"site {hostname}:{request.get_port()}", find)
 
 
-def for_generation(name: str, compute: Callable[[], T]) -> T:
-    """``compute()``, asked once per page-cache generation in this process."""
+def for_generation(name: str, compute: Callable[[], T], most: int = MOST_ANSWERS) -> T:
+    """``compute()``, asked once per page-cache generation in this process.
+
+    At most ``most`` answers of one kind (the name's first word) are kept: an article
+    with what its page loaded weighs some 40 KB, and a crawler walking the archive
+    must not make each process keep them all.
+    """
     generation = _current()
     if generation is None:
         return compute()
@@ -62,12 +75,16 @@ def for_generation(name: str, compute: Callable[[], T]) -> T:
     if known is not None and name in known:
         return known[name]
     answer = compute()
+    kind = name.partition(" ")[0]
     with _lock:
         if generation not in _answers:
             _answers.clear()
             _answers[generation] = {}
-        if len(_answers[generation]) < MOST_ANSWERS:
+            _kinds.clear()
+        kept = _kinds.get(kind, 0)
+        if kept < most and len(_answers[generation]) < MOST_ANSWERS:
             _answers[generation][name] = answer
+            _kinds[kind] = kept + 1
     return answer
 
 

@@ -26,6 +26,7 @@ from dateline.newsroom.demo.writer import ArticlePlan, plan_article
 from dateline.newsroom.models import (
     CARD_RENDITIONS,
     LEAD_RENDITIONS,
+    SHARE_RENDITION,
     ArticleAuthor,
     ArticleCorrection,
     ArticlePage,
@@ -44,7 +45,7 @@ ADMIN_PASSWORD = "dateline-demo"  # noqa: S105 - a published demo login, printed
 LEAD_PHOTO_SPECS = (
     *LEAD_RENDITIONS,
     *CARD_RENDITIONS,
-    "width-1200|format-jpeg",
+    SHARE_RENDITION,
 )
 INLINE_PHOTO_SPECS = ("width-480|format-webp", "width-800|format-webp")
 

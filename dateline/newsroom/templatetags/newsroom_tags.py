@@ -7,7 +7,7 @@ from django import template
 from django.conf import settings
 from django.utils.safestring import SafeString, mark_safe
 
-from dateline.newsroom.models import ArticlePage
+from dateline.newsroom.models import SHARE_RENDITION, ArticlePage
 
 register = template.Library()
 
@@ -53,7 +53,7 @@ def article_schema(page: ArticlePage) -> dict[str, Any]:
     if page.dateline_place:
         data["locationCreated"] = {"@type": "Place", "name": page.dateline_place}
     if page.lead_image:
-        rendition = page.lead_image.get_rendition("width-1200|format-jpeg")
+        rendition = page.lead_image.get_rendition(SHARE_RENDITION)
         image: dict[str, Any] = {
             "@type": "ImageObject",
             "url": absolute(rendition.url),
