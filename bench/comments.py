@@ -134,9 +134,17 @@ for n in range(15):
     started = time.perf_counter()
     response = client.get(f"{big}?profile={n}")
     times.append((time.perf_counter() - started) * 1000)
+# The first render after a publish or a new comment: nothing kept per generation yet.
+cold = []
+for n in range(15):
+    pagecache.invalidate()
+    started = time.perf_counter()
+    response = client.get(f"{big}?cold={n}")
+    cold.append((time.perf_counter() - started) * 1000)
 print("DIAG_JSON " + json.dumps({"big_queries": big_queries, "small_queries": small_queries,
     "big_shown": big_shown, "small_shown": small_shown,
-    "inprocess_median_ms": round(statistics.median(times), 2)}))
+    "inprocess_median_ms": round(statistics.median(times), 2),
+    "first_after_publish_inprocess_median_ms": round(statistics.median(cold), 2)}))
 """
 
 COUNT = """
@@ -295,6 +303,10 @@ class CommentsRun(SignupRun):
             "uncached_p99_ms": round(percentile(times, 99), 2),
             "uncached_cpu_ms": round(cpu_ms, 2),
             "inprocess_median_ms": diagnosis["inprocess_median_ms"],
+            # Not a target: the article and its related stories not yet kept (bench/README).
+            "first_after_publish_inprocess_median_ms": diagnosis[
+                "first_after_publish_inprocess_median_ms"
+            ],
             "queries_500": diagnosis["big_queries"],
             "queries_5": diagnosis["small_queries"],
             "queries_fixed": diagnosis["big_queries"] == diagnosis["small_queries"],
@@ -323,6 +335,10 @@ def report(r: dict[str, Any]) -> None:
         f"p90 {r['uncached_p90_ms']} ms, p99 {r['uncached_p99_ms']} ms over "
         f"{r['uncached_requests']} requests (in-process {r['inprocess_median_ms']} ms; "
         f"server CPU {r['uncached_cpu_ms']} ms a render)"
+    )
+    say(
+        "  first render after a publish or a new comment (in process, not a target): "
+        f"median {r['first_after_publish_inprocess_median_ms']} ms"
     )
     say(
         f"  queries per render: {r['queries_500']} with 500 comments, {r['queries_5']} with 5 "

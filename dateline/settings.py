@@ -316,7 +316,7 @@ STORAGES: dict[str, Any] = {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG or TESTING
-            else "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
+            else "dateline.lib.staticfiles.KeptManifestStaticFilesStorage"
         )
     },
 }

@@ -74,6 +74,12 @@ def article_schema(page: ArticlePage) -> dict[str, Any]:
 
 @register.simple_tag
 def json_ld(page: ArticlePage) -> SafeString:
-    text = json.dumps(article_schema(page), ensure_ascii=False).translate(_SCRIPT_ESCAPES)
-    # json.dumps output with <, > and & escaped (_SCRIPT_ESCAPES): it cannot end the tag.
-    return mark_safe(f'<script type="application/ld+json">{text}</script>')  # nosec
+    # Kept on the page: the article a reader is routed to lives for a generation
+    # (HomePage.route) and says the same until it is published again.
+    kept: SafeString | None = page.__dict__.get("_json_ld")
+    if kept is None:
+        text = json.dumps(article_schema(page), ensure_ascii=False).translate(_SCRIPT_ESCAPES)
+        # json.dumps output with <, > and & escaped (_SCRIPT_ESCAPES): it cannot end the tag.
+        kept = mark_safe(f'<script type="application/ld+json">{text}</script>')  # nosec
+        page.__dict__["_json_ld"] = kept
+    return kept
