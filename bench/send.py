@@ -164,7 +164,7 @@ import json, os, resource, time
 from pathlib import Path
 from dateline.digests import engine
 from dateline.digests.models import DigestIssue
-from dateline.scheduler.workers import warm_up
+from dateline.lib.warmup import warm_up
 
 warm_up()
 go = Path(os.environ["BENCH_GO"])

@@ -33,7 +33,6 @@ import threading
 from django.conf import settings
 from django.db import connection
 from django.db.models.functions import Now
-from django.urls import get_resolver
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 
@@ -45,17 +44,6 @@ logger = logging.getLogger(__name__)
 def new_worker_id() -> str:
     """host:pid:random, unique among workers (at most 64 characters, as django-tasks-db wants)."""
     return f"{socket.gethostname()[:45]}:{os.getpid()}:{get_random_string(6)}"
-
-
-def warm_up() -> None:
-    """Build, before the first task, what tasks would otherwise build on their first call.
-
-    The URL resolver (the first reverse() of a mail's links) takes a quarter of a
-    second of CPU or more to build here: a digest send that paid for it would
-    deliver hundreds of messages fewer in that time.
-    """
-    resolver = get_resolver()
-    _ = resolver.reverse_dict, resolver.namespace_dict
 
 
 def beat(worker_id: str) -> None:

@@ -9,7 +9,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import DatabaseError, connections
 
-from dateline.scheduler.workers import Heartbeat, beat, new_worker_id, warm_up
+from dateline.lib.warmup import warm_up
+from dateline.scheduler.workers import Heartbeat, beat, new_worker_id
 
 logger = logging.getLogger(__name__)
 
