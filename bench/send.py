@@ -72,15 +72,16 @@ def sink_count(log: Path) -> int:
 def blast(port: int, message: Path, count: int, connections: int, go: Path) -> dict[str, Any]:
     """``count`` copies of one message over ``connections`` smtplib connections, in threads.
 
-    With the engine's own client function (dateline/digests/smtp.py: dot-stuffing in one
-    replace, PIPELINING), so the blast is the ceiling of the same client, not a slower one.
+    With the engine's own client function (dateline/digests/smtp.py, PIPELINING), so the
+    blast is the ceiling of the same client, not a slower one. The message is dot-stuffed
+    once, as the engine stuffs each render group's bytes once (RenderedGroup.payload_for).
     The connections are made first; sending starts when ``go`` exists, as the engine's
     processes start when the issue is approved.
     """
     sys.path.insert(0, str(pages.ROOT))
-    from dateline.digests.smtp import no_delay, send_prepared
+    from dateline.digests.smtp import no_delay, send_prepared, stuffed
 
-    data = message.read_bytes()
+    data = stuffed(message.read_bytes())
     left = [count]
     lock = threading.Lock()
     clients = [no_delay(smtplib.SMTP(HOST, port, timeout=60)) for _ in range(connections)]
@@ -93,7 +94,9 @@ def blast(port: int, message: Path, count: int, connections: int, go: Path) -> d
                 if left[0] <= 0:
                     break
                 left[0] -= 1
-            send_prepared(client, "bounce+blast@dateline.invalid", "reader@example.org", data)
+            send_prepared(
+                client, "bounce+blast@dateline.invalid", "reader@example.org", data, is_stuffed=True
+            )
         client.quit()
 
     threads = [threading.Thread(target=lane, args=(client,)) for client in clients]

@@ -67,6 +67,8 @@ MAX_ATTEMPTS = 5
 RETRY_DELAYS = (60, 300, 900, 3600)
 # A row left in 'sending' this long belongs to a worker that died; others may take it.
 STALE_CLAIM = datetime.timedelta(minutes=15)
+# Deliveries the feeder hands a lane at a time (Run.hand_out).
+HANDOFF = 25
 HARD_BOUNCE_CODES = frozenset({550, 551, 553})
 # The relay itself is out of service (RFC 5321 4.2.3: 421, closing the channel).
 RELAY_UNAVAILABLE_CODE = 421
@@ -786,9 +788,10 @@ class Run:
         self.failures_unchecked = 0
         self.last_check = -math.inf
         self.journal: Journal | None = None
-        # Deliveries ready to send (at most two batches ahead), then one None per lane.
-        self.ready: queue.Queue[tuple[Claimed, render.RenderedGroup] | None] = queue.Queue(
-            maxsize=2 * options.batch_size
+        # Deliveries ready to send, HANDOFF at a time (at most two batches ahead), then one
+        # None per lane.
+        self.ready: queue.Queue[list[tuple[Claimed, render.RenderedGroup]] | None] = queue.Queue(
+            maxsize=max(2, 2 * options.batch_size // HANDOFF)
         )
         self.inline_lane: Lane | None = Lane() if options.concurrency == 1 else None
 
@@ -848,20 +851,14 @@ class Run:
             batch = claim_batch(self.issue, self.claim_id, self.options.batch_size)
             if not batch:
                 break
-            for item in self.prepare(batch):
-                if self.inline_lane is not None:
+            items = self.prepare(batch)
+            if self.inline_lane is None:
+                self.hand_out(items)
+            else:
+                for item in items:
                     if self.stop.is_set():
                         break
                     self.send_item(self.inline_lane, item)
-                    continue
-                while not self.stop.is_set():
-                    try:
-                        self.ready.put(item, timeout=0.5)
-                        break
-                    except queue.Full:
-                        self.flush()  # the lanes are busy: meanwhile, record what they sent
-                if self.stop.is_set():
-                    break  # what is left of the batch goes back to the queue at the end
             self.flush()
             if time.monotonic() - last_renewal > STALE_CLAIM.total_seconds() / 3:
                 # Slow batches (a low rate limit): show the rows are still in hand.
@@ -869,6 +866,23 @@ class Run:
                     claimed_at=timezone.now()
                 )
                 last_renewal = time.monotonic()
+
+    def hand_out(self, items: list[tuple[Claimed, render.RenderedGroup]]) -> None:
+        """Queue a batch's deliveries for the lanes, HANDOFF at a time.
+
+        One at a time, each message cost a wake-up of the feeder by the lane that made
+        room in the queue, and the GIL handed back and forth between them.
+        """
+        for start in range(0, len(items), HANDOFF):
+            chunk = items[start : start + HANDOFF]
+            while not self.stop.is_set():
+                try:
+                    self.ready.put(chunk, timeout=0.5)
+                    break
+                except queue.Full:
+                    self.flush()  # the lanes are busy: meanwhile, record what they sent
+            if self.stop.is_set():
+                return  # what is left of the batch goes back to the queue at the end
 
     def prepare(self, deliveries: list[Claimed]) -> list[tuple[Claimed, render.RenderedGroup]]:
         """The batch's deliveries to send with their group; the others settled in bulk."""
@@ -914,15 +928,16 @@ class Run:
     def lane_loop(self) -> None:
         lane = Lane()
         try:
-            while (item := self.ready.get()) is not None:
-                if self.stop.is_set():
-                    continue  # drained: left claimed, released when the run ends
-                try:
-                    self.send_item(lane, item)
-                except BaseException as error:
-                    self.stop.set()
-                    with self.lock:
-                        self.errors.append(error)
+            while (chunk := self.ready.get()) is not None:
+                for item in chunk:
+                    if self.stop.is_set():
+                        break  # drained: left claimed, released when the run ends
+                    try:
+                        self.send_item(lane, item)
+                    except BaseException as error:
+                        self.stop.set()
+                        with self.lock:
+                            self.errors.append(error)
         finally:
             if lane.connection is not None:
                 POOL.release(lane.connection)
@@ -932,13 +947,18 @@ class Run:
         delivery, group = item
         assert delivery.subscriber is not None
         try:
-            data = group.message_for(delivery, delivery.subscriber, self.links, self.domain)
+            if self.signer is None:
+                data = group.payload_for(delivery, delivery.subscriber, self.links, self.domain)
+            else:  # signed as the reader gets it, then stuffed
+                data = smtp.stuffed(
+                    self.signer.sign(
+                        group.message_for(delivery, delivery.subscriber, self.links, self.domain)
+                    )
+                )
         except UnicodeEncodeError:
             _finish(delivery, State.FAILED, error="address needs SMTPUTF8, not supported yet")
             self.count(State.FAILED)
             return
-        if self.signer is not None:
-            data = self.signer.sign(data)
         if lane.tokens == 0:
             lane.tokens = self.limiter.take(self.options.batch_size, self.stop)
             if lane.tokens == 0:  # stopped while waiting
@@ -958,7 +978,11 @@ class Run:
                 lane.connection, lane.sent_on_connection = self.connect(), 0
             try:
                 smtp.send_prepared(
-                    lane.connection, render.return_path(delivery, self.domain), delivery.email, data
+                    lane.connection,
+                    render.return_path(delivery, self.domain),
+                    delivery.email,
+                    data,
+                    is_stuffed=True,
                 )
             except smtplib.SMTPServerDisconnected:
                 if lane.sent_on_connection:
@@ -968,7 +992,11 @@ class Run:
                 lane.connection = None
                 lane.connection = self.connect(fresh=True)
                 smtp.send_prepared(
-                    lane.connection, render.return_path(delivery, self.domain), delivery.email, data
+                    lane.connection,
+                    render.return_path(delivery, self.domain),
+                    delivery.email,
+                    data,
+                    is_stuffed=True,
                 )
             lane.sent_on_connection += 1
         except RelayUnavailable as error:

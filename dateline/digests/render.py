@@ -29,6 +29,7 @@ from django.core import signing
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from dateline.digests import smtp
 from dateline.digests.models import DigestIssue, DigestStory
 from dateline.newsletter import tokens
 from dateline.newsroom.models import ArticlePage, SectionPage
@@ -257,6 +258,8 @@ class RenderedGroup:
     html: str
     story_ids: list[int]
     chunks: list[bytes] = field(default_factory=list)
+    # The same, dot-stuffed for SMTP DATA (payload_for), made on first use.
+    _stuffed_chunks: list[bytes] | None = field(default=None, repr=False, compare=False)
 
     def message_for(
         self,
@@ -269,6 +272,38 @@ class RenderedGroup:
 
         ``links`` and ``domain``: made once by a caller sending many (the engine).
         """
+        parts = self.chunks.copy()
+        parts[1::2] = self._values(parts[1::2], delivery, subscriber, links, domain)
+        return b"".join(parts)
+
+    def payload_for(
+        self, delivery: Recipient, subscriber: tokens.KeyHolder, links: tokens.Links, domain: str
+    ) -> bytes:
+        """message_for's bytes as SMTP DATA sends them: dot-stuffed and ended with ".".
+
+        The fixed chunks are stuffed once per group instead of the whole message once per
+        reader (the engine's largest cost a message after the network). That is right when
+        no line can start at or inside a reader's value: each value is one non-empty piece
+        of a line not starting with a dot. One that is not (a long quoted-printable value,
+        wrapped) sends the message stuffed whole, as smtp.send_prepared would.
+        """
+        if self._stuffed_chunks is None:
+            self._stuffed_chunks = smtp.stuffed_chunks(self.chunks)
+        parts = self._stuffed_chunks.copy()
+        values = self._values(parts[1::2], delivery, subscriber, links, domain)
+        if not all(v and v[:1] != b"." and b"\n" not in v and b"\r" not in v for v in values):
+            return smtp.stuffed(self.message_for(delivery, subscriber, links, domain))
+        parts[1::2] = values
+        return b"".join(parts)
+
+    @staticmethod
+    def _values(
+        names: list[bytes],
+        delivery: Recipient,
+        subscriber: tokens.KeyHolder,
+        links: tokens.Links | None,
+        domain: str,
+    ) -> list[bytes]:
         links = links or tokens.Links.from_settings()
         token = links.manage_token(subscriber)  # one HMAC for the four links
         manage, unsubscribe = links.manage_url(token), links.unsubscribe_url(token)
@@ -286,9 +321,7 @@ class RenderedGroup:
             _TEXT_ADDRESS: _qp_value(email),
         }
         # Chunks alternate: fixed bytes, a placeholder's name, fixed bytes, …
-        parts = self.chunks.copy()
-        parts[1::2] = [values[name] for name in parts[1::2]]
-        return b"".join(parts)
+        return [values[name] for name in names]
 
 
 def render_group(

@@ -27,7 +27,7 @@ def no_delay(connection: smtplib.SMTP) -> smtplib.SMTP:
     return connection
 
 
-def _stuffed(data: bytes) -> bytes:
+def stuffed(data: bytes) -> bytes:
     """The DATA payload with its terminator: lines starting with "." doubled (RFC 5321 4.5.2)."""
     body = data.replace(b"\r\n.", b"\r\n..")
     if body.startswith(b"."):
@@ -37,10 +37,32 @@ def _stuffed(data: bytes) -> bytes:
     return body + b".\r\n"
 
 
-def send_prepared(connection: smtplib.SMTP, sender: str, recipient: str, data: bytes) -> None:
-    """Deliver ``data`` (CRLF line endings) to one recipient, or raise as ``sendmail`` would."""
+def stuffed_chunks(chunks: list[bytes]) -> list[bytes]:
+    """``stuffed`` for a message kept as fixed chunks with values between them.
+
+    ``chunks`` alternate fixed bytes and the names of values (render.RenderedGroup); the
+    fixed ones are stuffed and the last one ends the DATA. Right as long as no value
+    starts a line with a dot, which the caller checks.
+    """
+    out = [c if i % 2 else c.replace(b"\r\n.", b"\r\n..") for i, c in enumerate(chunks)]
+    if out[0].startswith(b"."):
+        out[0] = b"." + out[0]
+    if not out[-1].endswith(b"\r\n"):
+        out[-1] += b"\r\n"
+    out[-1] += b".\r\n"
+    return out
+
+
+def send_prepared(
+    connection: smtplib.SMTP, sender: str, recipient: str, data: bytes, *, is_stuffed: bool = False
+) -> None:
+    """Deliver ``data`` (CRLF line endings) to one recipient, or raise as ``sendmail`` would.
+
+    ``is_stuffed``: ``data`` is already the DATA payload (``stuffed`` or
+    ``RenderedGroup.payload_for``).
+    """
     connection.ehlo_or_helo_if_needed()
-    payload = _stuffed(data)
+    payload = data if is_stuffed else stuffed(data)
     if connection.does_esmtp and connection.has_extn("pipelining"):
         connection.send(f"MAIL FROM:<{sender}>\r\nRCPT TO:<{recipient}>\r\nDATA\r\n".encode())
         mail, rcpt, go = connection.getreply(), connection.getreply(), connection.getreply()

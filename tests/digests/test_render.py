@@ -85,3 +85,38 @@ def test_dropped_stories_are_left_out(world):
     issue = make_issue([make_article(world, "Dam agreement signed"), make_article(world, "Other")])
     issue.stories.filter(position=1).update(dropped=True)
     assert [s.article.title for s in render.issue_stories(issue)] == ["Other"]
+
+
+def test_the_smtp_payload_is_the_message_dot_stuffed(world):
+    # payload_for stuffs the group's fixed bytes once; it must give exactly what stuffing
+    # the reader's whole message gives (the digest's CSS has lines starting with a dot).
+    from dateline.digests import smtp
+
+    issue = make_issue([make_article(world, "Ferries run again", photo=True)])
+    group = render.render_group(issue, render.issue_stories(issue), None)
+    assert group is not None
+    links, domain = tokens.Links.from_settings(), render.mail_domain()
+    assert any(b"\r\n." in chunk for chunk in group.chunks[::2])
+    for address in ("reader@example.org", "a=b&c@example.org"):
+        subscriber = reader(address)
+        delivery = Delivery.objects.create(issue=issue, subscriber=subscriber, email=address)
+        whole = group.message_for(delivery, subscriber, links, domain)
+        payload = group.payload_for(delivery, subscriber, links, domain)
+        assert payload == smtp.stuffed(whole)
+        assert payload.endswith(b"\r\n.\r\n") and b"\r\n.\r\n" not in payload[:-5]
+
+
+def test_a_value_that_could_start_a_line_with_a_dot_is_stuffed_whole(world, monkeypatch):
+    from dateline.digests import smtp
+
+    issue = make_issue([make_article(world, "Ferries run again")])
+    group = render.render_group(issue, render.issue_stories(issue), None)
+    assert group is not None
+    subscriber = reader("reader@example.org")
+    delivery = Delivery.objects.create(issue=issue, subscriber=subscriber, email=subscriber.email)
+    links, domain = tokens.Links.from_settings(), render.mail_domain()
+    # A message id is never like this; it stands for a value wrapped onto a new line.
+    monkeypatch.setattr(render, "message_id", lambda delivery, domain="": "x\r\n.hidden")
+    payload = group.payload_for(delivery, subscriber, links, domain)
+    assert payload == smtp.stuffed(group.message_for(delivery, subscriber, links, domain))
+    assert b"\r\n..hidden" in payload
