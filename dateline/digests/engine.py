@@ -218,7 +218,7 @@ def _claim_sql(vendor: str, condition: str) -> str:
     picked once and any number of workers pass each other by. SQLite has one
     writer at a time, so the conditional UPDATE alone decides who gets a row (and
     before 3.35 it knows no ``MATERIALIZED``). Parameters: issue, the condition's,
-    n, claimed_by, claimed_at.
+    the id to start after, n, claimed_by, claimed_at.
     """
     table = Delivery._meta.db_table
     postgresql = vendor == "postgresql"
@@ -226,7 +226,7 @@ def _claim_sql(vendor: str, condition: str) -> str:
     materialized = "MATERIALIZED" if postgresql else ""
     return f"""
         WITH picked AS {materialized} (
-            SELECT id FROM {table} WHERE issue_id = %s AND {condition}
+            SELECT id FROM {table} WHERE issue_id = %s AND {condition} AND id > %s
             ORDER BY id LIMIT %s {lock}
         )
         UPDATE {table} SET state = 'sending', claimed_by = %s, claimed_at = %s
@@ -247,11 +247,14 @@ def _claimed_rows_sql() -> str:
     """  # noqa: S608 - table names from the models, values as parameters
 
 
-def claim_batch(issue: DigestIssue, worker_id: str, size: int = 200) -> list[Claimed]:
+def claim_batch(
+    issue: DigestIssue, worker_id: str, size: int = 200, after: int = 0
+) -> list[Claimed]:
     """Up to ``size`` deliveries that this worker, and no other, now holds.
 
-    Empty only when nothing is claimable. Each claim's rows carry its own time,
-    so one read after the claim finds exactly them.
+    ``after``: only rows with a greater id (see Run.feed). Empty only when nothing
+    (past ``after``) is claimable. Each claim's rows carry its own time, so one read
+    after the claim finds exactly them.
     """
     vendor = db_connection.vendor
     # Raw SQL: datetimes as the ORM stores them (SQLite: naive UTC text).
@@ -260,7 +263,7 @@ def claim_batch(issue: DigestIssue, worker_id: str, size: int = 200) -> list[Cla
     with transaction.atomic(), db_connection.cursor() as cursor:
         taken = 0
         for condition, values in _CLAIMABLE:
-            params = [issue.pk, *map(at, values(now)), size - taken, worker_id, at(now)]
+            params = [issue.pk, *map(at, values(now)), after, size - taken, worker_id, at(now)]
             cursor.execute(_claim_sql(vendor, condition), params)
             taken += cursor.rowcount
             if taken >= size:
@@ -474,9 +477,11 @@ class Journal:
     def __init__(self, directory: Path, claim_id: str) -> None:
         directory.mkdir(parents=True, exist_ok=True)
         name = re.sub(r"[^A-Za-z0-9_.-]", "_", claim_id)
-        # Locked before it gets the name others look for, so no one replays a live run.
-        fresh = directory / f"{name}.new"
-        self.fd = os.open(fresh, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_APPEND, 0o600)
+        # Made under a name replay leaves alone and locked before it gets the name replay
+        # looks for. A replay that opened it between the open and the lock (a worker
+        # starting beside this one) would take it for a dead run's and delete it.
+        fresh = directory / f"{name}.{secrets.token_hex(4)}{_MAKING}"
+        self.fd = os.open(fresh, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o600)
         fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         os.write(self.fd, claim_id.encode("utf-8") + b"\n")
         self.path = directory / f"{name}.journal"
@@ -511,12 +516,23 @@ def _settle(path: Path) -> tuple[int, int]:
     return sent, released
 
 
+# A journal being made (Journal.__init__; ".new" by earlier versions). One left by a
+# run killed in the microseconds before its rename held no claims yet: it goes once it
+# is this old.
+_MAKING = ".making"
+_MAKING_LEFT_FOR = 3600
+
+
 def replay(directory: Path) -> tuple[int, int]:
     """Settle the journals of runs that died on this machine: (marked sent, released)."""
     totals = (0, 0)
     if not directory.is_dir():
         return totals
-    for path in sorted(directory.glob("*.journal")) + sorted(directory.glob("*.new")):
+    for path in [*directory.glob(f"*{_MAKING}"), *directory.glob("*.new")]:
+        with contextlib.suppress(OSError):
+            if time.time() - path.stat().st_mtime > _MAKING_LEFT_FOR:
+                path.unlink()
+    for path in sorted(directory.glob("*.journal")):
         try:
             fd = os.open(path, os.O_RDWR)
         except FileNotFoundError:
@@ -842,15 +858,26 @@ class Run:
 
     def feed(self) -> None:
         last_renewal = time.monotonic()
+        # Claims go on from the last row this run took. On PostgreSQL every claimed row
+        # leaves a dead entry under 'queued' in the claim index until VACUUM, and a scan
+        # from the issue's start walked all of them: a claim took twice as long at the
+        # end of 60,000 readers as at the start. Rows behind the cursor that became
+        # claimable again (released by a run that stopped, a due retry, a dead run's)
+        # are found by one more pass from the start before the run ends.
+        after = 0
         while not self.stop.is_set():
             if not DigestIssue.objects.filter(
                 pk=self.issue.pk, status=DigestIssue.Status.SENDING
             ).exists():
                 self.stop.set()  # paused or cancelled meanwhile
                 break
-            batch = claim_batch(self.issue, self.claim_id, self.options.batch_size)
+            batch = claim_batch(self.issue, self.claim_id, self.options.batch_size, after)
+            if not batch and after:
+                after = 0
+                batch = claim_batch(self.issue, self.claim_id, self.options.batch_size)
             if not batch:
                 break
+            after = batch[-1].pk
             items = self.prepare(batch)
             if self.inline_lane is None:
                 self.hand_out(items)

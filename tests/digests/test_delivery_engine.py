@@ -160,6 +160,26 @@ def test_journal_of_a_dead_run_is_replayed_once(world, settings, tmp_path):
     live.close()
 
 
+def test_replay_leaves_a_journal_being_made_alone(tmp_path):
+    # A worker starting beside another replays the folder while the other makes its
+    # journal: between its open and its lock the file is unlocked. Replay deleted it
+    # once, and the other worker died on its rename (seen in test_workers).
+    directory = tmp_path / "journals"
+    directory.mkdir()
+    making = directory / f"w1_0001.1a2b3c4d{engine._MAKING}"
+    making.write_bytes(b"")
+    assert engine.replay(directory) == (0, 0)
+    assert making.exists()
+    # One left by a run killed before its rename held no claims: it goes when old.
+    old = time.time() - engine._MAKING_LEFT_FOR - 1
+    os.utime(making, (old, old))
+    engine.replay(directory)
+    assert not making.exists()
+    journal = engine.Journal(directory, "w1#2")
+    assert [p.name for p in directory.iterdir()] == [journal.path.name]
+    journal.close()
+
+
 def dkim_key(kind: str) -> tuple[bytes, bytes]:
     """(private key as DKIM_PRIVATE_KEY_FILE holds it, the DNS TXT record)."""
     if kind == "ed25519":

@@ -260,6 +260,38 @@ def test_abandoned_claims_are_taken_over(world):
     assert taken.pk == claimed.pk and taken.claimed_by == "other"
 
 
+def test_a_claim_goes_on_after_the_given_id(world):
+    issue = make_issue([make_article(world)])
+    for i in range(6):
+        reader(f"r{i}@example.org")
+    engine.approve(issue)
+    ids = sorted(Delivery.objects.values_list("pk", flat=True))
+    assert [d.pk for d in engine.claim_batch(issue, "w", 10, after=ids[3])] == ids[4:]
+    assert [d.pk for d in engine.claim_batch(issue, "w", 10)] == ids[:4]
+
+
+def test_rows_behind_a_runs_cursor_that_become_claimable_are_sent_before_it_ends(
+    world, mail_server
+):
+    # Claims go on from the last row taken (Run.feed); a row behind that point that
+    # becomes claimable meanwhile, here a dead worker's, is found by the last pass.
+    issue = make_issue([make_article(world)])
+    for i in range(9):
+        reader(f"r{i}@example.org")
+    engine.approve(issue)
+    [held] = engine.claim_batch(issue, "dead", 1)
+    stale = timezone.now() - engine.STALE_CLAIM - datetime.timedelta(seconds=1)
+
+    def after_each_batch(counts):
+        # The dead worker's row goes stale once the run is past it.
+        Delivery.objects.filter(pk=held.pk).update(claimed_at=stale)
+
+    totals = engine.send_issue(issue, "w1", batch_size=3, concurrency=1, on_batch=after_each_batch)
+    assert totals == {"sent": 9}
+    assert [len(mail_server.to(f"r{i}@example.org")) for i in range(9)] == [1] * 9
+    assert not Delivery.objects.exclude(state=Delivery.State.SENT).exists()
+
+
 def test_temporary_failure_is_retried_and_delivered_once(world, recording_server):
     issue = make_issue([make_article(world)])
     reader("greylisted@example.org")

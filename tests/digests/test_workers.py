@@ -91,9 +91,9 @@ def test_two_workers_keep_together_to_the_relays_rate(world, sink, tmp_path):
     database.publish()
     rate = 60
     env = worker_env(tmp_path, database, sink, concurrency=2, batch=20, rate_per_second=rate)
-    log = tmp_path / "workers.log"
-    workers = [start_worker(env, f"w{i}", tmp_path / f"w{i}.log") for i in range(2)]
-    for worker in workers:
+    logs = [tmp_path / f"w{i}.log" for i in range(2)]
+    workers = [start_worker(env, f"w{i}", log) for i, log in enumerate(logs)]
+    for worker, log in zip(workers, logs, strict=True):
         assert wait(worker, 120) == 0, log.read_text()
 
     times = sorted(t for t, _, _ in sink.received)
