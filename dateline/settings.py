@@ -7,7 +7,6 @@ start when that would be unsafe (DEBUG on, the development secret key).
 
 from __future__ import annotations
 
-import secrets
 import sys
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from dateline.lib.emailurl import parse_email_url
-from dateline.lib.env import envbool, envint, envlist, envstr
+from dateline.lib.env import envbool, envint, envlist, envstr, kept_secret
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(envstr("DATELINE_VAR_DIR", str(BASE_DIR / "var")))
@@ -41,9 +40,7 @@ if not SECRET_KEY:
             'Set it to a long random value, e.g. python3 -c "import secrets; '
             'print(secrets.token_urlsafe(50))"'
         )
-    if not DEV_SECRET_KEY_FILE.exists():
-        DEV_SECRET_KEY_FILE.write_text(secrets.token_urlsafe(50))
-    SECRET_KEY = DEV_SECRET_KEY_FILE.read_text().strip()
+    SECRET_KEY = kept_secret(DEV_SECRET_KEY_FILE)
 if PRODUCTION:
     if DEBUG:
         raise ImproperlyConfigured(

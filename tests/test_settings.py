@@ -93,3 +93,25 @@ def test_an_unknown_way_of_counting_views_is_refused(tmp_path):
     done = start(tmp_path, PAGE_VIEW_COUNTING="pixel")
     assert done.returncode != 0
     assert 'PAGE_VIEW_COUNTING must be "server" or "beacon", not "pixel"' in done.stderr
+
+
+def test_the_development_key_is_made_once_and_never_read_half_written(tmp_path, monkeypatch):
+    # Two workers started at once on a new var/ folder: one read the key file while the
+    # other was still writing it, and died on an empty SECRET_KEY (seen in test_workers).
+    from dateline.lib import env
+
+    path = tmp_path / "dev-secret-key"
+    link = os.link
+
+    def another_process_is_first(source, target):
+        assert not path.exists()  # never there before it is whole
+        path.write_text("theirs-" * 8)
+        link(source, target)
+
+    monkeypatch.setattr(env.os, "link", another_process_is_first)
+    assert env.kept_secret(path) == "theirs-" * 8
+    assert [p.name for p in tmp_path.iterdir()] == ["dev-secret-key"]
+    monkeypatch.setattr(env.os, "link", link)
+    assert env.kept_secret(path) == "theirs-" * 8
+    mine = env.kept_secret(tmp_path / "other")
+    assert len(mine) > 40 and env.kept_secret(tmp_path / "other") == mine
