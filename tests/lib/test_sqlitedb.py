@@ -204,3 +204,47 @@ def test_a_forked_child_lets_go_of_its_parents_turn(database: Path) -> None:
     queue._reset()
     assert os.read(read, 10) == b"free"
     os.waitpid(pid, 0)
+
+
+def _open_at_once(settings: dict, start, failures) -> None:
+    connection = ConnectionHandler({"default": settings})["default"]
+    start.wait()
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM t")
+    except BaseException as error:
+        failures.put(repr(error))
+    finally:
+        connection.close()
+
+
+def test_processes_connecting_together_to_a_new_file_all_switch_it_to_wal(tmp_path: Path) -> None:
+    # Each connection's init_command switches the file to WAL. Two processes at once on
+    # a file not yet in WAL deadlock inside SQLite, and one got "database is locked" at
+    # once, busy timeout or not: two digest workers started together died of it.
+    import sqlite3
+
+    context = multiprocessing.get_context("fork")
+    failures = context.Queue()
+    for round_ in range(8):
+        path = tmp_path / f"new-{round_}.sqlite3"
+        sqlite3.connect(path).execute("CREATE TABLE t (n INTEGER)").connection.close()
+        settings = {
+            "ENGINE": "dateline.lib.sqlitedb",
+            "NAME": str(path),
+            "OPTIONS": {"init_command": "PRAGMA journal_mode=WAL;", "timeout": 20},
+        }
+        start = context.Barrier(4)
+        processes = [
+            context.Process(target=_open_at_once, args=(settings, start, failures))
+            for _ in range(4)
+        ]
+        for process in processes:
+            process.start()
+        for process in processes:
+            process.join(timeout=60)
+        assert sqlite3.connect(path).execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    seen = []
+    while not failures.empty():
+        seen.append(failures.get())
+    assert seen == []

@@ -116,6 +116,16 @@ class DatabaseWrapper(base.DatabaseWrapper):
             return None
         return queue_for(str(self.settings_dict["NAME"]))
 
+    def get_new_connection(self, conn_params: dict[str, Any]) -> Any:
+        # The connection's init_command switches the file to WAL. Two processes doing
+        # that at once on a new file (workers started together) deadlock in SQLite, and
+        # one gets "database is locked" at once, whatever the busy timeout: switch in turn.
+        queue = self._queue()
+        if queue is None:
+            return super().get_new_connection(conn_params)
+        with queue.turn(float(self.settings_dict.get("OPTIONS", {}).get("timeout", 5))):
+            return super().get_new_connection(conn_params)
+
     def _start_transaction_under_autocommit(self) -> None:
         queue = self._queue()
         if queue is not None and not self._write_turn:
