@@ -247,6 +247,20 @@ def _qp_value(value: str) -> bytes:
     return quoprimime.body_encode(latin, maxlinelen=998, eol="\r\n").encode("ascii")
 
 
+# What html.escape changes.
+_HTML_SPECIAL = re.compile(r"[&<>\"']")
+
+
+def _html_value(value: str, text: bytes) -> bytes:
+    """_qp_value of ``value`` escaped for HTML; ``text``: its _qp_value as it is.
+
+    Links and addresses nearly never hold a character HTML escapes: then both are one.
+    """
+    if _HTML_SPECIAL.search(value) is None:
+        return text
+    return _qp_value(html.escape(value))
+
+
 def _header(name: str, value: str) -> bytes:
     return SMTP.fold(name, value).encode("ascii")
 
@@ -291,7 +305,10 @@ class RenderedGroup:
             self._stuffed_chunks = smtp.stuffed_chunks(self.chunks)
         parts = self._stuffed_chunks.copy()
         values = self._values(parts[1::2], delivery, subscriber, links, domain)
-        if not all(v and v[:1] != b"." and b"\n" not in v and b"\r" not in v for v in values):
+        # The values side by side, each after a NUL (never in a value): one scan each for
+        # a line break, a value starting with a dot and an empty value.
+        probe = b"\0" + b"\0".join(values) + b"\0"
+        if b"\n" in probe or b"\r" in probe or b"\0." in probe or b"\0\0" in probe:
             return smtp.stuffed(self.message_for(delivery, subscriber, links, domain))
         parts[1::2] = values
         return b"".join(parts)
@@ -309,16 +326,17 @@ class RenderedGroup:
         manage, unsubscribe = links.manage_url(token), links.unsubscribe_url(token)
         list_unsubscribe = links.list_unsubscribe(token)
         email = delivery.email
+        text_manage, text_unsubscribe, text_address = map(_qp_value, (manage, unsubscribe, email))
         values = {
             _TO: email.encode("ascii", "strict"),
             _MESSAGE_ID: message_id(delivery, domain).encode("ascii"),
             _LIST_UNSUBSCRIBE: list_unsubscribe.encode("ascii"),
-            _HTML_MANAGE: _qp_value(html.escape(manage)),
-            _HTML_UNSUBSCRIBE: _qp_value(html.escape(unsubscribe)),
-            _HTML_ADDRESS: _qp_value(html.escape(email)),
-            _TEXT_MANAGE: _qp_value(manage),
-            _TEXT_UNSUBSCRIBE: _qp_value(unsubscribe),
-            _TEXT_ADDRESS: _qp_value(email),
+            _HTML_MANAGE: _html_value(manage, text_manage),
+            _HTML_UNSUBSCRIBE: _html_value(unsubscribe, text_unsubscribe),
+            _HTML_ADDRESS: _html_value(email, text_address),
+            _TEXT_MANAGE: text_manage,
+            _TEXT_UNSUBSCRIBE: text_unsubscribe,
+            _TEXT_ADDRESS: text_address,
         }
         # Chunks alternate: fixed bytes, a placeholder's name, fixed bytes, …
         return [values[name] for name in names]
