@@ -13,6 +13,7 @@ import email.policy
 from typing import Any
 
 from asgiref.sync import sync_to_async
+from django.db import connection
 
 from dateline.outbox.models import OutboxMessage
 
@@ -32,7 +33,17 @@ class OutboxHandler:
     """aiosmtpd handler: every accepted message becomes an OutboxMessage."""
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        await sync_to_async(store, thread_sensitive=True)(
+        await sync_to_async(_store_and_close, thread_sensitive=True)(
             envelope.mail_from, list(envelope.rcpt_tos), bytes(envelope.original_content)
         )
         return "250 Message accepted into the outbox"
+
+
+def _store_and_close(mail_from: str, rcpt_tos: list[str], data: bytes) -> None:
+    # The thread sync_to_async runs this in outlives the message, and no request cycle
+    # closes its database connection: it stayed open as long as the process (and kept
+    # the PostgreSQL test database from being dropped). Development mail is a trickle.
+    try:
+        store(mail_from, rcpt_tos, data)
+    finally:
+        connection.close()

@@ -46,6 +46,23 @@ def test_a_message_sent_over_smtp_is_kept(outbox_smtp):
     assert b"Hello." in bytes(kept.raw)
 
 
+def test_the_outbox_server_leaves_no_database_connection_open(outbox_smtp):
+    # The handler's thread outlives the message and no request cycle closes its
+    # connection: it stayed open for the life of the process (and on PostgreSQL kept
+    # the test database from being dropped at the end of the run).
+    from asgiref.sync import SyncToAsync
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        pytest.skip("Django never closes the in-memory SQLite test database")
+    with smtplib.SMTP("127.0.0.1", outbox_smtp) as client:
+        client.sendmail("bounce+x@example.org", ["ana@example.org"], b"Subject: x\r\n\r\nHi\r\n")
+    assert OutboxMessage.objects.count() == 1
+    # The thread sync_to_async(thread_sensitive=True) uses outside any async_to_sync.
+    helper = SyncToAsync.single_thread_executor
+    assert helper.submit(lambda: connection.connection is None).result(timeout=10)
+
+
 def test_digests_from_the_engine_land_in_the_outbox(outbox_smtp, world, client):
     issue = make_issue([make_article(world, "Dam agreement signed")])
     reader("ana@example.org")
