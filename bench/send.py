@@ -12,8 +12,8 @@ demo` content it makes a digest issue per cadence and sends it to a local SMTP s
   blast     two raw blasts of one pre-built message of that issue, as it is, over and
             over to the same sink over the same number of connections: smtp-source
             (Postfix's, C) and the engine's own client function in threads (Python,
-            PIPELINING); the faster is the ceiling for this sink and machine, and the
-            engine should reach most of it
+            pipelined as the engine sends); the faster is the ceiling for this sink and
+            machine, and the engine should reach most of it
   memory    the engine's peak RSS with 10,000 readers and with 100,000 (flat: the
             deliveries stream through in batches)
   approve   the time to create the deliveries of an issue for 1,000,000 readers
@@ -36,6 +36,7 @@ import tempfile
 import threading
 import time
 import urllib.parse
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -72,14 +73,15 @@ def sink_count(log: Path) -> int:
 def blast(port: int, message: Path, count: int, connections: int, go: Path) -> dict[str, Any]:
     """``count`` copies of one message over ``connections`` smtplib connections, in threads.
 
-    With the engine's own client function (dateline/digests/smtp.py, PIPELINING), so the
-    blast is the ceiling of the same client, not a slower one. The message is dot-stuffed
-    once, as the engine stuffs each render group's bytes once (RenderedGroup.payload_for).
-    The connections are made first; sending starts when ``go`` exists, as the engine's
+    With the engine's own client function (dateline/digests/smtp.py: PIPELINING, each
+    message's data in one write with the next one's envelope), so the blast is the
+    ceiling of the same client, not a slower one. The message is dot-stuffed once, as
+    the engine stuffs each render group's bytes once (RenderedGroup.payload_for). The
+    connections are made first; sending starts when ``go`` exists, as the engine's
     processes start when the issue is approved.
     """
     sys.path.insert(0, str(pages.ROOT))
-    from dateline.digests.smtp import no_delay, send_prepared, stuffed
+    from dateline.digests.smtp import Envelope, no_delay, send_pipelined, stuffed
 
     data = stuffed(message.read_bytes())
     left = [count]
@@ -88,15 +90,20 @@ def blast(port: int, message: Path, count: int, connections: int, go: Path) -> d
     for client in clients:
         client.ehlo()
 
-    def lane(client: smtplib.SMTP) -> None:
+    def copies() -> Iterator[Envelope]:
         while True:
             with lock:
                 if left[0] <= 0:
-                    break
+                    return
                 left[0] -= 1
-            send_prepared(
-                client, "bounce+blast@dateline.invalid", "reader@example.org", data, is_stuffed=True
-            )
+            yield Envelope("bounce+blast@dateline.invalid", "reader@example.org", data)
+
+    def refused(message: Envelope, error: BaseException | None) -> None:
+        if error is not None:
+            raise error
+
+    def lane(client: smtplib.SMTP) -> None:
+        send_pipelined(client, copies(), refused)
         client.quit()
 
     threads = [threading.Thread(target=lane, args=(client,)) for client in clients]

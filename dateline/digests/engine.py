@@ -27,6 +27,7 @@
 from __future__ import annotations
 
 import atexit
+import collections
 import contextlib
 import datetime
 import fcntl
@@ -882,10 +883,7 @@ class Run:
             if self.inline_lane is None:
                 self.hand_out(items)
             else:
-                for item in items:
-                    if self.stop.is_set():
-                        break
-                    self.send_item(self.inline_lane, item)
+                self.send_chunk(self.inline_lane, items)
             self.flush()
             if time.monotonic() - last_renewal > STALE_CLAIM.total_seconds() / 3:
                 # Slow batches (a low rate limit): show the rows are still in hand.
@@ -956,91 +954,111 @@ class Run:
         lane = Lane()
         try:
             while (chunk := self.ready.get()) is not None:
-                for item in chunk:
-                    if self.stop.is_set():
-                        break  # drained: left claimed, released when the run ends
-                    try:
-                        self.send_item(lane, item)
-                    except BaseException as error:
-                        self.stop.set()
-                        with self.lock:
-                            self.errors.append(error)
+                if self.stop.is_set():
+                    continue  # drained: left claimed, released when the run ends
+                try:
+                    self.send_chunk(lane, chunk)
+                except BaseException as error:
+                    self.stop.set()
+                    with self.lock:
+                        self.errors.append(error)
         finally:
             if lane.connection is not None:
                 POOL.release(lane.connection)
             connections.close_all()  # this thread's own connections only
 
-    def send_item(self, lane: Lane, item: tuple[Claimed, render.RenderedGroup]) -> None:
-        delivery, group = item
-        assert delivery.subscriber is not None
-        try:
-            if self.signer is None:
-                data = group.payload_for(delivery, delivery.subscriber, self.links, self.domain)
-            else:  # signed as the reader gets it, then stuffed
-                data = smtp.stuffed(
-                    self.signer.sign(
-                        group.message_for(delivery, delivery.subscriber, self.links, self.domain)
-                    )
-                )
-        except UnicodeEncodeError:
-            _finish(delivery, State.FAILED, error="address needs SMTPUTF8, not supported yet")
-            self.count(State.FAILED)
-            return
-        if lane.tokens == 0:
-            lane.tokens = self.limiter.take(self.options.batch_size, self.stop)
-            if lane.tokens == 0:  # stopped while waiting
-                return
-        lane.tokens -= 1
-        state = self.send_one(lane, delivery, data)
-        if state == State.SENT:
-            with self.lock:
-                self.sent_ids.append(delivery.pk)
-        else:
-            self.check_failures(1)
-        self.count(state)
+    def send_chunk(self, lane: Lane, items: list[tuple[Claimed, render.RenderedGroup]]) -> None:
+        """Send ``items`` on the lane's connection, pipelined (smtp.send_pipelined).
 
-    def send_one(self, lane: Lane, delivery: Claimed, data: bytes) -> str:
-        try:
+        Deliveries whose data never went out on a connection that failed are tried
+        again on a new one; a second loss before anything was accepted gives them
+        back to the queue with a delay, as any lost connection does.
+        """
+        waiting = collections.deque(items)
+        losses = 0  # connections lost in a row with nothing accepted on them
+        while waiting and not self.stop.is_set():
+            if lane.tokens == 0:
+                lane.tokens = self.limiter.take(self.options.batch_size, self.stop)
+                if lane.tokens == 0:  # stopped while waiting
+                    return
             if lane.connection is None:
-                lane.connection, lane.sent_on_connection = self.connect(), 0
+                try:
+                    lane.connection, lane.sent_on_connection = self.connect(fresh=losses > 0), 0
+                except RelayUnavailable as error:
+                    self.settle_one(lane, waiting.popleft()[0], error)
+                    return
+                except smtplib.SMTPResponseException as error:  # e.g. our login refused
+                    self.settle_one(lane, waiting.popleft()[0], error)
+                    continue
+            accepted_before = lane.sent_on_connection
             try:
-                smtp.send_prepared(
+                smtp.send_pipelined(
                     lane.connection,
-                    render.return_path(delivery, self.domain),
-                    delivery.email,
-                    data,
-                    is_stuffed=True,
+                    self.envelopes(lane, waiting),
+                    lambda message, error: self.settle_one(lane, message.tag[0], error),
                 )
-            except smtplib.SMTPServerDisconnected:
-                if lane.sent_on_connection:
-                    raise
-                # A pooled connection the relay had closed while idle: not the reader's fault.
+            except smtp.ConnectionLost as lost:
                 POOL.discard(lane.connection)
                 lane.connection = None
-                lane.connection = self.connect(fresh=True)
-                smtp.send_prepared(
-                    lane.connection,
-                    render.return_path(delivery, self.domain),
-                    delivery.email,
-                    data,
-                    is_stuffed=True,
-                )
+                untried = [message.tag for message in lost.untried]
+                lane.tokens += len(untried)
+                losses = 0 if lane.sent_on_connection > accepted_before else losses + 1
+                if losses < 2:
+                    # A pooled connection the relay had closed while idle, or one that
+                    # failed mid-run: not the readers' fault.
+                    waiting.extendleft(reversed(untried))
+                    continue
+                for delivery, _ in untried:
+                    self.settle_one(lane, delivery, lost.error)
+
+    def envelopes(
+        self, lane: Lane, waiting: collections.deque[tuple[Claimed, render.RenderedGroup]]
+    ) -> Iterator[smtp.Envelope]:
+        """The waiting deliveries as messages, spliced one at a time, while tokens last."""
+        while waiting and lane.tokens > 0 and not self.stop.is_set():
+            delivery, group = item = waiting.popleft()
+            assert delivery.subscriber is not None
+            try:
+                if self.signer is None:
+                    data = group.payload_for(delivery, delivery.subscriber, self.links, self.domain)
+                else:  # signed as the reader gets it, then stuffed
+                    data = smtp.stuffed(
+                        self.signer.sign(
+                            group.message_for(
+                                delivery, delivery.subscriber, self.links, self.domain
+                            )
+                        )
+                    )
+            except UnicodeEncodeError:
+                _finish(delivery, State.FAILED, error="address needs SMTPUTF8, not supported yet")
+                self.count(State.FAILED)
+                continue
+            lane.tokens -= 1
+            yield smtp.Envelope(
+                render.return_path(delivery, self.domain), delivery.email, data, item
+            )
+
+    def settle_one(self, lane: Lane, delivery: Claimed, error: BaseException | None) -> None:
+        """What became of one delivery the relay answered (or did not)."""
+        if error is None:
+            assert self.journal is not None
+            self.journal.record(delivery.pk)
             lane.sent_on_connection += 1
-        except RelayUnavailable as error:
-            return self.relay_unavailable(delivery, str(error))
-        except smtplib.SMTPRecipientsRefused as error:
+            with self.lock:
+                self.sent_ids.append(delivery.pk)
+            self.count(State.SENT)
+            return
+        if isinstance(error, RelayUnavailable):
+            state = self.relay_unavailable(delivery, str(error))
+        elif isinstance(error, smtplib.SMTPRecipientsRefused):
             code, message = next(iter(error.recipients.values()))
-            return self.smtp_failure(lane, delivery, code, message)
-        except smtplib.SMTPResponseException as error:  # data or sender refused, 421 …
-            return self.smtp_failure(lane, delivery, error.smtp_code, error.smtp_error)
-        except OSError as error:  # disconnected, timed out (SMTPException is an OSError)
-            if lane.connection is not None:
-                POOL.discard(lane.connection)
-                lane.connection = None  # reconnect for the next one
-            return _retry_later(delivery, f"connection: {error}")
-        assert self.journal is not None
-        self.journal.record(delivery.pk)
-        return State.SENT
+            state = self.smtp_failure(delivery, code, message)
+        elif isinstance(error, smtplib.SMTPResponseException):  # sender or data refused, 421
+            state = self.smtp_failure(delivery, error.smtp_code, error.smtp_error)
+        else:  # disconnected, timed out (SMTPException is an OSError)
+            state = _retry_later(delivery, f"connection: {error}")
+        self.check_failures(1)
+        self.count(state)
 
     @staticmethod
     def connect(fresh: bool = False) -> smtplib.SMTP:
@@ -1074,19 +1092,11 @@ class Run:
             self.relay_error = error
         return State.QUEUED
 
-    def smtp_failure(self, lane: Lane, delivery: Claimed, code: int, message: bytes | str) -> str:
+    def smtp_failure(self, delivery: Claimed, code: int, message: bytes | str) -> str:
+        """A refusal; the connection is smtp.send_pipelined's (RSET, or closed on a 421)."""
         text = message.decode("utf-8", "replace") if isinstance(message, bytes) else str(message)
         error = f"{code} {text}"
-        if lane.connection is not None:
-            try:
-                lane.connection.rset()
-            except (smtplib.SMTPException, OSError):
-                POOL.discard(lane.connection)
-                lane.connection = None
         if code == RELAY_UNAVAILABLE_CODE:
-            if lane.connection is not None:
-                POOL.discard(lane.connection)
-                lane.connection = None
             return self.relay_unavailable(delivery, error)
         if 400 <= code < 500:
             return _retry_later(delivery, error)

@@ -299,7 +299,7 @@ class RenderedGroup:
         reader (the engine's largest cost a message after the network). That is right when
         no line can start at or inside a reader's value: each value is one non-empty piece
         of a line not starting with a dot. One that is not (a long quoted-printable value,
-        wrapped) sends the message stuffed whole, as smtp.send_prepared would.
+        wrapped) sends the message stuffed whole, with smtp.stuffed.
         """
         if self._stuffed_chunks is None:
             self._stuffed_chunks = smtp.stuffed_chunks(self.chunks)

@@ -231,29 +231,104 @@ def test_dkim_with_a_bad_key_stops_before_the_first_reader(world, sink, settings
     assert Delivery.objects.get().state == Delivery.State.QUEUED
 
 
-@pytest.mark.parametrize("pipelining", [True, False])
-def test_prepared_messages_arrive_whole_with_or_without_pipelining(sink, pipelining):
+def _connected(sink: Sink, pipelining: bool):
     import smtplib
-
-    from dateline.digests.smtp import send_prepared
 
     connection = smtplib.SMTP("127.0.0.1", sink.port)
     connection.ehlo()
     if not pipelining:
         connection.esmtp_features.pop("pipelining", None)
-    assert connection.has_extn("pipelining") == pipelining
+    return connection
+
+
+@pytest.mark.parametrize("pipelining", [True, False])
+def test_stuffed_messages_arrive_whole_with_or_without_pipelining(sink, pipelining):
+    from dateline.digests.smtp import Envelope, send_pipelined, stuffed
+
     message = b"Subject: dots\r\n\r\n.leading dot\r\n..two\r\nlast line"
-    send_prepared(connection, "bounce+x@dateline.invalid", "ana@example.org", message)
-    sink.refuse["gone@example.org"] = "550 5.1.1 No such user"
-    with pytest.raises(smtplib.SMTPRecipientsRefused) as refused:
-        send_prepared(connection, "bounce+y@dateline.invalid", "gone@example.org", message)
-    assert refused.value.recipients["gone@example.org"][0] == 550
-    connection.rset()
-    send_prepared(connection, "bounce+z@dateline.invalid", "bo@example.org", message)
-    connection.quit()
-    assert [rcpt for _, rcpt, _ in sink.received] == ["ana@example.org", "bo@example.org"]
+    outcomes: list[BaseException | None] = []
+    send_pipelined(
+        _connected(sink, pipelining),
+        [Envelope("bounce+x@dateline.invalid", "ana@example.org", stuffed(message))],
+        lambda _, error: outcomes.append(error),
+    )
+    assert outcomes == [None]
     # aiosmtpd undoes the dot-stuffing and keeps the line endings as sent.
-    assert sink.contents[0] == message + b"\r\n"
+    assert sink.contents == [message + b"\r\n"]
+
+
+@pytest.mark.parametrize("pipelining", [True, False])
+def test_a_run_of_messages_reports_each_outcome_in_order(sink, pipelining):
+    """Refusals at RCPT and at the end of DATA cost only their own message: the next one,
+    already on its way behind it, starts a clean transaction."""
+    import smtplib
+
+    from dateline.digests.smtp import Envelope, send_pipelined
+
+    sink.refuse["gone@example.org"] = "550 5.1.1 No such user"
+    sink.refuse_data["spam@example.org"] = "554 5.7.1 Message refused"
+    to = ["a@example.org", "gone@example.org", "spam@example.org", "b@example.org"]
+    to += ["gone@example.org", "c@example.org"]
+    payload = b"Subject: x\r\n\r\n..a line with a dot\r\n.\r\n"
+    outcomes: list[tuple[str, object]] = []
+    connection = _connected(sink, pipelining)
+    send_pipelined(
+        connection,
+        (Envelope("bounce@dateline.invalid", rcpt, payload, i) for i, rcpt in enumerate(to)),
+        lambda message, error: outcomes.append((message.recipient, error)),
+    )
+    assert [rcpt for rcpt, _ in outcomes] == to
+    errors = [error for _, error in outcomes]
+    assert [e is None for e in errors] == [True, False, False, True, False, True]
+    assert isinstance(errors[1], smtplib.SMTPRecipientsRefused)
+    assert isinstance(errors[2], smtplib.SMTPDataError) and errors[2].smtp_code == 554
+    assert [rcpt for _, rcpt, _ in sink.received] == [
+        "a@example.org",
+        "b@example.org",
+        "c@example.org",
+    ]
+    assert sink.contents[0] == b"Subject: x\r\n\r\n.a line with a dot\r\n"
+    assert connection.noop()[0] == 250  # still usable
+    connection.quit()
+
+
+@pytest.mark.parametrize("pipelining", [True, False])
+def test_a_lost_connection_names_the_messages_never_sent(sink, pipelining):
+    from dateline.digests.smtp import ConnectionLost, Envelope, send_pipelined
+
+    sink.hang_up_at.add("b@example.org")
+    to = ["a@example.org", "b@example.org", "c@example.org", "d@example.org"]
+    outcomes: list[tuple[str, object]] = []
+    with pytest.raises(ConnectionLost) as lost:
+        send_pipelined(
+            _connected(sink, pipelining),
+            (Envelope("bounce@dateline.invalid", rcpt, b"x\r\n.\r\n") for rcpt in to),
+            lambda message, error: outcomes.append((message.recipient, error)),
+        )
+    # b's data was out when the server hung up: it may have arrived, the caller decides.
+    assert [rcpt for rcpt, _ in outcomes] == ["a@example.org", "b@example.org"]
+    assert outcomes[0][1] is None and isinstance(outcomes[1][1], OSError)
+    # With PIPELINING c's envelope went out behind b's data and d was made meanwhile:
+    # neither was tried. One by one, nothing after b was read yet.
+    untried = [message.recipient for message in lost.value.untried]
+    assert untried == (["c@example.org", "d@example.org"] if pipelining else [])
+    assert [rcpt for _, rcpt, _ in sink.received] == ["a@example.org"]
+
+
+def test_a_relay_lost_mid_run_costs_only_the_message_in_flight(world, sink, settings):
+    """The message whose data was out waits for a retry; the one whose envelope was
+    pipelined behind it goes out at once on a new connection; nothing is sent twice."""
+    settings.DIGEST_CONCURRENCY = 1
+    addresses = readers("r", 12)
+    issue = approved(make_issue([make_article(world)]))
+    sink.hang_up_at.add(addresses[4])
+    assert engine.send_issue(issue, "w1") == {"sent": 11, "queued": 1}
+    received = [rcpt for _, rcpt, _ in sink.received]
+    assert sorted(received) == sorted(set(addresses) - {addresses[4]})
+    lost = Delivery.objects.get(issue=issue, email=addresses[4])
+    assert (lost.state, lost.attempts) == (Delivery.State.QUEUED, 1)
+    assert lost.last_error.startswith("connection:") and lost.retry_at is not None
+    assert len(sink.peers) == 2
 
 
 def test_a_relay_with_implicit_tls(world, settings, tmp_path):

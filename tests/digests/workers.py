@@ -37,6 +37,11 @@ class Sink:
         self.peers: set[tuple[str, int]] = set()  # one per SMTP connection that sent mail
         # Addresses refused at RCPT with this reply, every time.
         self.refuse: dict[str, str] = {}
+        # Addresses whose message is refused at the end of DATA with this reply.
+        self.refuse_data: dict[str, str] = {}
+        # Addresses at whose message's end of DATA the server hangs up without an answer
+        # (once each): the message is lost, as on a network failure.
+        self.hang_up_at: set[str] = set()
         self.lock = threading.Lock()
         sink = self
 
@@ -53,6 +58,13 @@ class Sink:
                 return "250 OK"
 
             async def handle_DATA(self, smtp, session, envelope):
+                for rcpt in envelope.rcpt_tos:
+                    if rcpt in sink.hang_up_at:
+                        sink.hang_up_at.discard(rcpt)
+                        smtp.transport.close()
+                        return "421 gone"  # never reaches the client
+                    if rcpt in sink.refuse_data:
+                        return sink.refuse_data[rcpt]
                 found = MESSAGE_ID.search(envelope.content)
                 message_id = found.group(1).decode() if found else ""
                 with sink.lock:
