@@ -33,6 +33,7 @@ import datetime
 import fcntl
 import json
 import math
+import mmap
 import os
 import queue
 import re
@@ -189,36 +190,43 @@ def any_of(column: str, values: list[Any]) -> tuple[str, list[Any]]:
 
     ``IN (%s, %s, …)`` with hundreds of parameters costs the driver milliseconds
     to rewrite on every statement; one array (PostgreSQL) or one JSON list
-    (SQLite) costs next to nothing. ``column`` is ours, never input.
+    (SQLite) costs next to nothing. Ids go to PostgreSQL as one array literal in
+    text: psycopg would otherwise quote each element in Python (~3 us an id).
+    ``column`` is ours, never input.
     """
     if db_connection.vendor == "postgresql":
+        if values and all(type(value) is int for value in values):
+            return f"{column} = ANY(%s::bigint[])", ["{" + ",".join(map(str, values)) + "}"]
         return f"{column} = ANY(%s)", [values]
     return f"{column} IN (SELECT value FROM json_each(%s))", [json.dumps(values)]  # noqa: S608
 
 
-# What each kind of claimable row is: waiting (and due), or held by a run that died.
-# Two statements rather than one with an OR, so that the claim-order index
-# (issue, state, id) hands out each kind in id order without sorting the issue.
+# What a claimable row is: waiting (and due), or held by a run that died. The claim
+# walks the issue's rows in id order on the (issue, id) index and tests this on each.
 _CLAIMABLE = (
-    ("state = 'queued' AND (retry_at IS NULL OR retry_at <= %s)", lambda now: [now]),
-    ("state = 'sending' AND claimed_at < %s", lambda now: [now - STALE_CLAIM]),
+    "((state = 'queued' AND (retry_at IS NULL OR retry_at <= %s))"
+    " OR (state = 'sending' AND claimed_at < %s))"
 )
 
 
+def _claimable_values(now: datetime.datetime) -> list[datetime.datetime]:
+    return [now, now - STALE_CLAIM]
+
+
 def claimable(issue: DigestIssue, now: datetime.datetime) -> Q:
-    """The issue's rows a worker may claim, for the ORM: the two kinds of _CLAIMABLE."""
+    """The issue's rows a worker may claim, for the ORM: _CLAIMABLE's two kinds."""
     waiting = Q(state=State.QUEUED) & (Q(retry_at__isnull=True) | Q(retry_at__lte=now))
     abandoned = Q(state=State.SENDING, claimed_at__lt=now - STALE_CLAIM)
     return Q(issue=issue) & (waiting | abandoned)
 
 
-def _claim_sql(vendor: str, condition: str) -> str:
-    """Take up to n rows of the issue matching ``condition``, for one run.
+def _claim_sql(vendor: str) -> str:
+    """Take up to n claimable rows of the issue, for one run.
 
     PostgreSQL: ``FOR UPDATE SKIP LOCKED`` in a materialised CTE, so the rows are
     picked once and any number of workers pass each other by. SQLite has one
     writer at a time, so the conditional UPDATE alone decides who gets a row (and
-    before 3.35 it knows no ``MATERIALIZED``). Parameters: issue, the condition's,
+    before 3.35 it knows no ``MATERIALIZED``). Parameters: issue, _claimable_values,
     the id to start after, n, claimed_by, claimed_at.
     """
     table = Delivery._meta.db_table
@@ -227,12 +235,29 @@ def _claim_sql(vendor: str, condition: str) -> str:
     materialized = "MATERIALIZED" if postgresql else ""
     return f"""
         WITH picked AS {materialized} (
-            SELECT id FROM {table} WHERE issue_id = %s AND {condition} AND id > %s
+            SELECT id FROM {table} WHERE issue_id = %s AND {_CLAIMABLE} AND id > %s
             ORDER BY id LIMIT %s {lock}
         )
         UPDATE {table} SET state = 'sending', claimed_by = %s, claimed_at = %s
         WHERE id IN (SELECT id FROM picked)
     """  # noqa: S608 - table and condition are ours, values are parameters
+
+
+def _claim_and_read_sql() -> str:
+    """PostgreSQL: _claim_sql's claim and _claimed_rows_sql's read in one statement.
+
+    Parameters as _claim_sql's. One round trip and no second look-up of the rows just
+    taken.
+    """
+    subscribers = Subscriber._meta.db_table
+    return f"""
+        WITH taken AS ({_claim_sql("postgresql")}
+            RETURNING id, email, sections_key, attempts, subscriber_id)
+        SELECT t.id, t.email, t.sections_key, t.attempts,
+               s.id, s.email, s.status, s.public_id, s.token_key
+        FROM taken t LEFT JOIN {subscribers} s ON s.id = t.subscriber_id
+        ORDER BY t.id
+    """  # noqa: S608 - table names from the models, values as parameters
 
 
 def _claimed_rows_sql() -> str:
@@ -262,17 +287,21 @@ def claim_batch(
     at = db_connection.ops.adapt_datetimefield_value
     now = timezone.now()
     with transaction.atomic(), db_connection.cursor() as cursor:
-        taken = 0
-        for condition, values in _CLAIMABLE:
-            params = [issue.pk, *map(at, values(now)), after, size - taken, worker_id, at(now)]
-            cursor.execute(_claim_sql(vendor, condition), params)
-            taken += cursor.rowcount
-            if taken >= size:
-                break
-        if not taken:
-            return []
-        cursor.execute(_claimed_rows_sql(), [issue.pk, worker_id, at(now)])
-        rows = cursor.fetchall()
+        if vendor == "postgresql":
+            # The (issue, id) index hands out rows in id order with no sort. Right after
+            # the approval the statistics say the issue has a few rows, and the planner
+            # would rather read all of them into a bitmap and sort them, every batch.
+            cursor.execute("SET LOCAL enable_bitmapscan = off")
+        params = [issue.pk, *map(at, _claimable_values(now)), after, size, worker_id, at(now)]
+        if vendor == "postgresql":
+            cursor.execute(_claim_and_read_sql(), params)
+            rows = cursor.fetchall()
+        else:
+            cursor.execute(_claim_sql(vendor), params)
+            if not cursor.rowcount:
+                return []
+            cursor.execute(_claimed_rows_sql(), [issue.pk, worker_id, at(now)])
+            rows = cursor.fetchall()
     secret = settings.SECRET_KEY
     return [
         Claimed(
@@ -470,10 +499,15 @@ class RelayLimiter:
 class Journal:
     """Ids the server accepted and the database does not know yet, in a file only this run locks.
 
-    Each accepted delivery costs one ``write`` (no fsync: the page cache outlives
-    a killed process). A run that dies leaves its file unlocked; ``replay`` then
-    marks those ids sent and puts the rest of the dead run's claims back.
+    The file is mapped into memory (``MAP_SHARED``): recording an accepted delivery
+    is a copy of a few bytes into the page cache, no system call (a ``write`` each
+    cost the lanes ~10 us and a GIL hand-off). No fsync: the page cache outlives a
+    killed process, not a lost machine. The unused tail of the file is zeros. A run
+    that dies leaves its file unlocked; ``replay`` then marks those ids sent and puts
+    the rest of the dead run's claims back.
     """
+
+    SIZE = 64 * 1024  # to start with; doubled when full
 
     def __init__(self, directory: Path, claim_id: str) -> None:
         directory.mkdir(parents=True, exist_ok=True)
@@ -482,14 +516,28 @@ class Journal:
         # looks for. A replay that opened it between the open and the lock (a worker
         # starting beside this one) would take it for a dead run's and delete it.
         fresh = directory / f"{name}.{secrets.token_hex(4)}{_MAKING}"
-        self.fd = os.open(fresh, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o600)
+        self.fd = os.open(fresh, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
         fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        os.write(self.fd, claim_id.encode("utf-8") + b"\n")
+        first = claim_id.encode("utf-8") + b"\n"
+        self.size = max(self.SIZE, 2 * len(first))
+        os.ftruncate(self.fd, self.size)
+        self.map = mmap.mmap(self.fd, self.size)
+        self.map[: len(first)] = first
+        self.end = len(first)
+        self.lock = threading.Lock()  # the lanes record at once
         self.path = directory / f"{name}.journal"
         os.rename(fresh, self.path)
 
     def record(self, delivery_id: int) -> None:
-        os.write(self.fd, b"%d\n" % delivery_id)
+        line = b"%d\n" % delivery_id
+        with self.lock:
+            end = self.end + len(line)
+            if end > self.size:
+                self.size *= 2
+                os.ftruncate(self.fd, self.size)
+                self.map.resize(self.size)
+            self.map[self.end : end] = line
+            self.end = end
 
     def close(self) -> None:
         """Settle what it holds, then remove it (the run is over).
@@ -498,6 +546,7 @@ class Journal:
         on this machine replays it, as it would a dead run's.
         """
         try:
+            self.map.close()
             _settle(self.path)
             with contextlib.suppress(OSError):
                 self.path.unlink()
@@ -505,11 +554,16 @@ class Journal:
             os.close(self.fd)
 
 
+def journal_ids(path: Path) -> tuple[str, list[int]]:
+    """A journal's claim id and the delivery ids it recorded."""
+    lines = path.read_bytes().rstrip(b"\0").split(b"\n")
+    # The last piece is empty, or a line cut short by the crash: not a whole id.
+    return lines[0].decode("utf-8"), [int(x) for x in lines[1:-1] if x.isdigit()]
+
+
 def _settle(path: Path) -> tuple[int, int]:
     """Mark a journal's ids sent and release the rest of its run's claims: (sent, released)."""
-    lines = path.read_bytes().split(b"\n")
-    # The last piece is empty, or a line cut short by the crash: not a whole id.
-    claim_id, ids = lines[0].decode("utf-8"), [int(x) for x in lines[1:-1] if x.isdigit()]
+    claim_id, ids = journal_ids(path)
     if not claim_id:
         return 0, 0
     sent = _mark_sent(ids, claim_id)
@@ -859,12 +913,11 @@ class Run:
 
     def feed(self) -> None:
         last_renewal = time.monotonic()
-        # Claims go on from the last row this run took. On PostgreSQL every claimed row
-        # leaves a dead entry under 'queued' in the claim index until VACUUM, and a scan
-        # from the issue's start walked all of them: a claim took twice as long at the
-        # end of 60,000 readers as at the start. Rows behind the cursor that became
-        # claimable again (released by a run that stopped, a due retry, a dead run's)
-        # are found by one more pass from the start before the run ends.
+        # Claims go on from the last row this run took: a scan from the issue's start
+        # would test every row already claimed or sent, more with each batch. Rows
+        # behind the cursor that became claimable again (released by a run that
+        # stopped, a due retry, a dead run's) are found by one more pass from the
+        # start before the run ends.
         after = 0
         while not self.stop.is_set():
             if not DigestIssue.objects.filter(

@@ -196,8 +196,12 @@ class Delivery(models.Model):
             models.UniqueConstraint(fields=["issue", "subscriber"], name="one_delivery_per_reader"),
         ]
         # Workers claim an issue's queued rows in id order: this index hands them the
-        # next batch without sorting the whole issue (engine.claim_batch).
-        indexes = [models.Index(fields=["issue", "state", "id"], name="delivery_claim_order")]
+        # next batch without sorting the whole issue (engine.claim_batch). Not the state:
+        # an UPDATE that changes no indexed column and finds room in its page is "HOT" on
+        # PostgreSQL and writes no index entry at all. The claim and the "sent" of each
+        # delivery then cost the database a third of what they did (docs/decisions/0007);
+        # the room is the table's fillfactor (migration 0009).
+        indexes = [models.Index(fields=["issue", "id"], name="delivery_issue_order")]
 
     def __str__(self) -> str:
         return f"{self.issue_id} to {self.email}: {self.state}"

@@ -151,13 +151,27 @@ def test_journal_of_a_dead_run_is_replayed_once(world, settings, tmp_path):
     # Replaying while it runs changes nothing.
     assert engine.replay(directory) == (0, 0)
 
-    os.close(journal.fd)  # the process died: its lock is gone, its file stays
+    journal.map.close()  # the process died: its lock is gone, its file stays
+    os.close(journal.fd)
     assert engine.replay(directory) == (2, 1)
     states = dict(Delivery.objects.values_list("pk", "state"))
     assert [states[d.pk] for d in claimed] == ["sent", "sent", "queued"]
     assert not journal.path.exists() and live.path.exists()
     assert engine.replay(directory) == (0, 0)
     live.close()
+
+
+def test_a_journal_keeps_every_id_as_it_grows_and_drops_a_line_cut_short(tmp_path):
+    journal = engine.Journal(tmp_path, "run#1")
+    ids = list(range(1_000_000, 1_030_000))  # 240 KB: past the first size, twice
+    for delivery_id in ids:
+        journal.record(delivery_id)
+    # Read as a replay would, while the run's mapping is still open (as after a kill).
+    assert engine.journal_ids(journal.path) == ("run#1", ids)
+    journal.map[journal.end : journal.end + 3] = b"123"  # killed in the middle of a copy
+    assert engine.journal_ids(journal.path) == ("run#1", ids)
+    journal.map.close()
+    os.close(journal.fd)
 
 
 def test_replay_leaves_a_journal_being_made_alone(tmp_path):
