@@ -6,9 +6,10 @@ demo` content it makes a digest issue per cadence and sends it to a local SMTP s
 
   sink      Postfix's smtp-sink (C; BENCHMARKS.md's reference sink), counting what it
             accepted
-  engine    one `dateline shell` process runs what a worker runs: approve (one
-            INSERT ... SELECT of the deliveries), then engine.send_issue with
-            --connections lanes; timed from the approval to the engine's last 250
+  engine    another `dateline shell` process approves the issue (an INSERT ... SELECT
+            of the deliveries a chunk of readers at a time) and one runs what a worker
+            runs, engine.send_issue with --connections lanes, from the first chunk on;
+            timed from the start of the approval to the engine's last 250
   blast     two raw blasts of one pre-built message of that issue, as it is, over and
             over to the same sink over the same number of connections: smtp-source
             (Postfix's, C) and the engine's own client function in threads (Python,
@@ -201,15 +202,22 @@ from dateline.digests import engine
 from dateline.digests.selection import create_due_issue
 
 issue = create_due_issue(os.environ["BENCH_CADENCE"], timezone.now(), at_once=True)
-approve_started = time.time()
-deliveries = engine.approve(issue)
-approved = time.time()
 go = Path(os.environ["BENCH_GO"])
-go.with_suffix(".tmp").write_text(str(issue.pk))
-go.with_suffix(".tmp").replace(go)
+first = []
+
+def start_sending():
+    # As editorial.approve hands the issue to the workers: after the first chunk.
+    first.append(time.time())
+    go.with_suffix(".tmp").write_text(str(issue.pk))
+    go.with_suffix(".tmp").replace(go)
+
+approve_started = time.time()
+deliveries = engine.approve(issue, on_first_chunk=start_sending)
+approved = time.time()
 result = {
     "issue": issue.pk, "deliveries": deliveries, "approve_started": approve_started,
     "approve_s": approved - approve_started, "approved_at": approved,
+    "first_chunk_s": first[0] - approve_started,
 }
 print("BENCH " + json.dumps(result))
 """
@@ -413,7 +421,8 @@ class SendRun(pages.Run):
             **sample,
             "sent": sent,
             "totals": [run["totals"] for run in runs],
-            "send_s": last - approved["approved_at"],
+            # From the first chunk of readers queued: the workers send while the rest are.
+            "send_s": last - approved["approve_started"] - approved["first_chunk_s"],
             "end_to_end_s": seconds,
             "msgs_per_s": sent / seconds,
             "cpu_us_per_msg": sum(run["cpu_s"] for run in runs) / max(1, sent) * 1e6,
@@ -483,7 +492,8 @@ class SendRun(pages.Run):
         large = self.engine_run("twice_weekly")
         say(
             f"engine, {large['deliveries']:,} readers: {large['msgs_per_s']:,.0f} msg/s end to end "
-            f"(approve {large['approve_s']:.1f} s, send {large['send_s']:.1f} s), "
+            f"(approve {large['approve_s']:.1f} s, sending from {large['first_chunk_s']:.2f} s "
+            f"on, {large['send_s']:.1f} s), "
             f"peak RSS {large['peak_rss_mb']:.0f} MB"
         )
         raw = self.blast_run(large["message"], a.blast)
@@ -517,6 +527,7 @@ class SendRun(pages.Run):
             "peak_rss_100k_mb": round(large["peak_rss_mb"], 1),
             "rss_growth_10k_to_100k_mb": round(large["peak_rss_mb"] - small["peak_rss_mb"], 1),
             "approve_100k_s": round(large["approve_s"], 2),
+            "first_chunk_100k_s": round(large["first_chunk_s"], 3),
             "send_100k_s": round(large["send_s"], 2),
             "approve_1m_s": round(approve["approve_s"], 1) if approve else None,
             "readers_small": small["deliveries"],

@@ -194,10 +194,10 @@ def approve(
     DigestIssue.objects.filter(pk=issue.pk).update(
         approved_at=now or timezone.now(), approved_by=user if user and user.pk else None
     )
-    queued = engine.approve(issue)
-    if hand_to_workers:
-        enqueue_sending(issue)
-    return queued
+    # The workers start on the first chunk of readers while the rest are queued.
+    return engine.approve(
+        issue, on_first_chunk=(lambda: enqueue_sending(issue)) if hand_to_workers else None
+    )
 
 
 def enqueue_sending(issue: DigestIssue) -> None:
@@ -246,6 +246,11 @@ def _waiting_tasks(issue: DigestIssue) -> int:
     return sum(1 for row in rows if (row or {}).get("args") == [issue.pk])
 
 
+# An approval still queueing readers this long after it began has died: a million
+# readers are queued in seconds.
+APPROVAL_STALE = datetime.timedelta(minutes=15)
+
+
 def resume_stalled(now: datetime.datetime | None = None) -> list[DigestIssue]:
     """Issues being sent with deliveries waiting and no worker on them get workers again.
 
@@ -253,6 +258,13 @@ def resume_stalled(now: datetime.datetime | None = None) -> list[DigestIssue]:
     """
     now = now or timezone.now()
     resumed = []
+    # An approval that died between two chunks of readers (engine.approve): queue the rest.
+    for issue in DigestIssue.objects.filter(
+        status__in=[Status.APPROVED, Status.SENDING, Status.PAUSED],
+        queueing=True,
+        approved_at__lt=now - APPROVAL_STALE,
+    ):
+        engine.approve(issue)
     for issue in DigestIssue.objects.filter(status__in=[Status.APPROVED, Status.SENDING]):
         deliveries = issue.deliveries
         busy = deliveries.filter(

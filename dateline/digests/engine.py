@@ -49,7 +49,7 @@ from typing import Any
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError, connections, transaction
 from django.db import connection as db_connection
-from django.db.models import Count, Q
+from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 
 from dateline.digests import dkimsign, render, smtp
@@ -71,6 +71,8 @@ RETRY_DELAYS = (60, 300, 900, 3600)
 STALE_CLAIM = datetime.timedelta(minutes=15)
 # Deliveries the feeder hands a lane at a time (Run.hand_out).
 HANDOFF = 25
+# Seconds between looks for the next chunk of an approval still queueing readers.
+QUEUEING_POLL = 0.02
 HARD_BOUNCE_CODES = frozenset({550, 551, 553})
 # The relay itself is out of service (RFC 5321 4.2.3: 421, closing the channel).
 RELAY_UNAVAILABLE_CODE = 421
@@ -86,29 +88,50 @@ DATABASE_RETRIES = 5
 def _sections_sql(vendor: str, through: str) -> str:
     """subscriber_id -> chosen section ids, sorted and comma separated (Delivery.sections_key).
 
-    ``through`` is a model's table name, never input.
+    ``through`` is a model's table name, never input. Parameters: the range of
+    subscriber ids (after, up to).
     """
     if vendor == "postgresql":
         return (
             "SELECT subscriber_id, string_agg(sectionpage_id::text, ',' ORDER BY sectionpage_id) "  # noqa: S608
-            f"AS sections_key FROM {through} GROUP BY subscriber_id"
+            f"AS sections_key FROM {through} WHERE subscriber_id > %s AND subscriber_id <= %s "
+            "GROUP BY subscriber_id"
         )
     return (
         "SELECT subscriber_id, group_concat(sectionpage_id, ',') AS sections_key FROM "  # noqa: S608
         f"(SELECT subscriber_id, sectionpage_id FROM {through} "
+        "WHERE subscriber_id > %s AND subscriber_id <= %s "
         "ORDER BY subscriber_id, sectionpage_id) GROUP BY subscriber_id"
     )
 
 
-def approve(issue: DigestIssue) -> int:
+# Readers queued a transaction (by subscriber id: ids are nearly dense). The first chunk
+# is small, so that workers start sending within milliseconds of an approval while the
+# rest of the list is queued; chunks then grow to this size.
+APPROVE_CHUNK = 50_000
+APPROVE_FIRST_CHUNK = 2_000
+
+
+def approve(
+    issue: DigestIssue,
+    *,
+    on_first_chunk: Callable[[], None] | None = None,
+    chunk: int = APPROVE_CHUNK,
+) -> int:
     """Approve the issue and queue one delivery per active reader; returns the issue's deliveries.
 
-    One INSERT … SELECT in the database, however many readers: nothing passes
-    through Python (a million readers take seconds, and no memory here).
-    Approving again queues only readers who have no delivery of this issue yet.
+    One INSERT … SELECT a chunk of readers, in the database: nothing passes through
+    Python (a million readers take seconds, and no memory here). Each chunk commits
+    on its own, so the workers can send the first readers while the others are
+    queued; the issue is ``queueing`` until the last chunk, and no worker calls it
+    sent before (docs/decisions/0007). ``on_first_chunk`` runs after the first
+    commit: where to start the workers. Approving again queues only readers who
+    have no delivery of this issue yet, and finishes an approval that died midway.
     Readers on the suppression list get a ``suppressed`` delivery, for the record.
     """
-    if issue.status not in (DigestIssue.Status.DRAFT, DigestIssue.Status.APPROVED):
+    if issue.status not in (DigestIssue.Status.DRAFT, DigestIssue.Status.APPROVED) and not (
+        issue.queueing and issue.status in (DigestIssue.Status.SENDING, DigestIssue.Status.PAUSED)
+    ):
         raise ValueError(f"Issue {issue.pk} is {issue.status}: only drafts can be approved")
     vendor = db_connection.vendor
     through = Subscriber.sections.through._meta.db_table
@@ -123,25 +146,49 @@ def approve(issue: DigestIssue) -> int:
         LEFT JOIN ({_sections_sql(vendor, through)}) k ON k.subscriber_id = s.id
         LEFT JOIN (SELECT DISTINCT lower(email) AS email FROM {Suppression._meta.db_table}) sup
             ON sup.email = lower(s.email)
-        WHERE s.status = %s AND s.cadence = %s
+        WHERE s.status = %s AND s.cadence = %s AND s.id > %s AND s.id <= %s
         ON CONFLICT (issue_id, subscriber_id) DO NOTHING
     """  # noqa: S608 - table names from the models, values as parameters
-    params: list[Any] = [
-        issue.pk,
-        State.QUEUED,
-        State.SUPPRESSED,
-        "on the suppression list",
-        Subscriber.Status.ACTIVE,
-        issue.cadence,
-    ]
-    with transaction.atomic(), db_connection.cursor() as cursor:
-        if vendor == "postgresql":
-            # Right after a big import the statistics still say "a few readers", and a
-            # nested loop over the sections would then take minutes instead of seconds.
-            cursor.execute("SET LOCAL enable_nestloop = off")
-        cursor.execute(sql, params)
-        DigestIssue.objects.filter(pk=issue.pk).update(status=DigestIssue.Status.APPROVED)
-    issue.status = DigestIssue.Status.APPROVED
+    readers = Subscriber.objects.filter(status=Subscriber.Status.ACTIVE, cadence=issue.cadence)
+    span = readers.aggregate(first=Min("id"), last=Max("id"))
+    last_id = span["last"] or 0
+    after, size, first = (span["first"] or 1) - 1, min(APPROVE_FIRST_CHUNK, chunk), True
+    while first or after < last_id:
+        up_to = after + size if after + size < last_id else last_id
+        params: list[Any] = [
+            issue.pk,
+            State.QUEUED,
+            State.SUPPRESSED,
+            "on the suppression list",
+            after,
+            up_to,
+            Subscriber.Status.ACTIVE,
+            issue.cadence,
+            after,
+            up_to,
+        ]
+        with transaction.atomic(), db_connection.cursor() as cursor:
+            if vendor == "postgresql":
+                # Right after a big import the statistics still say "a few readers", and a
+                # nested loop over the sections would then take minutes instead of seconds.
+                cursor.execute("SET LOCAL enable_nestloop = off")
+            cursor.execute(sql, params)
+            if first:
+                DigestIssue.objects.filter(pk=issue.pk, status=DigestIssue.Status.DRAFT).update(
+                    status=DigestIssue.Status.APPROVED
+                )
+                DigestIssue.objects.filter(pk=issue.pk, approved_at__isnull=True).update(
+                    approved_at=timezone.now()
+                )
+                DigestIssue.objects.filter(pk=issue.pk).update(queueing=up_to < last_id)
+            elif up_to >= last_id:
+                DigestIssue.objects.filter(pk=issue.pk).update(queueing=False)
+        if first:
+            issue.refresh_from_db(fields=["status", "queueing"])
+            if on_first_chunk is not None:
+                on_first_chunk()
+        after, size, first = up_to, min(size * 4, chunk), False
+    issue.queueing = False
     return Delivery.objects.filter(issue=issue).count()
 
 
@@ -397,6 +444,8 @@ class Options:
     pause_failure_rate: float = 0.2
     pause_min_tried: int = 100
     journal_dir: Path = Path("var/digest-journals")
+    # How long a run waits for an approval still queueing readers to queue more.
+    queueing_wait: float = 60.0
 
     @classmethod
     def from_settings(cls, **overrides: Any) -> Options:
@@ -410,6 +459,7 @@ class Options:
             ),
             pause_min_tried=getattr(settings, "DIGEST_PAUSE_MIN_TRIED", cls.pause_min_tried),
             journal_dir=Path(getattr(settings, "DIGEST_JOURNAL_DIR", cls.journal_dir)),
+            queueing_wait=getattr(settings, "DIGEST_QUEUEING_WAIT", cls.queueing_wait),
         )
         options = replace(options, **{k: v for k, v in overrides.items() if v is not None})
         if options.concurrency < 1 or options.batch_size < 1:
@@ -919,18 +969,29 @@ class Run:
         # stopped, a due retry, a dead run's) are found by one more pass from the
         # start before the run ends.
         after = 0
+        # While the approval is still queueing readers (engine.approve), an empty claim
+        # means "not yet": wait for the next chunk (its ids come after the cursor's).
+        waited_since: float | None = None
         while not self.stop.is_set():
-            if not DigestIssue.objects.filter(
-                pk=self.issue.pk, status=DigestIssue.Status.SENDING
-            ).exists():
+            found = DigestIssue.objects.filter(pk=self.issue.pk).values_list("status", "queueing")
+            status, queueing = found.first() or ("", False)
+            if status != DigestIssue.Status.SENDING:
                 self.stop.set()  # paused or cancelled meanwhile
                 break
             batch = claim_batch(self.issue, self.claim_id, self.options.batch_size, after)
-            if not batch and after:
+            if not batch and after and not queueing:
                 after = 0
                 batch = claim_batch(self.issue, self.claim_id, self.options.batch_size)
             if not batch:
-                break
+                if not queueing:
+                    break
+                waited_since = waited_since or time.monotonic()
+                if time.monotonic() - waited_since > self.options.queueing_wait:
+                    break  # the approval died: the scheduler finishes it (resume_stalled)
+                self.flush()
+                time.sleep(QUEUEING_POLL)
+                continue
+            waited_since = None
             after = batch[-1].pk
             items = self.prepare(batch)
             if self.inline_lane is None:
@@ -1200,15 +1261,17 @@ class Run:
 
 
 def finish_if_done(issue: DigestIssue) -> bool:
-    """Mark the issue sent once no delivery is waiting or in flight."""
+    """Mark the issue sent once every reader is queued and none is waiting or in flight."""
     pending = Delivery.objects.filter(issue=issue, state__in=[State.QUEUED, State.SENDING])
     if pending.exists():
         return False
     DigestIssue.objects.filter(
-        pk=issue.pk, status__in=[DigestIssue.Status.APPROVED, DigestIssue.Status.SENDING]
+        pk=issue.pk,
+        status__in=[DigestIssue.Status.APPROVED, DigestIssue.Status.SENDING],
+        queueing=False,
     ).update(status=DigestIssue.Status.SENT)
-    issue.refresh_from_db(fields=["status"])
-    return True
+    issue.refresh_from_db(fields=["status", "queueing"])
+    return not issue.queueing
 
 
 class RelayUnavailable(Exception):

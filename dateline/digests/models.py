@@ -77,6 +77,9 @@ class DigestIssue(models.Model):
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Deliveries are still being queued (engine.approve commits them in chunks, and
+    # workers send the first readers meanwhile): no worker may call the issue sent yet.
+    queueing = models.BooleanField(default=False)
     # Why the engine paused it (too many failures); cleared by engine.resume().
     pause_reason = models.CharField(max_length=500, blank=True)
     # Deliveries tried and failed when it was last resumed: the failure rate that

@@ -397,3 +397,49 @@ def test_a_relay_with_implicit_tls(world, settings, tmp_path):
         engine.POOL.close_all()
         controller.stop()
     assert sorted(received) == ["r0@example.org", "r1@example.org"]
+
+
+def test_workers_send_the_first_readers_while_the_approval_queues_the_rest(world, sink, settings):
+    settings.DIGEST_QUEUEING_WAIT = 0.3
+    addresses = readers("r", 30)
+    issue = make_issue([make_article(world)])
+    sent_early: dict[str, int] = {}
+
+    def start_the_workers() -> None:
+        issue.refresh_from_db()
+        assert issue.queueing and Delivery.objects.filter(issue=issue).count() == 10
+        sent_early.update(engine.send_issue(issue, "w1"))  # waits, then gives up
+        issue.refresh_from_db()
+        assert issue.status == DigestIssue.Status.SENDING  # not "sent": readers to come
+
+    assert engine.approve(issue, on_first_chunk=start_the_workers, chunk=10) == 30
+    assert sent_early == {"sent": 10}
+    issue.refresh_from_db()
+    assert not issue.queueing and issue.approved_at is not None
+    assert engine.send_issue(issue, "w1") == {"sent": 20}
+    issue.refresh_from_db()
+    assert issue.status == DigestIssue.Status.SENT
+    assert sorted(rcpt for _, rcpt, _ in sink.received) == sorted(addresses)
+
+
+def test_the_scheduler_finishes_an_approval_that_died(world):
+    from django.utils import timezone
+
+    from dateline.digests import editorial
+
+    readers("r", 30)
+    issue = make_issue([make_article(world)])
+
+    def die() -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        engine.approve(issue, on_first_chunk=die, chunk=10)
+    issue.refresh_from_db()
+    assert issue.queueing and Delivery.objects.filter(issue=issue).count() == 10
+    assert not engine.finish_if_done(issue)
+    editorial.resume_stalled(timezone.now())  # too soon to call it dead
+    assert Delivery.objects.filter(issue=issue).count() == 10
+    editorial.resume_stalled(timezone.now() + editorial.APPROVAL_STALE)
+    issue.refresh_from_db()
+    assert not issue.queueing and Delivery.objects.filter(issue=issue).count() == 30
