@@ -121,7 +121,8 @@ def approve(
     """Approve the issue and queue one delivery per active reader; returns the issue's deliveries.
 
     One INSERT … SELECT a chunk of readers, in the database: nothing passes through
-    Python (a million readers take seconds, and no memory here). Each chunk commits
+    Python (a million readers take seconds, and no memory here). Deliveries are
+    made, and so sent, in the readers' order. Each chunk commits
     on its own, so the workers can send the first readers while the others are
     queued; the issue is ``queueing`` until the last chunk, and no worker calls it
     sent before (docs/decisions/0007). ``on_first_chunk`` runs after the first
@@ -147,6 +148,7 @@ def approve(
         LEFT JOIN (SELECT DISTINCT lower(email) AS email FROM {Suppression._meta.db_table}) sup
             ON sup.email = lower(s.email)
         WHERE s.status = %s AND s.cadence = %s AND s.id > %s AND s.id <= %s
+        ORDER BY s.id
         ON CONFLICT (issue_id, subscriber_id) DO NOTHING
     """  # noqa: S608 - table names from the models, values as parameters
     readers = Subscriber.objects.filter(status=Subscriber.Status.ACTIVE, cadence=issue.cadence)
@@ -237,14 +239,17 @@ def any_of(column: str, values: list[Any]) -> tuple[str, list[Any]]:
 
     ``IN (%s, %s, …)`` with hundreds of parameters costs the driver milliseconds
     to rewrite on every statement; one array (PostgreSQL) or one JSON list
-    (SQLite) costs next to nothing. Ids go to PostgreSQL as one array literal in
-    text: psycopg would otherwise quote each element in Python (~3 us an id).
-    ``column`` is ours, never input.
+    (SQLite) costs next to nothing. On PostgreSQL ids go as one array literal in
+    text and strings as one JSON list: psycopg would otherwise quote each element
+    of a list in Python (~3 us each). ``column`` is ours, never input.
     """
     if db_connection.vendor == "postgresql":
         if values and all(type(value) is int for value in values):
             return f"{column} = ANY(%s::bigint[])", ["{" + ",".join(map(str, values)) + "}"]
-        return f"{column} = ANY(%s)", [values]
+        return (
+            f"{column} = ANY(ARRAY(SELECT jsonb_array_elements_text(%s::jsonb)))",
+            [json.dumps(values)],
+        )
     return f"{column} IN (SELECT value FROM json_each(%s))", [json.dumps(values)]  # noqa: S608
 
 
@@ -973,8 +978,7 @@ class Run:
         # means "not yet": wait for the next chunk (its ids come after the cursor's).
         waited_since: float | None = None
         while not self.stop.is_set():
-            found = DigestIssue.objects.filter(pk=self.issue.pk).values_list("status", "queueing")
-            status, queueing = found.first() or ("", False)
+            status, queueing = self.issue_state()
             if status != DigestIssue.Status.SENDING:
                 self.stop.set()  # paused or cancelled meanwhile
                 break
@@ -1005,6 +1009,14 @@ class Run:
                     claimed_at=timezone.now()
                 )
                 last_renewal = time.monotonic()
+
+    def issue_state(self) -> tuple[str, bool]:
+        """The issue's status and queueing flag now (in SQL: read before every claim)."""
+        sql = f"SELECT status, queueing FROM {DigestIssue._meta.db_table} WHERE id = %s"  # noqa: S608
+        with db_connection.cursor() as cursor:
+            cursor.execute(sql, [self.issue.pk])
+            row = cursor.fetchone()
+        return (row[0], bool(row[1])) if row else ("", False)
 
     def hand_out(self, items: list[tuple[Claimed, render.RenderedGroup]]) -> None:
         """Queue a batch's deliveries for the lanes, HANDOFF at a time.
