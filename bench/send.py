@@ -610,7 +610,7 @@ def main() -> int:
         help="engine processes sharing the issue, as workers do; the Python blast is split "
         "the same way",
     )
-    parser.add_argument("--batch", type=int, default=500, help="deliveries claimed at a time")
+    parser.add_argument("--batch", type=int, default=1000, help="deliveries claimed at a time")
     parser.add_argument(
         "--postgres",
         default="postgres://postgres@127.0.0.1:5432",

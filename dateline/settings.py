@@ -267,7 +267,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # SMTP connections (threads) per worker process and deliveries claimed at a time. One in
 # tests: other threads cannot see a test's uncommitted rows.
 DIGEST_CONCURRENCY = envint("DIGEST_CONCURRENCY", 1 if TESTING else 4)
-DIGEST_BATCH = envint("DIGEST_BATCH", 200)
+DIGEST_BATCH = envint("DIGEST_BATCH", 1000)
 # Per relay (EMAIL_HOST:EMAIL_PORT), shared by all workers through the database; 0: no limit.
 DIGEST_RATE_PER_SECOND = float(envstr("DIGEST_RATE_PER_SECOND", "0"))
 DIGEST_RATE_PER_HOUR = float(envstr("DIGEST_RATE_PER_HOUR", "0"))

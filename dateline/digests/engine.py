@@ -443,7 +443,7 @@ class Options:
     """How a worker sends; from settings (DIGEST_*), overridable per call."""
 
     concurrency: int = 4
-    batch_size: int = 200
+    batch_size: int = 1000
     per_second: float = 0.0
     per_hour: float = 0.0
     pause_failure_rate: float = 0.2
