@@ -575,7 +575,9 @@ class Journal:
         fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         first = claim_id.encode("utf-8") + b"\n"
         self.size = max(self.SIZE, 2 * len(first))
-        os.ftruncate(self.fd, self.size)
+        # Blocks allocated now, not when a page is first touched: on a full disk that
+        # is an OSError here (as a failed write was), not a SIGBUS in a lane.
+        os.posix_fallocate(self.fd, 0, self.size)
         self.map = mmap.mmap(self.fd, self.size)
         self.map[: len(first)] = first
         self.end = len(first)
@@ -588,8 +590,8 @@ class Journal:
         with self.lock:
             end = self.end + len(line)
             if end > self.size:
+                os.posix_fallocate(self.fd, 0, self.size * 2)
                 self.size *= 2
-                os.ftruncate(self.fd, self.size)
                 self.map.resize(self.size)
             self.map[self.end : end] = line
             self.end = end
