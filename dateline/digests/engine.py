@@ -1138,6 +1138,12 @@ class Run:
                     continue
                 for delivery, _ in untried:
                     self.settle_one(lane, delivery, lost.error)
+            except BaseException:
+                # Replies may be left unread on it: pooled, it would answer the next run
+                # with this one's.
+                POOL.discard(lane.connection)
+                lane.connection = None
+                raise
 
     def envelopes(
         self, lane: Lane, waiting: collections.deque[tuple[Claimed, render.RenderedGroup]]

@@ -443,3 +443,19 @@ def test_the_scheduler_finishes_an_approval_that_died(world):
     editorial.resume_stalled(timezone.now() + editorial.APPROVAL_STALE)
     issue.refresh_from_db()
     assert not issue.queueing and Delivery.objects.filter(issue=issue).count() == 30
+
+
+def test_a_connection_left_mid_pipeline_is_not_pooled(world, sink, monkeypatch):
+    """An error while replies are still unread (here, recording the first accepted
+    message fails): the connection is dropped, or the next run would read them."""
+    readers("r", 5)
+    issue = approved(make_issue([make_article(world)]))
+    engine.POOL.close_all()
+
+    def fails(self, lane, delivery, error):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(engine.Run, "settle_one", fails)
+    with pytest.raises(RuntimeError):
+        engine.send_issue(issue, "w1")
+    assert engine.POOL._idle == []
