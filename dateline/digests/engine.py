@@ -1,21 +1,22 @@
 """The delivery engine: Delivery rows per reader, claimed in batches by any number of workers.
 
 * ``approve`` creates one queued Delivery per active reader of the issue's
-  cadence, streaming readers so memory stays flat however many there are.
+  cadence, in the database a chunk of readers at a time; workers may start on
+  the first chunk while the rest are queued.
 * ``claim_batch`` hands a worker rows nobody else holds: on PostgreSQL
   ``SELECT … FOR UPDATE SKIP LOCKED``; everywhere, a conditional UPDATE
   (``… WHERE state = 'queued'``) so that on SQLite, where row locks do not
   exist, the database's single writer decides who got each row.
 * ``send_issue`` runs DIGEST_CONCURRENCY lanes (threads), each with its own
   persistent SMTP connection from the process's pool, claiming and sending
-  batches. A delivery is ``sent`` only after the server accepted it; 4xx and
-  lost connections go back to the queue with a growing delay, 5xx fail (and
-  user-unknown bounces suppress the address). The suppression list is checked
-  again right before sending.
+  batches, pipelined (smtp.send_pipelined). A delivery is ``sent`` only after
+  the server accepted it; 4xx and lost connections go back to the queue with a
+  growing delay, 5xx fail (and user-unknown bounces suppress the address). The
+  suppression list is checked again right before sending.
 * Speed: the accepted deliveries of a batch are marked sent in one UPDATE. So
   that a crash between the server's 250 and that UPDATE does not resend the
   whole batch, each accepted id is first appended to the run's journal file
-  (one write, no fsync: it survives a killed process, not a lost machine). A
+  (memory-mapped, no fsync: it survives a killed process, not a lost machine). A
   worker starting on the same machine replays the journals of dead runs
   (their file lock is free) before it claims anything.
 * A token bucket per relay in the database (RelayBudget) keeps every worker
