@@ -158,23 +158,25 @@ def send_pipelined(
             done(current, error if refused is None else refused)
             raise ConnectionLost(error, waiting[1:]) from error
         after = next(upcoming, None) if following is not None else None
+        untried = [m for m in (following, after) if m is not None]
+        code, text = 0, b""
         try:
             if refused is None:
                 code, text = connection.getreply()
-                done(current, None if code == 250 else smtplib.SMTPDataError(code, text))
-                if code == CLOSING:
-                    raise ConnectionLost(
-                        smtplib.SMTPServerDisconnected("421 from the server"),
-                        [m for m in (following, after) if m is not None],
-                    )
             else:
-                done(current, refused)
-                for _ in range(2 if go[0] == 354 else 1):
+                for _ in range(2 if go[0] == 354 else 1):  # the empty message's, RSET's
                     connection.getreply()
         except OSError as error:
-            if refused is None:
-                done(current, error)
-            raise ConnectionLost(error, [m for m in (following, after) if m is not None]) from error
+            done(current, error if refused is None else refused)
+            raise ConnectionLost(error, untried) from error
+        # Outside the try: an OSError of the caller's (its journal on a full disk) is its
+        # own, not a lost connection, and the message must not be reported twice.
+        if refused is not None:
+            done(current, refused)
+        else:
+            done(current, None if code == 250 else smtplib.SMTPDataError(code, text))
+            if code == CLOSING:
+                raise ConnectionLost(smtplib.SMTPServerDisconnected("421 from the server"), untried)
         current, following = following, after
 
 

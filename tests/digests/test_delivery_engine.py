@@ -459,3 +459,26 @@ def test_a_connection_left_mid_pipeline_is_not_pooled(world, sink, monkeypatch):
     with pytest.raises(RuntimeError):
         engine.send_issue(issue, "w1")
     assert engine.POOL._idle == []
+
+
+@pytest.mark.parametrize("pipelining", [True, False])
+def test_the_callers_own_error_is_not_taken_for_a_lost_connection(sink, pipelining):
+    """An OSError while recording an accepted message (the journal on a full disk) is
+    the caller's: it goes up as it is, and the message is reported once, as accepted."""
+    from dateline.digests.smtp import Envelope, send_pipelined
+
+    outcomes: list[object] = []
+
+    def record(message: Envelope, error: BaseException | None) -> None:
+        outcomes.append(error)
+        raise OSError(28, "No space left on device")
+
+    to = ["a@example.org", "b@example.org"]
+    with pytest.raises(OSError, match="No space left") as raised:
+        send_pipelined(
+            _connected(sink, pipelining),
+            (Envelope("bounce@dateline.invalid", rcpt, b"x\r\n.\r\n") for rcpt in to),
+            record,
+        )
+    assert type(raised.value) is OSError
+    assert outcomes == [None]
