@@ -50,7 +50,8 @@ from typing import Any
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError, connections, transaction
 from django.db import connection as db_connection
-from django.db.models import Count, Max, Min, Q
+from django.db.models import Count, Max, Min, Q, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from dateline.digests import dkimsign, render, smtp
@@ -157,7 +158,7 @@ def approve(
     last_id = span["last"] or 0
     after, size, first = (span["first"] or 1) - 1, min(APPROVE_FIRST_CHUNK, chunk), True
     while first or after < last_id:
-        up_to = after + size if after + size < last_id else last_id
+        up_to = min(after + size, last_id)
         params: list[Any] = [
             issue.pk,
             State.QUEUED,
@@ -180,10 +181,10 @@ def approve(
                 DigestIssue.objects.filter(pk=issue.pk, status=DigestIssue.Status.DRAFT).update(
                     status=DigestIssue.Status.APPROVED
                 )
-                DigestIssue.objects.filter(pk=issue.pk, approved_at__isnull=True).update(
-                    approved_at=timezone.now()
+                DigestIssue.objects.filter(pk=issue.pk).update(
+                    approved_at=Coalesce("approved_at", Value(timezone.now())),
+                    queueing=up_to < last_id,
                 )
-                DigestIssue.objects.filter(pk=issue.pk).update(queueing=up_to < last_id)
             elif up_to >= last_id:
                 DigestIssue.objects.filter(pk=issue.pk).update(queueing=False)
         if first:
