@@ -71,8 +71,29 @@ class IssueIndexView(PermissionCheckedMixin, WagtailAdminTemplateMixin, Template
             states = counts.get(issue.pk, {})
             issue.delivery_total = sum(states.values())  # type: ignore[attr-defined]
             issue.delivery_sent = states.get(Delivery.State.SENT, 0)  # type: ignore[attr-defined]
-        context.update(page=page, issues=page.object_list)
+        context.update(
+            page=page,
+            issues=page.object_list,
+            next_issues=editorial.next_issues(),
+            can_change=can(self.request, "change"),
+        )
         return context
+
+
+class PrepareView(PermissionCheckedMixin, View):
+    """Make the next issues' drafts now, rather than at the scheduler's next run."""
+
+    model = DigestIssue
+    permission_required = "change"
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        made = editorial.prepare_drafts()
+        if made:
+            messages.success(request, f"Drafted: {', '.join(str(i) for i in made)}.")
+        else:
+            messages.info(request, "No new draft: no story was published for one yet.")
+        return HttpResponseRedirect(digests_url("index"))
 
 
 class IssueMixin(PermissionCheckedMixin):
@@ -176,9 +197,13 @@ class StoryActionView(IssueMixin, View):
     http_method_names = ["post"]
 
     def post(self, request: HttpRequest, pk: int, story_pk: int, action: str) -> HttpResponse:
-        story = get_object_or_404(DigestStory, pk=story_pk, issue=self.issue)
         if action not in STORY_ACTIONS:
             raise Http404("No such change")
+        story = DigestStory.objects.filter(pk=story_pk, issue=self.issue).first()
+        if story is None:
+            # The scheduler refreshed the draft while the page was open.
+            messages.warning(request, "That story has left the selection; here is the draft now.")
+            return HttpResponseRedirect(digests_url("issue", pk))
         try:
             STORY_ACTIONS[action](story)
         except editorial.NotADraft as error:
@@ -237,6 +262,7 @@ class DigestViewSet(ViewSet):
     def get_urlpatterns(self) -> list[Any]:
         return [
             path("", IssueIndexView.as_view(), name="index"),
+            path("prepare/", PrepareView.as_view(), name="prepare"),
             path("<int:pk>/", IssueView.as_view(), name="issue"),
             path("<int:pk>/preview/", PreviewView.as_view(), name="preview"),
             path("<int:pk>/progress/", ProgressView.as_view(), name="progress"),
