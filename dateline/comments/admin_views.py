@@ -7,6 +7,7 @@ Superusers have them all, editors none until given.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.contrib import messages
@@ -16,6 +17,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import path, reverse
 from django.views.generic import TemplateView
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.ui.components import Component
 from wagtail.admin.ui.tables import DateColumn
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
@@ -125,6 +127,21 @@ class QueueView(PermissionCheckedMixin, WagtailAdminTemplateMixin, TemplateView)
         else:
             messages.error(request, "Choose what to do with the ticked comments.")
         return back
+
+
+class ModerationPanel(Component):
+    """Dashboard: how many comments wait for a moderator, and the oldest of them."""
+
+    name = "comments_waiting"
+    template_name = "comments/admin/dashboard_panel.html"
+    order = 60
+
+    def get_context_data(self, parent_context: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        return {
+            "counts": queue_counts(),
+            "oldest": list(queue_items("held")[:5]),
+            "queue_url": reverse(f"{QUEUE}:index"),
+        }
 
 
 class QueueMenuItem(MenuItem):

@@ -8,7 +8,7 @@ small script refreshes the progress panel while an issue is being sent.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.contrib import messages
@@ -21,6 +21,7 @@ from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.views.generic import TemplateView, View
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.ui.components import Component
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.admin.viewsets.base import ViewSet
@@ -245,6 +246,17 @@ class IssueActionView(IssueMixin, View):
             editorial.enqueue_sending(issue)
             return "Resumed: the workers are sending again."
         raise ValueError(f"unknown action {action!r}")
+
+
+class NextDigestPanel(Component):
+    """Dashboard: each cadence's next issue, its slot and how many stories it has so far."""
+
+    name = "next_digest"
+    template_name = "digests/admin/dashboard_panel.html"
+    order = 70
+
+    def get_context_data(self, parent_context: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        return {"next_issues": editorial.next_issues(), "index_url": digests_url("index")}
 
 
 class DigestMenuItem(MenuItem):
