@@ -72,11 +72,14 @@ class IssueIndexView(PermissionCheckedMixin, WagtailAdminTemplateMixin, Template
             states = counts.get(issue.pk, {})
             issue.delivery_total = sum(states.values())  # type: ignore[attr-defined]
             issue.delivery_sent = states.get(Delivery.State.SENT, 0)  # type: ignore[attr-defined]
+        upcoming = editorial.next_issues()
         context.update(
             page=page,
             issues=page.object_list,
-            next_issues=editorial.next_issues(),
-            can_change=can(self.request, "change"),
+            next_issues=upcoming,
+            # The scheduler drafts them within a minute; the button is for the impatient.
+            can_prepare=can(self.request, "change")
+            and any(n.draft is None and n.slot_at for n in upcoming),
         )
         return context
 
@@ -231,7 +234,8 @@ class IssueActionView(IssueMixin, View):
     def act(self, request: HttpRequest, issue: DigestIssue, action: str) -> str:
         if action == "approve":
             queued = editorial.approve(issue, user=request.user)
-            return f"Approved: {queued} readers queued, the workers are sending it."
+            readers = "reader" if queued == 1 else "readers"
+            return f"Approved: {queued} {readers} queued, the workers are sending it."
         if action == "refresh":
             count = editorial.refresh(issue)
             return f"Selection refreshed: {count} stories in the mail."

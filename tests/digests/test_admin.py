@@ -70,10 +70,12 @@ def test_the_index_leads_to_each_cadences_next_issue(staff, draft):
     assert "draft with 3 stories" in page
     # No twice-weekly draft yet: an editor can make it now rather than wait.
     assert "Twice a week:" in page
+    assert "Draft the next issues now" in page
     response = staff.post(f"{DIGESTS}prepare/", follow=True)
     twice = DigestIssue.objects.get(cadence="twice_weekly")
     assert twice.status == DigestIssue.Status.DRAFT
     assert f"Drafted: {twice}" in response.content.decode()
+    assert "Draft the next issues now" not in response.content.decode()
 
 
 def test_a_story_the_scheduler_took_out_meanwhile_is_explained(staff, draft):
