@@ -424,9 +424,8 @@ NEWSLETTER_UNSUBSCRIBE_MAILBOX = envstr(
 )
 NEWSLETTER_CORS_ORIGINS = envlist("NEWSLETTER_CORS_ORIGINS")
 
-# Digests (docs/newsletter.md): a draft appears this long before its slot for editors.
-DIGEST_DRAFT_HOURS = envint("DIGEST_DRAFT_HOURS", 12)
-# At the slot an unapproved draft is approved and sent; off: it waits for an editor.
+# Digests (docs/newsletter.md). At the slot an unapproved draft is approved and sent;
+# off: it waits for an editor.
 DIGEST_AUTO_APPROVE = envbool("DIGEST_AUTO_APPROVE", True)
 # Tasks that share one issue's sending (each claims its own batches).
 DIGEST_SEND_TASKS = envint("DIGEST_SEND_TASKS", 2)
