@@ -232,8 +232,8 @@ def consent_for_token(token: str) -> ConsentRecord:
         .first()
     )
     if consent is None:
-        # A used link has its hash kept until confirmation; an unknown one is garbled
-        # or replaced by a newer request.
+        # A used or spent link keeps its hash; an unknown one is garbled, or its
+        # request was withdrawn (an unsubscribe, a newer change of address).
         raise TokenProblem("unknown")
     if consent.status in (ConsentRecord.Status.CONFIRMED, ConsentRecord.Status.SUPERSEDED):
         # Superseded with its hash kept: another of the reader's links was confirmed.
