@@ -378,3 +378,27 @@ def test_mail_comes_from_the_publication_by_name(client, mail_server, settings):
     client.post("/newsletter/", form_data("reader@example.org"))
     (mail,) = mail_server.to("reader@example.org")
     assert parseaddr(mail["From"])[0] == settings.PUBLICATION_NAME == "The Dateline Ledger"
+
+
+@pytest.mark.parametrize(
+    ("configured", "expected"),
+    [
+        ("news@example.org", "The Dateline Ledger <news@example.org>"),
+        ("Night Desk <news@example.org>", "Night Desk <news@example.org>"),
+    ],
+)
+def test_a_from_address_set_without_a_name_gets_the_publication_s(configured, expected):
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "PUBLICATION_NAME"}
+    env["DEFAULT_FROM_EMAIL"] = configured
+    done = subprocess.run(
+        [sys.executable, "-c", "import dateline.settings as s; print(s.DEFAULT_FROM_EMAIL)"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert done.stdout.strip() == expected
