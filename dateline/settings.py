@@ -8,6 +8,7 @@ start when that would be unsafe (DEBUG on, the development secret key).
 from __future__ import annotations
 
 import sys
+from email.utils import formataddr
 from pathlib import Path
 from typing import Any
 
@@ -261,8 +262,6 @@ if envstr("DIGEST_RELAY_URL"):
         )
     for _name, _value in _relay.settings.items():
         globals()[_name] = _value
-DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "Dateline <newsroom@dateline.invalid>")
-SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # The digest engine (dateline/digests/engine.py, docs/newsletter.md "Running the workers"):
 # SMTP connections (threads) per worker process and deliveries claimed at a time. One in
 # tests: other threads cannot see a test's uncommitted rows.
@@ -395,6 +394,11 @@ if FRONTEND_CACHE_URL:
 
 # Newsroom -------------------------------------------------------------------
 PUBLICATION_NAME = envstr("PUBLICATION_NAME", "The Dateline Ledger")
+# Mail comes from the publication by name; an address given without a name gets it.
+DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "newsroom@dateline.invalid")
+if "<" not in DEFAULT_FROM_EMAIL:
+    DEFAULT_FROM_EMAIL = formataddr((PUBLICATION_NAME, DEFAULT_FROM_EMAIL))
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
 PUBLICATION_LANGUAGE = envstr("PUBLICATION_LANGUAGE", "en")
 ARTICLES_PER_PAGE = envint("ARTICLES_PER_PAGE", 12)
 PAGE_VIEW_FLUSH_SECONDS = envint("PAGE_VIEW_FLUSH_SECONDS", 10)

@@ -598,7 +598,7 @@ class SuppressionForm(WagtailAdminModelForm):
 
     def clean_email(self) -> str:
         try:
-            email = signup.normalise_address(self.cleaned_data["email"])
+            email = signup.subscriber_address(self.cleaned_data["email"])
         except signup.InvalidAddress as error:
             raise forms.ValidationError(str(error)) from None
         if Suppression.objects.filter(email=email).exists():
