@@ -32,6 +32,7 @@ def make_message(
         **context,
     }
     subject = " ".join(render_to_string(f"{template}-subject.txt", context).split())
+    context["subject"] = subject  # the HTML part's <title>
     text = render_to_string(f"{template}-body.txt", context)
     html = _inliner.inline(render_to_string(f"{template}-body.html", context))
     message = EmailMultiAlternatives(

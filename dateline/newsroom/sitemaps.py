@@ -32,6 +32,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 from wagtail.models import Page
 
+from dateline.lib.dates import machine_datetime
 from dateline.newsroom.feeds import page_path
 from dateline.newsroom.models import ArticlePage, HomePage, SectionPage
 
@@ -42,11 +43,6 @@ NEWS_URLS_PER_FILE = 1000
 XML = "application/xml"
 # Sitemaps are for crawlers; they should not turn up as search results themselves.
 NO_INDEX = "noindex, noodp, noarchive"
-
-
-def _w3c(value: datetime.datetime) -> str:
-    """A W3C datetime to the second, e.g. 2026-11-03T10:15:00+00:00."""
-    return value.replace(microsecond=0).isoformat()
 
 
 # /sitemap.xml ------------------------------------------------------------------
@@ -221,7 +217,7 @@ def news_sitemap_file(request: HttpRequest, number: str) -> HttpResponse:
     urls = [
         {
             "loc": settings.BASE_URL + path,
-            "published": _w3c(article.published_at),
+            "published": machine_datetime(article.published_at),
             "title": article.title,
         }
         for article in articles

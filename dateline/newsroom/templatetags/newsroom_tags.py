@@ -7,9 +7,12 @@ from django import template
 from django.conf import settings
 from django.utils.safestring import SafeString, mark_safe
 
+from dateline.lib.dates import machine_datetime
 from dateline.newsroom.models import SHARE_RENDITION, ArticlePage
 
 register = template.Library()
+# Every machine-readable date in a template: {{ page.date_published|iso8601 }}.
+register.filter("iso8601", machine_datetime)
 
 # json.dumps leaves these as they are; inside <script> they could end the element.
 _SCRIPT_ESCAPES = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026"}
@@ -45,9 +48,9 @@ def article_schema(page: ArticlePage) -> dict[str, Any]:
         "inLanguage": settings.PUBLICATION_LANGUAGE,
     }
     if page.date_published:
-        data["datePublished"] = page.date_published.isoformat()
+        data["datePublished"] = machine_datetime(page.date_published)
     if page.date_modified:
-        data["dateModified"] = page.date_modified.isoformat()
+        data["dateModified"] = machine_datetime(page.date_modified)
     if page.section:
         data["articleSection"] = page.section.title
     if page.dateline_place:
