@@ -105,6 +105,9 @@ MIDDLEWARE = [
     # Request ids, request metrics (dateline/ops/observe.py): outside the page cache,
     # so a stored page never carries the id of the request that made it.
     "dateline.ops.observe.ObserveMiddleware",
+    # 304s by RFC 9110 for what the page cache does not keep (a reader with a session,
+    # an unknown query string): an ETag of the body, the view's Last-Modified.
+    "django.middleware.http.ConditionalGetMiddleware",
     # Next: stores the finished anonymous response, security headers and all,
     # for dateline.lib.pagecache, which answers repeat requests in wsgi.py before
     # Django is entered at all.

@@ -34,7 +34,7 @@ from wagtail.models import Page
 
 from dateline.lib.dates import machine_datetime
 from dateline.newsroom.feeds import page_path
-from dateline.newsroom.models import ArticlePage, HomePage, SectionPage
+from dateline.newsroom.models import ArticlePage, HomePage, SectionPage, with_last_modified
 
 # Google News: only articles from the last two days, at most 1,000 per file.
 NEWS_WINDOW = datetime.timedelta(days=2)
@@ -162,7 +162,11 @@ def sitemap_articles(request: HttpRequest, number: str) -> HttpResponse:
 
 
 def _urlset(sitemap: BaseUrlSitemap, number: int) -> HttpResponse:
-    return _xml("newsroom/sitemap.xml", {"urlset": sitemap.get_urls(page=number)})
+    urls = sitemap.get_urls(page=number)
+    response = _xml("newsroom/sitemap.xml", {"urlset": urls})
+    # The newest lastmod, as Django's own sitemap view sends it.
+    dates = [url["lastmod"] for url in urls if url["lastmod"]]
+    return with_last_modified(response, max(dates) if dates else None)
 
 
 # /news-sitemap.xml -------------------------------------------------------------
