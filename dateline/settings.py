@@ -8,6 +8,7 @@ start when that would be unsafe (DEBUG on, the development secret key).
 from __future__ import annotations
 
 import sys
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
 
@@ -266,6 +267,15 @@ if envstr("DIGEST_RELAY_URL"):
         globals()[_name] = _value
 DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "Dateline <newsroom@dateline.invalid>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The publication's mail domain: every Message-ID, the mailto unsubscribe address and
+# (without NEWSLETTER_BOUNCE_DOMAIN) the digest's bounce addresses are under it. By
+# default the From address's domain, which receives our mail already; never the host
+# of a development BASE_URL such as 127.0.0.1.
+MAIL_DOMAIN = envstr(
+    "MAIL_DOMAIN", parseaddr(DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "dateline.invalid"
+).lower()
+# Date headers carry TIME_ZONE's offset: RFC 5322 reads "-0000" as "zone unknown".
+EMAIL_USE_LOCALTIME = True
 # The digest engine (dateline/digests/engine.py, docs/newsletter.md "Running the workers"):
 # SMTP connections (threads) per worker process and deliveries claimed at a time. One in
 # tests: other threads cannot see a test's uncommitted rows.
@@ -423,7 +433,7 @@ NEWSLETTER_SIGNUPS_PER_IP = envint("NEWSLETTER_SIGNUPS_PER_IP", 20)
 NEWSLETTER_ANSWER_MIN_MS = envint("NEWSLETTER_ANSWER_MIN_MS", 20)
 NEWSLETTER_MAILS_PER_ADDRESS_PER_DAY = envint("NEWSLETTER_MAILS_PER_ADDRESS_PER_DAY", 3)
 NEWSLETTER_UNSUBSCRIBE_MAILBOX = envstr(
-    "NEWSLETTER_UNSUBSCRIBE_MAILBOX", f"unsubscribe@{_base_host or 'localhost'}"
+    "NEWSLETTER_UNSUBSCRIBE_MAILBOX", f"unsubscribe@{MAIL_DOMAIN}"
 )
 NEWSLETTER_CORS_ORIGINS = envlist("NEWSLETTER_CORS_ORIGINS")
 

@@ -12,6 +12,7 @@ from typing import Any
 import css_inline
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.core.mail.message import make_msgid
 from django.template.loader import render_to_string
 
 _inliner = css_inline.CSSInliner(keep_style_tags=True, load_remote_stylesheets=False)
@@ -40,7 +41,8 @@ def make_message(
         body=text,
         from_email=from_email or settings.DEFAULT_FROM_EMAIL,
         to=[to],
-        headers=headers or {},
+        # Django would name the machine's host (often "localhost"); ours is the publication's.
+        headers={"Message-ID": make_msgid(domain=settings.MAIL_DOMAIN), **(headers or {})},
     )
     message.attach_alternative(html, "text/html")
     return message
