@@ -86,13 +86,19 @@ def digest_pages(site: Site) -> dict[str, str]:
     }
 
 
-def server_error_page() -> str:
-    from dateline.ops.unavailable import server_error
+def error_pages() -> dict[str, str]:
+    """The 500 page, and the 503 that stands in for it when the database is away."""
+    from dateline.ops.unavailable import server_error, unavailable_response
 
+    request = RequestFactory().get("/")
     try:
         raise RuntimeError("a bug")
     except RuntimeError:
-        return server_error(RequestFactory().get("/")).content.decode()
+        crashed = server_error(request).content.decode()
+    return {
+        "server-error": crashed,
+        "database-away": unavailable_response(request, "down").content.decode(),
+    }
 
 
 def test_every_page_passes_the_nu_html_checker(
@@ -115,7 +121,7 @@ def test_every_page_passes_the_nu_html_checker(
     assert "Tomas Brenn" in pages["article-with-comments"]
     assert "Ferry talks resume" in pages["search"]
     pages.update(newsletter_pages(client, mail_server))
-    pages["server-error"] = server_error_page()
+    pages.update(error_pages())
     pages.update(digest_pages(site))
     # The confirmation and welcome mails the newsletter pages sent.
     for i, message in enumerate(mail_server.messages):
