@@ -8,7 +8,7 @@ start when that would be unsafe (DEBUG on, the development secret key).
 from __future__ import annotations
 
 import sys
-from email.utils import formataddr
+from email.utils import formataddr, parseaddr
 from pathlib import Path
 from typing import Any
 
@@ -106,6 +106,9 @@ MIDDLEWARE = [
     # Request ids, request metrics (dateline/ops/observe.py): outside the page cache,
     # so a stored page never carries the id of the request that made it.
     "dateline.ops.observe.ObserveMiddleware",
+    # 304s by RFC 9110 for what the page cache does not keep (a reader with a session,
+    # an unknown query string): an ETag of the body, the view's Last-Modified.
+    "django.middleware.http.ConditionalGetMiddleware",
     # Next: stores the finished anonymous response, security headers and all,
     # for dateline.lib.pagecache, which answers repeat requests in wsgi.py before
     # Django is entered at all.
@@ -399,6 +402,15 @@ DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "newsroom@dateline.invalid")
 if "<" not in DEFAULT_FROM_EMAIL:
     DEFAULT_FROM_EMAIL = formataddr((PUBLICATION_NAME, DEFAULT_FROM_EMAIL))
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The publication's mail domain: every Message-ID, the mailto unsubscribe address and
+# (without NEWSLETTER_BOUNCE_DOMAIN) the digest's bounce addresses are under it. By
+# default the From address's domain, which receives our mail already; never the host
+# of a development BASE_URL such as 127.0.0.1.
+MAIL_DOMAIN = envstr(
+    "MAIL_DOMAIN", parseaddr(DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "dateline.invalid"
+).lower()
+# Date headers carry TIME_ZONE's offset: RFC 5322 reads "-0000" as "zone unknown".
+EMAIL_USE_LOCALTIME = True
 PUBLICATION_LANGUAGE = envstr("PUBLICATION_LANGUAGE", "en")
 ARTICLES_PER_PAGE = envint("ARTICLES_PER_PAGE", 12)
 PAGE_VIEW_FLUSH_SECONDS = envint("PAGE_VIEW_FLUSH_SECONDS", 10)
@@ -424,7 +436,7 @@ NEWSLETTER_SIGNUPS_PER_IP = envint("NEWSLETTER_SIGNUPS_PER_IP", 20)
 NEWSLETTER_ANSWER_MIN_MS = envint("NEWSLETTER_ANSWER_MIN_MS", 20)
 NEWSLETTER_MAILS_PER_ADDRESS_PER_DAY = envint("NEWSLETTER_MAILS_PER_ADDRESS_PER_DAY", 3)
 NEWSLETTER_UNSUBSCRIBE_MAILBOX = envstr(
-    "NEWSLETTER_UNSUBSCRIBE_MAILBOX", f"unsubscribe@{_base_host or 'localhost'}"
+    "NEWSLETTER_UNSUBSCRIBE_MAILBOX", f"unsubscribe@{MAIL_DOMAIN}"
 )
 NEWSLETTER_CORS_ORIGINS = envlist("NEWSLETTER_CORS_ORIGINS")
 
