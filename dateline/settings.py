@@ -349,6 +349,10 @@ SESSION_COOKIE_AGE = envint("SESSION_HOURS", 12) * 3600
 # A code from an authenticator app after the password (dateline/ops/twofactor.py).
 STAFF_TWO_FACTOR = envbool("STAFF_TWO_FACTOR", PRODUCTION)
 OTP_TOTP_ISSUER = envstr("SITE_NAME", "Dateline")
+# Setting the app up takes a one-time link mailed to the account (or printed by
+# `dateline two-factor-link`), not the password alone; docs/security.md.
+STAFF_TWO_FACTOR_LINK = envbool("STAFF_TWO_FACTOR_LINK", PRODUCTION)
+STAFF_TWO_FACTOR_LINK_HOURS = envint("STAFF_TWO_FACTOR_LINK_HOURS", 24)
 # Wrong codes count against the login lockout instead (LOGIN_FAILURES_PER_ACCOUNT), the
 # same for app and backup codes; django-otp's own growing delays would stack on it.
 OTP_TOTP_THROTTLE_FACTOR = 0
