@@ -22,13 +22,13 @@ FILE_MAX_AGE = 86400
 
 
 def static_file(request: HttpRequest, path: str) -> HttpResponseBase:
-    response = serve(request, path, document_root=settings.STATIC_ROOT)
+    response = serve(request, path, document_root=str(settings.STATIC_ROOT))
     response["Cache-Control"] = f"public, max-age={FILE_MAX_AGE}"
     return response
 
 
 def media_file(request: HttpRequest, path: str) -> HttpResponseBase:
-    response = serve(request, path, document_root=settings.MEDIA_ROOT)
+    response = serve(request, path, document_root=str(settings.MEDIA_ROOT))
     response["Content-Security-Policy"] = MEDIA_POLICY
     response["Cache-Control"] = f"public, max-age={FILE_MAX_AGE}"
     return response
