@@ -427,6 +427,11 @@ if PAGE_VIEW_COUNTING not in ("server", "beacon"):
         f'PAGE_VIEW_COUNTING must be "server" or "beacon", not "{PAGE_VIEW_COUNTING}"'
     )
 
+# Wire desk (dateline/wire/egress.py): HTTP feeds on private or local addresses are
+# refused unless allowed; drop folders must be inside this root.
+WIRE_ALLOW_PRIVATE_ADDRESSES = envbool("WIRE_ALLOW_PRIVATE_ADDRESSES", False)
+WIRE_DROP_ROOT = Path(envstr("WIRE_DROP_ROOT", str(VAR_DIR / "wire-drop")))
+
 # Newsletter -----------------------------------------------------------------
 NEWSLETTER_CONFIRM_HOURS = envint("NEWSLETTER_CONFIRM_HOURS", 72)
 NEWSLETTER_PENDING_DAYS = envint("NEWSLETTER_PENDING_DAYS", 7)
