@@ -71,7 +71,7 @@ def production_site(tmp_path: Path) -> Iterator[Site]:
     try:
         # localhost: a secure context, so the browser keeps the site's Secure cookies.
         url = f"http://localhost:{port}"
-        assert wait_for(f"{url}/admin/login/", timeout=120) == 200
+        assert wait_for(f"{url}/admin/login/", timeout=240) == 200
         yield Site(url, mail)
     finally:
         run.send_signal(signal.SIGINT)

@@ -36,7 +36,7 @@ def test_an_empty_production_site_has_no_demo_login_and_says_what_to_do(tmp_path
         text=True,
     )
     try:
-        assert wait_for(f"http://127.0.0.1:{port}/admin/login/", timeout=120) == 200
+        assert wait_for(f"http://127.0.0.1:{port}/admin/login/", timeout=240) == 200
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/admin/login/", timeout=10) as page:
             login_page = page.read().decode()
         run.send_signal(signal.SIGINT)
