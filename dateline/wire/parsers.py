@@ -123,11 +123,12 @@ class ParseResult:
 
     def skip(self, reason: str, guid: str = "") -> None:
         self.problems.append(Problem("skipped", reason, guid))
-        logger.info("Wire item %s skipped: %s", guid or "?", reason)
+        # Ids and reasons quote the feed: they go to the admin, never into the log.
+        logger.info("A wire item was skipped")
 
     def repair(self, reason: str, guid: str = "") -> None:
         self.problems.append(Problem("repaired", reason, guid))
-        logger.info("Wire item %s repaired: %s", guid or "?", reason)
+        logger.info("A wire item was repaired")
 
 
 class FeedError(Exception):
@@ -264,7 +265,7 @@ def parse_syndication(
         try:
             _read_entry(result, entry, feed_title, now)
         except Exception as exc:  # one bad item never stops its feed
-            logger.exception("Could not read a feed entry")
+            logger.warning("Could not read a feed entry: %s", type(exc).__name__)
             result.problems.append(Problem("error", f"{type(exc).__name__}: {exc}"))
     return result
 
@@ -744,7 +745,7 @@ def parse_ninjs(data: bytes, now: datetime.datetime | None = None) -> ParseResul
             major = ninjs.version_of(obj)
             _read_ninjs(result, ninjs.as_v1(obj, major) if major > 1 else obj, now)
         except Exception as exc:
-            logger.exception("Could not read a ninjs item")
+            logger.warning("Could not read a ninjs item: %s", type(exc).__name__)
             result.problems.append(Problem("error", f"{type(exc).__name__}: {exc}", str(guid)))
     return result
 
@@ -847,7 +848,7 @@ def parse_newsml(data: bytes, now: datetime.datetime | None = None) -> ParseResu
         try:
             _read_newsml(result, element, now)
         except Exception as exc:
-            logger.exception("Could not read a NewsML-G2 item")
+            logger.warning("Could not read a NewsML-G2 item: %s", type(exc).__name__)
             result.problems.append(Problem("error", f"{type(exc).__name__}: {exc}"))
     return result
 
