@@ -35,6 +35,7 @@ from dateline.wire.models import (
     WireItem,
     WireUse,
 )
+from dateline.wire.quotes import article_quotes, cited_items, unchecked_sources
 from dateline.wire.stories import CannotWrite, usable_items, write_story
 
 DESK = "wire_desk"
@@ -229,11 +230,15 @@ class WireCopyPanel(Panel):
                 if pk
                 else WireUse.objects.none()
             )
+            items = cited_items(self.instance) if pk else []
             context.update(
                 uses=uses,
                 checks=QuoteCheck.objects.filter(article_id=pk).select_related("item__provider")
                 if pk
                 else [],
+                has_quotes=bool(article_quotes(getattr(self.instance, "body", None))),
+                cites_wire=bool(items),
+                unchecked=unchecked_sources(self.instance, items) if pk else [],
             )
             return context
 
