@@ -62,6 +62,10 @@ class DeskView(PermissionCheckedMixin, WagtailAdminTemplateMixin, TemplateView):
     page_title = "Wire desk"
     header_icon = "globe"
 
+    def get_breadcrumbs_items(self) -> list[dict[str, Any]]:
+        # The header shows the last breadcrumb: without this one it read "Home".
+        return [*self.breadcrumbs_items, {"url": "", "label": self.page_title}]
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         page = Paginator(StoryCluster.objects.order_by("-last_item_at", "-pk"), CLUSTERS_PER_PAGE)
@@ -175,18 +179,7 @@ class ProviderViewSet(ModelViewSet):
     menu_label = "Providers"
     url_prefix = "wire/providers"
     add_to_admin_menu = False
-    form_fields = [
-        "name",
-        "short_name",
-        "takes_the",
-        "transport",
-        "format",
-        "url",
-        "folder",
-        "read_at",
-        "poll_interval",
-        "active",
-    ]
+    # The form is Provider.panels: its health shows read-only, and only once it has some.
     list_display = [
         "name",
         "transport",
@@ -206,7 +199,6 @@ class QuoteCheckPolicyViewSet(ModelViewSet):
     menu_label = "Quote checks"
     url_prefix = "wire/quote-checks"
     add_to_admin_menu = False
-    form_fields = ["section", "blocking"]
     list_display = ["section", "blocking"]
 
 

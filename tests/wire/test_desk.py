@@ -214,3 +214,10 @@ def test_a_cluster_story_takes_the_dateline_a_report_carries(staff, wire, world)
     article = ArticlePage.objects.get()
     assert article.dateline_place == "PORT CALDER"
     assert [a.name for a in article.authors] == ["Calder Press Service"]
+
+
+def test_the_desk_is_headed_wire_desk(staff, wire):
+    from bs4 import BeautifulSoup
+
+    page = BeautifulSoup(staff.get(DESK).content, "html.parser")
+    assert page.select("[data-w-breadcrumbs] li")[-1].get_text(strip=True) == "Wire desk"
