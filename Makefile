@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 NODE_STAMP := node_modules/.installed-stamp
 
-.PHONY: run test lint typecheck audit pytest browser clean
+.PHONY: run test lint typecheck audit pytest browser corpus clean
 
 run: $(STAMP)
 	$(BIN)/dateline run
@@ -61,7 +61,12 @@ audit: $(STAMP)
 			"vulnerability data, exit $$status): see var/pip-audit.txt"; \
 	else echo "pip-audit: no known vulnerabilities"; fi
 
-pytest: $(STAMP) $(NODE_STAMP)
+# feedparser's own test corpus (in its sdist, not its wheel) for tests/wire, fetched
+# here so that the test run itself needs no network.
+corpus: $(STAMP)
+	@$(BIN)/python tests/wire/feedparser_corpus.py
+
+pytest: $(STAMP) $(NODE_STAMP) corpus
 	$(BIN)/pytest
 
 clean:

@@ -117,6 +117,13 @@ class PhotoRendition(AbstractRendition):
 LEAD_RENDITIONS = ("width-480|format-webp", "width-800|format-webp", "width-1200|format-webp")
 # The lead photo as shared: og:image, the JSON-LD image and the feeds' enclosure.
 SHARE_RENDITION = "width-1200|format-jpeg"
+# The lead photo in the three shapes Google's article rich results ask for (16:9, 4:3
+# and 1:1), cropped around the focal point.
+SCHEMA_RENDITIONS = (
+    "fill-1200x675|format-jpeg",
+    "fill-1200x900|format-jpeg",
+    "fill-1200x1200|format-jpeg",
+)
 CARD_RENDITIONS = ("fill-400x225|format-webp", "fill-800x450|format-webp")
 FALLBACK_RENDITION = "width-800|format-jpeg"
 
@@ -207,7 +214,7 @@ def live_article_at(url_path: str) -> ArticlePage | None:
             Prefetch(
                 "lead_image__renditions",
                 queryset=PhotoRendition.objects.filter(
-                    filter_spec__in=(*LEAD_RENDITIONS, SHARE_RENDITION)
+                    filter_spec__in=(*LEAD_RENDITIONS, SHARE_RENDITION, *SCHEMA_RENDITIONS)
                 ),
             )
         )
