@@ -20,7 +20,7 @@ from django.utils import timezone
 from wagtail.images.models import AbstractRendition, Filter
 from wagtail.models import Page, Revision, Site
 
-from dateline.newsroom.demo import photos
+from dateline.newsroom.demo import comments, photos
 from dateline.newsroom.demo.stories import EVENTS, SCHEDULED, SECTIONS, STAFF, Event
 from dateline.newsroom.demo.writer import ArticlePlan, plan_article
 from dateline.newsroom.models import (
@@ -68,6 +68,7 @@ class DemoResult:
     scheduled: ArticlePage | None = None
     corrected: ArticlePage | None = None
     admin_created: bool = False
+    comments: int = 0
 
     @property
     def articles(self) -> int:
@@ -397,6 +398,7 @@ def load(
         darkroom.close()
     report("Photo renditions saved")
 
+    result.comments = comments.add_comments(now)
     result.admin_created = make_admin()
     return result
 

@@ -107,6 +107,8 @@ class Command(BaseCommand):
         if result.corrected:
             table.add_row("Corrected", Text(result.corrected.title))
         table.add_row("Photos", f"{result.photos}, renditions made")
+        if result.comments:
+            table.add_row("Comments", f"{result.comments}, with replies")
         table.add_row("Site", f"{settings.BASE_URL}/")
         if result.admin_created:
             table.add_row(
