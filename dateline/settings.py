@@ -495,5 +495,19 @@ LOGGING: dict[str, Any] = {
         }
     },
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    # The console says what happened and what an operator must act on, once a line.
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # Django's own console handler would print each of its lines a second time,
+        # unformatted, beside the root's.
+        "django": {"handlers": [], "propagate": True},
+        # A 4xx is the client's mistake (an admin autosave of an incomplete form is 400
+        # each time); 5xx responses are logged at ERROR and still show.
+        "django.request": {"level": "ERROR"},
+        # A line for every task run; a failing task is logged at ERROR and still shows.
+        "django_tasks": {"level": "WARNING"},
+        # aiosmtpd (the development outbox) logs each connection, and its start-up
+        # self-test as "Connection lost during _handle_client()".
+        "mail.log": {"level": "WARNING"},
+    },
 }
