@@ -5,12 +5,12 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 NODE_STAMP := node_modules/.installed-stamp
 
-.PHONY: run test lint typecheck audit pytest browser clean
+.PHONY: run test lint typecheck audit pytest browser java corpus clean
 
 run: $(STAMP)
 	$(BIN)/dateline run
 
-test: $(STAMP) $(NODE_STAMP) browser lint typecheck audit pytest
+test: $(STAMP) $(NODE_STAMP) browser java lint typecheck audit pytest
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,8 +18,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	@touch $(STAMP)
 
-# axe-core (the accessibility tests) and Lighthouse (bench/lighthouse) from the npm
-# registry, at the versions package-lock.json pins.
+# axe-core (the accessibility tests), the Nu Html Checker (vnu-jar, the HTML validity
+# tests) and Lighthouse (bench/lighthouse) from the npm registry, at the versions
+# package-lock.json pins.
 $(NODE_STAMP): package.json package-lock.json
 	@command -v npm >/dev/null 2>&1 || { \
 		echo "Installing Debian's nodejs and npm for the page checks…"; \
@@ -36,6 +37,14 @@ browser:
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -q && \
 		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q chromium; }
+
+# The Nu Html Checker is a Java program; Debian's headless runtime is enough.
+java:
+	@command -v java >/dev/null 2>&1 || { \
+		echo "Installing Debian's Java runtime for the HTML checks…"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -q && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q default-jre-headless; }
 
 lint: $(STAMP)
 	$(BIN)/ruff format --check .
@@ -61,7 +70,12 @@ audit: $(STAMP)
 			"vulnerability data, exit $$status): see var/pip-audit.txt"; \
 	else echo "pip-audit: no known vulnerabilities"; fi
 
-pytest: $(STAMP) $(NODE_STAMP)
+# feedparser's own test corpus (in its sdist, not its wheel) for tests/wire, fetched
+# here so that the test run itself needs no network.
+corpus: $(STAMP)
+	@$(BIN)/python tests/wire/feedparser_corpus.py
+
+pytest: $(STAMP) $(NODE_STAMP) corpus
 	$(BIN)/pytest
 
 clean:

@@ -8,6 +8,7 @@ start when that would be unsafe (DEBUG on, the development secret key).
 from __future__ import annotations
 
 import sys
+from email.utils import formataddr, parseaddr
 from pathlib import Path
 from typing import Any
 
@@ -105,6 +106,9 @@ MIDDLEWARE = [
     # Request ids, request metrics (dateline/ops/observe.py): outside the page cache,
     # so a stored page never carries the id of the request that made it.
     "dateline.ops.observe.ObserveMiddleware",
+    # 304s by RFC 9110 for what the page cache does not keep (a reader with a session,
+    # an unknown query string): an ETag of the body, the view's Last-Modified.
+    "django.middleware.http.ConditionalGetMiddleware",
     # Next: stores the finished anonymous response, security headers and all,
     # for dateline.lib.pagecache, which answers repeat requests in wsgi.py before
     # Django is entered at all.
@@ -261,8 +265,6 @@ if envstr("DIGEST_RELAY_URL"):
         )
     for _name, _value in _relay.settings.items():
         globals()[_name] = _value
-DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "Dateline <newsroom@dateline.invalid>")
-SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # The digest engine (dateline/digests/engine.py, docs/newsletter.md "Running the workers"):
 # SMTP connections (threads) per worker process and deliveries claimed at a time. One in
 # tests: other threads cannot see a test's uncommitted rows.
@@ -390,6 +392,20 @@ if FRONTEND_CACHE_URL:
 
 # Newsroom -------------------------------------------------------------------
 PUBLICATION_NAME = envstr("PUBLICATION_NAME", "The Dateline Ledger")
+# Mail comes from the publication by name; an address given without a name gets it.
+DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "newsroom@dateline.invalid")
+if "<" not in DEFAULT_FROM_EMAIL:
+    DEFAULT_FROM_EMAIL = formataddr((PUBLICATION_NAME, DEFAULT_FROM_EMAIL))
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The publication's mail domain: every Message-ID, the mailto unsubscribe address and
+# (without NEWSLETTER_BOUNCE_DOMAIN) the digest's bounce addresses are under it. By
+# default the From address's domain, which receives our mail already; never the host
+# of a development BASE_URL such as 127.0.0.1.
+MAIL_DOMAIN = envstr(
+    "MAIL_DOMAIN", parseaddr(DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "dateline.invalid"
+).lower()
+# Date headers carry TIME_ZONE's offset: RFC 5322 reads "-0000" as "zone unknown".
+EMAIL_USE_LOCALTIME = True
 PUBLICATION_LANGUAGE = envstr("PUBLICATION_LANGUAGE", "en")
 # PostgreSQL's text search configurations by language: search joins a word's forms
 # ("flood" finds "floods") in the publication's language. Named here rather than left
@@ -435,13 +451,12 @@ NEWSLETTER_SIGNUPS_PER_IP = envint("NEWSLETTER_SIGNUPS_PER_IP", 20)
 NEWSLETTER_ANSWER_MIN_MS = envint("NEWSLETTER_ANSWER_MIN_MS", 20)
 NEWSLETTER_MAILS_PER_ADDRESS_PER_DAY = envint("NEWSLETTER_MAILS_PER_ADDRESS_PER_DAY", 3)
 NEWSLETTER_UNSUBSCRIBE_MAILBOX = envstr(
-    "NEWSLETTER_UNSUBSCRIBE_MAILBOX", f"unsubscribe@{_base_host or 'localhost'}"
+    "NEWSLETTER_UNSUBSCRIBE_MAILBOX", f"unsubscribe@{MAIL_DOMAIN}"
 )
 NEWSLETTER_CORS_ORIGINS = envlist("NEWSLETTER_CORS_ORIGINS")
 
-# Digests (docs/newsletter.md): a draft appears this long before its slot for editors.
-DIGEST_DRAFT_HOURS = envint("DIGEST_DRAFT_HOURS", 12)
-# At the slot an unapproved draft is approved and sent; off: it waits for an editor.
+# Digests (docs/newsletter.md). At the slot an unapproved draft is approved and sent;
+# off: it waits for an editor.
 DIGEST_AUTO_APPROVE = envbool("DIGEST_AUTO_APPROVE", True)
 # Tasks that share one issue's sending (each claims its own batches).
 DIGEST_SEND_TASKS = envint("DIGEST_SEND_TASKS", 2)

@@ -7,6 +7,7 @@ Superusers have them all, editors none until given.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.contrib import messages
@@ -16,6 +17,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import path, reverse
 from django.views.generic import TemplateView
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.ui.components import Component
 from wagtail.admin.ui.tables import DateColumn
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
@@ -53,7 +55,7 @@ def can_moderate(request: HttpRequest) -> bool:
 
 
 class QueueView(PermissionCheckedMixin, WagtailAdminTemplateMixin, TemplateView):
-    """Held, reported and spam comments, with bulk approve, reject, spam and ban."""
+    """Held, reported and spam comments: approve, reject, spam or ban one, or the ticked ones."""
 
     model = Comment
     permission_required = "change"
@@ -86,9 +88,14 @@ class QueueView(PermissionCheckedMixin, WagtailAdminTemplateMixin, TemplateView)
         return context
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        ids = [int(i) for i in request.POST.getlist("comment") if i.isdigit()]
-        action = request.POST.get("action", "")
         back = HttpResponseRedirect(f"{reverse(f'{QUEUE}:index')}?tab={self.tab()}")
+        # A row's own button ("approve:12") acts on that comment alone, whatever is ticked.
+        row_action, _, row_id = request.POST.get("row", "").partition(":")
+        if row_id.isdigit():
+            ids, action = [int(row_id)], row_action
+        else:
+            ids = [int(i) for i in request.POST.getlist("comment") if i.isdigit()]
+            action = request.POST.get("action", "")
         if not ids:
             messages.error(request, "Tick at least one comment first.")
             return back
@@ -98,25 +105,43 @@ class QueueView(PermissionCheckedMixin, WagtailAdminTemplateMixin, TemplateView)
             )(ids)
             verb = {"approve": "Approved", "reject": "Rejected", "spam": "Marked as spam"}[action]
             messages.success(request, f"{verb}: {done} comment{'s' if done != 1 else ''}.")
-        elif action in ("ban-email", "ban-ip"):
+        elif action in ("ban", "ban-email", "ban-ip"):
             days_text = request.POST.get("days", "")
             if days_text not in {value for value, _ in BAN_DAYS}:
                 messages.error(request, "Choose how long the ban lasts.")
                 return back
-            chosen = Comment.objects.filter(pk__in=ids).select_related("commenter")
-            if action == "ban-email":
-                values = [c.commenter.email for c in chosen if c.commenter]
-                kind = Ban.Kind.EMAIL
-            else:
+            chosen = list(Comment.objects.filter(pk__in=ids).select_related("commenter"))
+            if action == "ban-ip" or (action == "ban" and not any(c.commenter for c in chosen)):
                 values = [c.ip for c in chosen if c.ip]
                 kind = Ban.Kind.IP
+            else:
+                values = [c.commenter.email for c in chosen if c.commenter]
+                kind = Ban.Kind.EMAIL
             done = moderation.ban(kind, values, int(days_text) if days_text else None)
             # Banning is about the sender: their waiting comments go as spam with it.
             moderation.mark_spam(ids)
-            messages.success(request, f"Banned {done} {'address' if done == 1 else 'addresses'}.")
+            noun = {Ban.Kind.EMAIL: ("address", "addresses"), Ban.Kind.IP: ("IP", "IPs")}[kind]
+            messages.success(
+                request, f"Banned {done} {noun[done != 1]}; their comments went as spam."
+            )
         else:
             messages.error(request, "Choose what to do with the ticked comments.")
         return back
+
+
+class ModerationPanel(Component):
+    """Dashboard: how many comments wait for a moderator, and the oldest of them."""
+
+    name = "comments_waiting"
+    template_name = "comments/admin/dashboard_panel.html"
+    order = 60
+
+    def get_context_data(self, parent_context: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        return {
+            "counts": queue_counts(),
+            "oldest": list(queue_items("held")[:5]),
+            "queue_url": reverse(f"{QUEUE}:index"),
+        }
 
 
 class QueueMenuItem(MenuItem):

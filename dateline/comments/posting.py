@@ -257,7 +257,8 @@ def post_comment(sub: Submission) -> Comment:
 
 def is_newsletter_reader(email: str) -> bool:
     """The newsletter confirmed this address already: no second confirmation needed."""
-    return Subscriber.objects.filter(email=email, status=Subscriber.Status.ACTIVE).exists()
+    # Subscribers are stored lower-cased (newsletter.signup.subscriber_address).
+    return Subscriber.objects.filter(email=email.lower(), status=Subscriber.Status.ACTIVE).exists()
 
 
 def after_posting(comment_id: int, commenter_id: int, *, verify: bool, tell_parent: bool) -> None:

@@ -26,6 +26,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from dateline.comments.models import Comment
 from dateline.comments.posting import comments_open, in_edit_window
+from dateline.lib.dates import machine_datetime
 from dateline.lib.formstamp import make_stamp
 
 SHOWN = (Comment.Status.APPROVED, Comment.Status.DELETED)
@@ -116,6 +117,7 @@ def render_comments(
         shown_here = status != DELETED
         if shown_here:
             local = row[CREATED].astimezone(tz)
+            stamp = machine_datetime(local)
             shown = (
                 f"{local.day} {MONTHS[local.month - 1]} {local.year}, "
                 f"{local.hour:02}:{local.minute:02}"
@@ -123,7 +125,7 @@ def render_comments(
             append(
                 f'<p class="comment-meta"><strong class="comment-author">'
                 f"{html_escape(row[NAME])}</strong> "
-                f'<a href="#comment-{pk}"><time datetime="{local.isoformat()}">{shown}</time></a>'
+                f'<a href="#comment-{pk}"><time datetime="{stamp}">{shown}</time></a>'
                 f"{' · edited' if row[EDITED] else ''}</p>"
                 f'<div class="comment-body">{row[BODY]}</div><p class="comment-actions">'
             )

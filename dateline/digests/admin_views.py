@@ -8,7 +8,7 @@ small script refreshes the progress panel while an issue is being sent.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.contrib import messages
@@ -21,6 +21,7 @@ from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.views.generic import TemplateView, View
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.ui.components import Component
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.admin.viewsets.base import ViewSet
@@ -71,8 +72,32 @@ class IssueIndexView(PermissionCheckedMixin, WagtailAdminTemplateMixin, Template
             states = counts.get(issue.pk, {})
             issue.delivery_total = sum(states.values())  # type: ignore[attr-defined]
             issue.delivery_sent = states.get(Delivery.State.SENT, 0)  # type: ignore[attr-defined]
-        context.update(page=page, issues=page.object_list)
+        upcoming = editorial.next_issues()
+        context.update(
+            page=page,
+            issues=page.object_list,
+            next_issues=upcoming,
+            # The scheduler drafts them within a minute; the button is for the impatient.
+            can_prepare=can(self.request, "change")
+            and any(n.draft is None and n.slot_at for n in upcoming),
+        )
         return context
+
+
+class PrepareView(PermissionCheckedMixin, View):
+    """Make the next issues' drafts now, rather than at the scheduler's next run."""
+
+    model = DigestIssue
+    permission_required = "change"
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        made = editorial.prepare_drafts()
+        if made:
+            messages.success(request, f"Drafted: {', '.join(str(i) for i in made)}.")
+        else:
+            messages.info(request, "No new draft: no story was published for one yet.")
+        return HttpResponseRedirect(digests_url("index"))
 
 
 class IssueMixin(PermissionCheckedMixin):
@@ -176,9 +201,13 @@ class StoryActionView(IssueMixin, View):
     http_method_names = ["post"]
 
     def post(self, request: HttpRequest, pk: int, story_pk: int, action: str) -> HttpResponse:
-        story = get_object_or_404(DigestStory, pk=story_pk, issue=self.issue)
         if action not in STORY_ACTIONS:
             raise Http404("No such change")
+        story = DigestStory.objects.filter(pk=story_pk, issue=self.issue).first()
+        if story is None:
+            # The scheduler refreshed the draft while the page was open.
+            messages.warning(request, "That story has left the selection; here is the draft now.")
+            return HttpResponseRedirect(digests_url("issue", pk))
         try:
             STORY_ACTIONS[action](story)
         except editorial.NotADraft as error:
@@ -205,7 +234,8 @@ class IssueActionView(IssueMixin, View):
     def act(self, request: HttpRequest, issue: DigestIssue, action: str) -> str:
         if action == "approve":
             queued = editorial.approve(issue, user=request.user)
-            return f"Approved: {queued} readers queued, the workers are sending it."
+            readers = "reader" if queued == 1 else "readers"
+            return f"Approved: {queued} {readers} queued, the workers are sending it."
         if action == "refresh":
             count = editorial.refresh(issue)
             return f"Selection refreshed: {count} stories in the mail."
@@ -220,6 +250,17 @@ class IssueActionView(IssueMixin, View):
             editorial.enqueue_sending(issue)
             return "Resumed: the workers are sending again."
         raise ValueError(f"unknown action {action!r}")
+
+
+class NextDigestPanel(Component):
+    """Dashboard: each cadence's next issue, its slot and how many stories it has so far."""
+
+    name = "next_digest"
+    template_name = "digests/admin/dashboard_panel.html"
+    order = 70
+
+    def get_context_data(self, parent_context: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        return {"next_issues": editorial.next_issues(), "index_url": digests_url("index")}
 
 
 class DigestMenuItem(MenuItem):
@@ -237,6 +278,7 @@ class DigestViewSet(ViewSet):
     def get_urlpatterns(self) -> list[Any]:
         return [
             path("", IssueIndexView.as_view(), name="index"),
+            path("prepare/", PrepareView.as_view(), name="prepare"),
             path("<int:pk>/", IssueView.as_view(), name="issue"),
             path("<int:pk>/preview/", PreviewView.as_view(), name="preview"),
             path("<int:pk>/progress/", ProgressView.as_view(), name="progress"),

@@ -1,24 +1,31 @@
 """The editors' part of a digest: a draft ahead of its slot, their choices, and the release.
 
-A draft issue appears ``DIGEST_DRAFT_HOURS`` before its send slot with the stories
-chosen so far. Editors may pin, drop and reorder stories, or approve it at once
-("send now"). When the slot comes, the selection is refreshed (stories published
-since the draft was made join it, the editors' pins and drops stand) and, unless
+Each cadence's next issue is a draft from the moment a story for it is published, so
+editors can open it whenever they like; the scheduler refreshes it every run until it
+is approved (stories published since join it, the editors' pins and drops stand).
+Editors may pin, drop and reorder stories, or approve it at once ("send now"). When
+the slot comes, the selection is refreshed once more and, unless
 ``DIGEST_AUTO_APPROVE`` is off, the issue is approved and sent.
+
+A slot already past when a cadence has no issue at all (a new install, or the demo
+loaded just now) is history: it is skipped, not sent late to nobody.
 """
 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from dateline.digests import engine
 from dateline.digests.models import DigestIssue, DigestStory
-from dateline.digests.selection import latest_slot, select_stories
+from dateline.digests.selection import latest_slot, next_slot, select_stories
 from dateline.newsletter.models import Cadence
 
 Status = DigestIssue.Status
@@ -28,22 +35,29 @@ class NotADraft(ValueError):
     """Editors change stories only while the issue is a draft."""
 
 
-def _previous_end(cadence: str, slot_at: datetime.datetime) -> datetime.datetime:
+def _previous_end(
+    cadence: str, slot_at: datetime.datetime, now: datetime.datetime
+) -> datetime.datetime:
+    """Where the issue's period starts: the end of the previous one.
+
+    A cadence's first issue carries the week before it was made, however far off its
+    slot is, so a new install's first issue is not empty.
+    """
     previous = (
         DigestIssue.objects.filter(cadence=cadence, slot_at__lt=slot_at)
         .exclude(status=Status.CANCELLED)
         .order_by("-slot_at")
         .first()
     )
-    return previous.period_end if previous else slot_at - datetime.timedelta(days=7)
+    return previous.period_end if previous else min(slot_at, now) - datetime.timedelta(days=7)
 
 
-def _slots_to_prepare(
-    now: datetime.datetime, lead: datetime.timedelta
-) -> list[tuple[str, datetime.datetime]]:
-    """Each cadence's slot now due and the one coming within the lead time, without an issue.
+def _slots_to_prepare(now: datetime.datetime) -> list[tuple[str, datetime.datetime]]:
+    """Each cadence's next slot, and a slot just missed, that have no issue yet.
 
-    A slot older than the cadence's newest issue is history, not a missed send.
+    A slot missed while the scheduler was down is still sent late, but only where the
+    cadence has issues already: on a new install every past slot is history. So is a
+    slot older than the cadence's newest issue.
     """
     slots = []
     for cadence in Cadence.values:
@@ -53,9 +67,10 @@ def _slots_to_prepare(
             .values_list("slot_at", flat=True)
             .first()
         )
-        for slot_at in sorted(
-            {s for s in (latest_slot(cadence, now), latest_slot(cadence, now + lead)) if s}
-        ):
+        due = [next_slot(cadence, now)]
+        if newest is not None:
+            due.append(latest_slot(cadence, now))
+        for slot_at in sorted({s for s in due if s}):
             if newest is not None and slot_at <= newest:
                 continue
             slots.append((cadence, slot_at))
@@ -63,16 +78,15 @@ def _slots_to_prepare(
 
 
 def prepare_drafts(now: datetime.datetime | None = None) -> list[DigestIssue]:
-    """Make the draft of each cadence's next slot once it is within the draft lead time.
+    """Make the draft of each cadence's next slot, however far off; returns the drafts made.
 
-    Returns the drafts made. Nothing published since the previous issue: no draft
-    yet (a later run makes one when a story appears before the slot).
+    Nothing published since the previous issue: no draft yet (a later run makes one
+    when a story appears before the slot).
     """
     now = now or timezone.now()
-    lead = datetime.timedelta(hours=settings.DIGEST_DRAFT_HOURS)
     made = []
-    for cadence, slot_at in _slots_to_prepare(now, lead):
-        since = _previous_end(cadence, slot_at)
+    for cadence, slot_at in _slots_to_prepare(now):
+        since = _previous_end(cadence, slot_at, now)
         if not select_stories(since, slot_at):
             continue
         try:
@@ -87,6 +101,44 @@ def prepare_drafts(now: datetime.datetime | None = None) -> list[DigestIssue]:
     return made
 
 
+@dataclass
+class NextIssue:
+    """A cadence's next issue as editors see it: its draft when there is one."""
+
+    cadence: str
+    label: str
+    slot_at: datetime.datetime | None
+    draft: DigestIssue | None
+    stories: int
+
+
+def next_issues(now: datetime.datetime | None = None) -> list[NextIssue]:
+    """Each cadence's earliest draft, or its next slot when no story waits for it yet."""
+    now = now or timezone.now()
+    drafts = {}
+    for issue in DigestIssue.objects.filter(status=Status.DRAFT).order_by("-slot_at"):
+        drafts[issue.cadence] = issue  # the earliest wins
+    counts = dict(
+        DigestStory.objects.filter(issue__in=drafts.values(), dropped=False)
+        .values("issue_id")
+        .annotate(n=Count("pk"))
+        .values_list("issue_id", "n")
+    )
+    upcoming = []
+    for cadence, label in Cadence.choices:
+        draft = drafts.get(cadence)
+        upcoming.append(
+            NextIssue(
+                cadence=cadence,
+                label=str(label),
+                slot_at=draft.slot_at if draft else next_slot(cadence, now),
+                draft=draft,
+                stories=counts.get(draft.pk, 0) if draft else 0,
+            )
+        )
+    return upcoming
+
+
 def refresh(issue: DigestIssue) -> int:
     """Choose the draft's stories again, keeping what editors decided; returns how many.
 
@@ -97,37 +149,49 @@ def refresh(issue: DigestIssue) -> int:
     if issue.status != Status.DRAFT:
         raise NotADraft(f"{issue} is {issue.get_status_display().lower()}")
     with transaction.atomic():
-        kept = list(
-            DigestStory.objects.select_for_update()
-            .filter(issue=issue)
-            .filter(pinned=True)
-            .order_by("position")
-        )
-        dropped = set(
-            DigestStory.objects.filter(issue=issue, dropped=True).values_list(
-                "article_id", flat=True
-            )
-        )
+        current = {
+            s.article_id: s for s in DigestStory.objects.select_for_update().filter(issue=issue)
+        }
+        kept = sorted((s for s in current.values() if s.pinned), key=lambda s: s.position)
+        dropped = {s.article_id for s in current.values() if s.dropped}
         pinned_ids = {s.article_id for s in kept}
         ranked = [
             c
             for c in select_stories(issue.period_start, issue.period_end)
             if c.article.pk not in dropped and c.article.pk not in pinned_ids
         ]
-        DigestStory.objects.filter(issue=issue, pinned=False, dropped=False).delete()
+        # Rows of stories still chosen stay (an editor's open page keeps working while
+        # the scheduler refreshes the draft); only those that left the selection go.
+        ranked_ids = {c.article.pk for c in ranked}
+        DigestStory.objects.filter(
+            pk__in=[
+                s.pk
+                for s in current.values()
+                if not s.pinned and not s.dropped and s.article_id not in ranked_ids
+            ]
+        ).delete()
         # Pinned stories hold their positions; the ranked ones fill the gaps in order.
         taken = {s.position for s in kept}
-        fresh = []
+        moved, fresh = [], []
         position = 1
         for candidate in ranked:
             while position in taken:
                 position += 1
-            fresh.append(
-                DigestStory(
-                    issue=issue, article=candidate.article, position=position, score=candidate.score
+            row = current.get(candidate.article.pk)
+            if row is None:
+                fresh.append(
+                    DigestStory(
+                        issue=issue,
+                        article=candidate.article,
+                        position=position,
+                        score=candidate.score,
+                    )
                 )
-            )
+            else:
+                row.position, row.score = position, candidate.score
+                moved.append(row)
             taken.add(position)
+        DigestStory.objects.bulk_update(moved, ["position", "score"])
         DigestStory.objects.bulk_create(fresh)
         _renumber(issue)
     return DigestStory.objects.filter(issue=issue, dropped=False).count()
@@ -280,9 +344,27 @@ def resume_stalled(now: datetime.datetime | None = None) -> list[DigestIssue]:
     return resumed
 
 
-def run_schedule(now: datetime.datetime | None = None) -> None:
-    """The scheduler's digest job: drafts ahead of slots, releases at slots, stalled sends."""
+def refresh_drafts(now: datetime.datetime | None = None, skip: Iterable[DigestIssue] = ()) -> int:
+    """Refresh every draft whose slot is still ahead (release_due does those due); how many."""
     now = now or timezone.now()
-    prepare_drafts(now)
+    drafts = list(
+        DigestIssue.objects.filter(status=Status.DRAFT, slot_at__gt=now).exclude(
+            pk__in=[i.pk for i in skip]
+        )
+    )
+    for issue in drafts:
+        try:
+            refresh(issue)
+        except NotADraft:
+            continue  # an editor approved or cancelled it meanwhile
+    return len(drafts)
+
+
+def run_schedule(now: datetime.datetime | None = None) -> None:
+    """The scheduler's digest job: drafts ahead of slots, kept fresh, released at slots."""
+    now = now or timezone.now()
+    made = prepare_drafts(now)
+    # The drafts just made were chosen a moment ago; the others see what was published since.
+    refresh_drafts(now, skip=made)
     release_due(now)
     resume_stalled(now)

@@ -12,7 +12,6 @@ and the values spliced in are encoded the same way.
 
 from __future__ import annotations
 
-import functools
 import html
 import re
 import secrets
@@ -20,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from email import quoprimime
 from email.policy import SMTP
-from email.utils import formatdate, parseaddr
+from email.utils import formatdate
 from typing import Any, Protocol
 
 import css_inline
@@ -59,18 +58,12 @@ _TEXT_MANAGE, _TEXT_UNSUBSCRIBE, _TEXT_ADDRESS = (
 )
 
 
-@functools.lru_cache(maxsize=16)
-def _domain_of(address: str) -> str:
-    # Cached: parseaddr is slow, and each reader's message needs this twice.
-    return parseaddr(address)[1].rpartition("@")[2] or "localhost"
-
-
 def mail_domain() -> str:
-    """The domain of our From address: Message-IDs and bounce addresses live under it."""
+    """Where Message-IDs and bounce addresses live: the bounce domain, else MAIL_DOMAIN."""
     configured = getattr(settings, "NEWSLETTER_BOUNCE_DOMAIN", "")
     if configured:
         return str(configured)
-    return _domain_of(settings.DEFAULT_FROM_EMAIL)
+    return str(settings.MAIL_DOMAIN)
 
 
 class Recipient(Protocol):
@@ -262,7 +255,9 @@ def _html_value(value: str, text: bytes) -> bytes:
 
 
 def _header(name: str, value: str) -> bytes:
-    return SMTP.fold(name, value).encode("ascii")
+    # Through the header's own class: SMTP.fold() leaves a short value as it is, and a
+    # non-ASCII one ("Le Café" in From or a subject) must become RFC 2047 encoded words.
+    return SMTP.header_factory(name, value).fold(policy=SMTP).encode("ascii")
 
 
 @dataclass
@@ -374,7 +369,8 @@ def render_group(
             _header("Reply-To", reply_to),
             f"To: {TO}\r\n".encode(),
             _header("Subject", subject),
-            _header("Date", formatdate(localtime=False)),
+            # TIME_ZONE's offset, as Django's own mail has it (EMAIL_USE_LOCALTIME).
+            _header("Date", formatdate(localtime=True)),
             f"Message-ID: {MESSAGE_ID}\r\n".encode(),
             _header("List-Id", list_id),
             f"List-Unsubscribe: {LIST_UNSUBSCRIBE}\r\n".encode(),

@@ -124,6 +124,24 @@ def latest_slot(cadence: str, now: datetime.datetime) -> datetime.datetime | Non
     return best.astimezone(datetime.UTC) if best else None
 
 
+def next_slot(cadence: str, now: datetime.datetime) -> datetime.datetime | None:
+    """The first send slot of ``cadence`` after ``now``, as an aware datetime."""
+    zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    local_now = now.astimezone(zone)
+    best: datetime.datetime | None = None
+    for slot in SendSlot.objects.filter(cadence=cadence, active=True):
+        days_ahead = (slot.weekday - local_now.weekday()) % 7
+        day = local_now.date() + datetime.timedelta(days=days_ahead)
+        moment = datetime.datetime.combine(day, slot.time, tzinfo=zone)
+        if moment <= local_now:
+            moment = datetime.datetime.combine(
+                day + datetime.timedelta(days=7), slot.time, tzinfo=zone
+            )
+        if best is None or moment < best:
+            best = moment
+    return best.astimezone(datetime.UTC) if best else None
+
+
 def create_due_issue(
     cadence: str, now: datetime.datetime, *, at_once: bool = False
 ) -> DigestIssue | None:

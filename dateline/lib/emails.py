@@ -12,6 +12,7 @@ from typing import Any
 import css_inline
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.core.mail.message import make_msgid
 from django.template.loader import render_to_string
 
 _inliner = css_inline.CSSInliner(keep_style_tags=True, load_remote_stylesheets=False)
@@ -32,6 +33,7 @@ def make_message(
         **context,
     }
     subject = " ".join(render_to_string(f"{template}-subject.txt", context).split())
+    context["subject"] = subject  # the HTML part's <title>
     text = render_to_string(f"{template}-body.txt", context)
     html = _inliner.inline(render_to_string(f"{template}-body.html", context))
     message = EmailMultiAlternatives(
@@ -39,7 +41,8 @@ def make_message(
         body=text,
         from_email=from_email or settings.DEFAULT_FROM_EMAIL,
         to=[to],
-        headers=headers or {},
+        # Django would name the machine's host (often "localhost"); ours is the publication's.
+        headers={"Message-ID": make_msgid(domain=settings.MAIL_DOMAIN), **(headers or {})},
     )
     message.attach_alternative(html, "text/html")
     return message

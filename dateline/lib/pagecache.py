@@ -8,6 +8,11 @@ Two halves share one cache entry format:
   the cache straight away: no request object, middleware, session or URL
   resolving. That path is what lets a cached page come close to a static file.
 
+Both answer conditional requests by RFC 9110's rules, through Django's own
+``get_conditional_response`` (If-None-Match lists, ``*`` and weak comparison;
+If-Modified-Since against the page's Last-Modified only when no If-None-Match
+came). A 304 is not a page view: the reader has the page already.
+
 Invalidation is by generation: every entry records the generation it was
 rendered in, and publishing, changing or unpublishing anything readers can see
 starts a new generation. A publish therefore refreshes the home page, section
@@ -35,8 +40,10 @@ from urllib.parse import parse_qsl, urlencode
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.handlers.wsgi import WSGIRequest
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import parse_http_date_safe
 
 from dateline.ops.observe import TALLY, request_id_from
 
@@ -55,6 +62,17 @@ NEVER_CACHED = ("/admin/", "/django-admin/", "/dev/")
 PAGE_PARAMETERS = frozenset({"page", "q", "sort"})
 TRACKING_PARAMETERS = frozenset({"fbclid", "gclid", "mc_cid", "mc_eid", "ref", "dclid"})
 LOCAL_ENTRIES = 256
+# A request carrying none of these is answered without looking at validators.
+PRECONDITIONS = (
+    "HTTP_IF_NONE_MATCH",
+    "HTTP_IF_MODIFIED_SINCE",
+    "HTTP_IF_MATCH",
+    "HTTP_IF_UNMODIFIED_SINCE",
+)
+# What a 304 repeats of the 200 it stands for (RFC 9110 section 15.4.5).
+NOT_MODIFIED_HEADERS = frozenset(
+    {"cache-control", "content-location", "date", "etag", "expires", "last-modified", "vary"}
+)
 
 StartResponse = Callable[..., Any]
 
@@ -178,12 +196,14 @@ class PageCacheMiddleware:
             s_maxage=settings.PAGE_CACHE_SECONDS,
         )
         headers = [(k, v) for k, v in response.items() if k.lower() != "content-length"]
+        last_modified = response.get("Last-Modified")
         entry: dict[str, Any] = {
             "generation": generation,
             "status": response.status_code,
             "headers": headers,
             "body": response.content,
             "etag": etag,
+            "last_modified": last_modified and parse_http_date_safe(last_modified),
             "article_id": getattr(request, "dateline_article_id", None),
         }
         key = entry_key(request.get_host(), request.path_info, query)
@@ -193,12 +213,17 @@ class PageCacheMiddleware:
             logger.warning("Could not store %s in the page cache", request.path_info)
         else:
             _remember(key, entry)
-        if article_id := entry["article_id"]:
+        answer = (
+            get_conditional_response(
+                request, etag=etag, last_modified=entry["last_modified"], response=response
+            )
+            or response
+        )
+        if answer.status_code == 200 and (article_id := entry["article_id"]):
             from dateline.newsroom import pageviews
 
             pageviews.served(article_id)
-        conditional = get_conditional_response(request, etag=etag, response=response)
-        return conditional if conditional is not None else response
+        return answer
 
     @staticmethod
     def _request_cacheable(request: HttpRequest) -> bool:
@@ -243,16 +268,27 @@ class PageCacheApp:
     def _answer(
         entry: dict[str, Any], environ: dict[str, Any], start_response: StartResponse
     ) -> Iterable[bytes]:
+        if any(name in environ for name in PRECONDITIONS):
+            # Django's evaluation wants a request object: made only for these requests.
+            conditional = get_conditional_response(
+                WSGIRequest(environ),
+                etag=entry["etag"],
+                last_modified=entry.get("last_modified"),
+            )
+            if conditional is not None:
+                status = conditional.status_code
+                headers = [("Content-Length", "0")]
+                if status == 304:
+                    headers = [
+                        (k, v) for k, v in entry["headers"] if k.lower() in NOT_MODIFIED_HEADERS
+                    ]
+                TALLY.record(environ.get("REQUEST_METHOD", "GET"), status, 0.0)
+                start_response(f"{status} {conditional.reason_phrase}", headers)
+                return [b""]
         if entry["article_id"]:
             from dateline.newsroom import pageviews
 
             pageviews.served(entry["article_id"])
-        if environ.get("HTTP_IF_NONE_MATCH", "") in (entry["etag"], "W/" + entry["etag"]):
-            keep = ("etag", "cache-control", "vary")
-            headers = [(k, v) for k, v in entry["headers"] if k.lower() in keep]
-            TALLY.record(environ.get("REQUEST_METHOD", "GET"), 304, 0.0)
-            start_response("304 Not Modified", headers)
-            return [b""]
         body: bytes = entry["body"]
         TALLY.record(environ.get("REQUEST_METHOD", "GET"), 200, 0.0)
         start_response(

@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import datetime
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import django_filters
@@ -38,6 +38,7 @@ from django.views.generic import FormView, TemplateView, View
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.ui.components import Component
 from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.views.generic import CreateView, IndexView, InspectView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
@@ -566,6 +567,23 @@ class GrowthView(PermissionCheckedMixin, WagtailAdminTemplateMixin, TemplateView
         return context
 
 
+class GrowthPanel(Component):
+    """Dashboard: the week's new, confirmed and lost subscribers, and how many read us now."""
+
+    name = "subscriber_growth"
+    template_name = "newsletter/admin/dashboard_panel.html"
+    order = 90
+
+    def get_context_data(self, parent_context: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        totals = admin_data.growth(7).totals
+        return {
+            "totals": totals,
+            "net": totals["confirmations"] - totals["unsubscribes"],
+            "active": Subscriber.objects.filter(status=Subscriber.Status.ACTIVE).count(),
+            "growth_url": reverse("newsletter_growth:index"),
+        }
+
+
 # Suppression list -------------------------------------------------------------------
 
 
@@ -580,7 +598,7 @@ class SuppressionForm(WagtailAdminModelForm):
 
     def clean_email(self) -> str:
         try:
-            email = signup.normalise_address(self.cleaned_data["email"])
+            email = signup.subscriber_address(self.cleaned_data["email"])
         except signup.InvalidAddress as error:
             raise forms.ValidationError(str(error)) from None
         if Suppression.objects.filter(email=email).exists():

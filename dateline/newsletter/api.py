@@ -10,7 +10,9 @@
 Show the consent text next to the form, word for word. Fetch the form when the
 page loads, not when the reader submits: a stamp younger than
 NEWSLETTER_MIN_FORM_SECONDS, or older than NEWSLETTER_MAX_FORM_AGE, marks a bot,
-and a bot's signup is dropped without a word.
+and a bot's signup is dropped without a word. Only this endpoint's stamps (and
+the other never-cached ones, formstamp.make_live_stamp) count: a stamp copied
+from one of our cached pages is dropped the same way.
 
 ``POST /newsletter/api/subscribe`` takes JSON (``Content-Type: application/json``)
 or form data with the same fields::
@@ -46,7 +48,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonR
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.csrf import csrf_exempt
 
-from dateline.lib.formstamp import make_stamp
+from dateline.lib.formstamp import make_live_stamp
 from dateline.newsletter.forms import section_choices
 from dateline.newsletter.models import Cadence, ConsentText
 from dateline.newsletter.views import handle_signup
@@ -112,7 +114,7 @@ def form(request: HttpRequest) -> HttpResponse:
     consent = ConsentText.current()
     return JsonResponse(
         {
-            "stamp": make_stamp(),
+            "stamp": make_live_stamp(),
             "consent_text": consent.text,
             "consent_version": consent.version,
             "cadences": [{"value": value, "label": label} for value, label in Cadence.choices],
@@ -166,5 +168,5 @@ def subscribe(request: HttpRequest) -> HttpResponse:
             "Send the fields as JSON (Content-Type: application/json) or as form data.",
             status=415,
         )
-    answer = handle_signup(request, data, default_source="newsletter API")
+    answer = handle_signup(request, data, default_source="newsletter API", second_step=False)
     return JsonResponse(answer.payload, status=answer.status)

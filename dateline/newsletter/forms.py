@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 
 from dateline.newsletter.models import Cadence
-from dateline.newsletter.signup import InvalidAddress, normalise_address
+from dateline.newsletter.signup import InvalidAddress, subscriber_address
 from dateline.newsroom.context_processors import live_sections
 
 
@@ -21,7 +21,7 @@ class AddressField(forms.CharField):
         if not value and not self.required:
             return ""
         try:
-            return normalise_address(value)
+            return subscriber_address(value)
         except InvalidAddress as error:
             raise forms.ValidationError(str(error)) from None
 

@@ -280,7 +280,7 @@ class Importer:
         if raw.startswith("'") and raw[1:].startswith(FORMULA_STARTS):
             raw = raw[1:]
         try:
-            email = signup.normalise_address(raw)
+            email = signup.subscriber_address(raw)
         except signup.InvalidAddress as error:
             detail = str(error).removeprefix("That does not look like an email address: ")
             reason = f"not a valid address: {detail}" if raw else "no address"

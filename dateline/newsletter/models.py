@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 from wagtail.admin.panels import FieldPanel
 from wagtail.snippets.models import register_snippet
@@ -42,6 +43,11 @@ class Subscriber(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["status", "cadence"])]
+        constraints = [
+            # One person, one subscriber: signup.subscriber_address stores addresses
+            # lower-cased, and this keeps any other path from adding a second case.
+            models.UniqueConstraint(Lower("email"), name="newsletter_subscriber_email_ci"),
+        ]
 
     def __str__(self) -> str:
         return self.email
@@ -103,7 +109,7 @@ class ConsentRecord(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", "Waiting for confirmation"
         CONFIRMED = "confirmed", "Confirmed"
-        SUPERSEDED = "superseded", "Replaced by a newer request"
+        SUPERSEDED = "superseded", "Not needed: another request was confirmed or withdrawn"
         EXPIRED = "expired", "Never confirmed"
         WITHDRAWN = "withdrawn", "Withdrawn"
 

@@ -18,7 +18,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from email_validator import EmailNotValidError, validate_email
+from email_validator import EmailNotValidError, ValidatedEmail, validate_email
 
 from dateline.newsletter.models import (
     BlockedDomain,
@@ -37,22 +37,46 @@ class InvalidAddress(ValueError):
     pass
 
 
-def normalise_address(raw: str) -> str:
-    """The address as we store it, or InvalidAddress with a message for the reader.
-
-    Syntax only: no DNS lookup during a request.
-    """
+def _validated(raw: str) -> ValidatedEmail:
     raw = (raw or "").strip()
     if not raw:
         raise InvalidAddress("Enter your email address.")
     if len(raw) > 254 or "\x00" in raw:
         raise InvalidAddress("That email address is too long or malformed.")
     try:
-        checked = validate_email(raw, check_deliverability=False)
+        return validate_email(raw, check_deliverability=False)
     except EmailNotValidError as error:
         raise InvalidAddress(f"That does not look like an email address: {error}") from None
-    local, _, domain = checked.normalized.rpartition("@")
+
+
+def normalise_address(raw: str) -> str:
+    """The address as we store it, or InvalidAddress with a message for the reader.
+
+    Syntax only: no DNS lookup during a request.
+    """
+    local, _, domain = _validated(raw).normalized.rpartition("@")
     return f"{local}@{domain.lower()}"
+
+
+NEEDS_SMTPUTF8 = (
+    "We cannot send mail to an address with letters such as ë or ß before the @ yet. "
+    "Please use another address, one written with plain letters and digits."
+)
+
+
+def subscriber_address(raw: str) -> str:
+    """A newsletter address as we store and compare it, or InvalidAddress.
+
+    Lower-cased whole, so that Reader@Example.org and reader@example.org are one
+    reader (every mailbox provider of note ignores the case; RFC 5321 allows it).
+    The domain in its ASCII form (IDNA), and no address whose local part needs
+    SMTPUTF8 (RFC 6531): our mail code writes plain RFC 5322 headers, so such a
+    reader would be welcomed and then never reached (docs/newsletter.md).
+    """
+    checked = _validated(raw)
+    if checked.ascii_email is None:
+        raise InvalidAddress(NEEDS_SMTPUTF8)
+    return checked.ascii_email.lower()
 
 
 def domain_is_blocked(email: str) -> bool:
@@ -63,8 +87,24 @@ def domain_is_blocked(email: str) -> bool:
 
 
 def mails_today(email: str) -> int:
+    """Mails our forms sent to the address in the last 24 hours, for the daily cap.
+
+    Only those since its owner last proved they read it, by confirming or by
+    unsubscribing from a link we mailed: the cap is there to stop strangers
+    flooding an address, not to keep its owner from coming back the same day.
+    """
     since = timezone.now() - datetime.timedelta(hours=24)
-    return ConfirmationMail.objects.filter(email=email, created_at__gte=since).count()
+    proofs = [
+        ConsentRecord.objects.filter(email=email, confirmed_at__isnull=False)
+        .order_by("-confirmed_at")
+        .values_list("confirmed_at", flat=True)
+        .first(),
+        Subscriber.objects.filter(email=email, unsubscribed_at__isnull=False)
+        .values_list("unsubscribed_at", flat=True)
+        .first(),
+    ]
+    since = max([since, *(proof for proof in proofs if proof is not None)])
+    return ConfirmationMail.objects.filter(email=email, created_at__gt=since).count()
 
 
 @dataclass
@@ -118,10 +158,8 @@ def sign_up(request: SignupRequest) -> None:
         elif subscriber.status == Subscriber.Status.UNSUBSCRIBED or suppressed:
             subscriber.status = Subscriber.Status.PENDING
             subscriber.save(update_fields=["status"])
-        # At most one outstanding confirmation per address: the newest wins.
-        ConsentRecord.objects.filter(email=email, status=ConsentRecord.Status.PENDING).update(
-            status=ConsentRecord.Status.SUPERSEDED, token_hash=""
-        )
+        # Earlier requests stay outstanding: every link a reader was sent works until
+        # it expires, and the one they follow decides the choices (confirm()).
         _store_request(request, subscriber, consent_text)
 
 
@@ -194,10 +232,11 @@ def consent_for_token(token: str) -> ConsentRecord:
         .first()
     )
     if consent is None:
-        # A used link has its hash kept until confirmation; an unknown one is garbled
-        # or replaced by a newer request.
+        # A used or spent link keeps its hash; an unknown one is garbled, or its
+        # request was withdrawn (an unsubscribe, a newer change of address).
         raise TokenProblem("unknown")
-    if consent.status == ConsentRecord.Status.CONFIRMED:
+    if consent.status in (ConsentRecord.Status.CONFIRMED, ConsentRecord.Status.SUPERSEDED):
+        # Superseded with its hash kept: another of the reader's links was confirmed.
         raise TokenProblem("used")
     if consent.status == ConsentRecord.Status.EXPIRED:
         raise TokenProblem("expired")
@@ -252,6 +291,11 @@ def confirm(token: str, ip: str | None) -> Subscriber:
         consent.confirmed_at = now
         consent.confirmed_ip = ip
         consent.save(update_fields=["status", "confirmed_at", "confirmed_ip"])
+        # The reader's other outstanding links for the same purpose are spent: they
+        # keep their hash, so following one says it was used rather than unknown.
+        ConsentRecord.objects.filter(
+            subscriber=subscriber, purpose=consent.purpose, status=ConsentRecord.Status.PENDING
+        ).update(status=ConsentRecord.Status.SUPERSEDED)
         # A new confirmation is the only way back from the suppression list.
         Suppression.objects.filter(email=subscriber.email).delete()
         if settings.NEWSLETTER_WELCOME_MAIL and not was_active:

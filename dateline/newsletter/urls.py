@@ -6,6 +6,7 @@ app_name = "newsletter"
 
 urlpatterns = [
     path("", views.subscribe, name="subscribe"),
+    path("stamp/", views.stamp, name="stamp"),
     path("check-your-inbox/", views.check_inbox, name="check_inbox"),
     path("confirm/<str:token>/", views.confirm, name="confirm"),
     path("manage/<str:token>/", views.manage, name="manage"),

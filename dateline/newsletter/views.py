@@ -22,8 +22,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
-from dateline.lib import ratelimit
-from dateline.lib.formstamp import make_stamp, stamp_ok
+from dateline.lib import formstamp, ratelimit
 from dateline.newsletter import signup
 from dateline.newsletter.forms import NewLinkForm, PreferencesForm, SignupForm
 from dateline.newsletter.models import ConsentText, Subscriber
@@ -46,14 +45,16 @@ def wants_json(request: HttpRequest) -> bool:
 
 
 def signup_context(form: SignupForm | None = None) -> dict[str, Any]:
+    """For pages that are never cached: their stamp is the time the reader loaded them."""
     return {
-        "form": form or SignupForm(initial={"stamp": make_stamp()}),
+        "form": form or SignupForm(),
         "consent_text": ConsentText.current(),
-        "stamp": make_stamp(),
+        "stamp": formstamp.make_live_stamp(),
     }
 
 
 TOO_MANY = "Too many sign-ups from your network in the last hour. Please try again later."
+ONE_MORE_STEP = "One more step: check your choices and press Subscribe again to finish."
 
 
 @dataclass
@@ -63,14 +64,24 @@ class SignupAnswer:
     status: int  # 200, 400 (field errors) or 429 (the per-IP limit)
     payload: dict[str, Any]  # the JSON answer
     form: SignupForm
+    # A form from a cached page, posted without the live stamp newsletter.js fetches:
+    # the reader is asked to press Subscribe once more (see handle_signup).
+    again: bool = False
 
 
 def handle_signup(
-    request: HttpRequest, data: Mapping[str, Any], default_source: str
+    request: HttpRequest, data: Mapping[str, Any], default_source: str, second_step: bool = True
 ) -> SignupAnswer:
     """Every check a signup goes through, wherever it was posted from.
 
     ``data`` holds the form's fields: request.POST, or a dict decoded from JSON.
+
+    The time trap needs the time the reader loaded the form. A form posted with the
+    page stamp of a cached page (no JavaScript, or its stamp fetch failed) cannot
+    show it, so with ``second_step`` the reader is shown the form again with a live
+    stamp and asked to press Subscribe once more; a bot gets the same answer.
+    Without it (the API, whose form only hands out live stamps) such a post is
+    dropped like any bad stamp.
     """
     started = time.monotonic()
     form = SignupForm(data)
@@ -83,9 +94,18 @@ def handle_signup(
         return SignupAnswer(400, {"ok": False, "errors": errors}, form)
 
     cleaned = form.cleaned_data
-    looks_human = not cleaned["website"] and stamp_ok(
+    verdict = formstamp.check_stamp(
         cleaned["stamp"], settings.NEWSLETTER_MIN_FORM_SECONDS, settings.NEWSLETTER_MAX_FORM_AGE
     )
+    if verdict == formstamp.UNPROVEN and second_step:
+        payload = {
+            "ok": False,
+            "again": True,
+            "message": ONE_MORE_STEP,
+            "stamp": formstamp.make_live_stamp(),
+        }
+        return SignupAnswer(200, payload, form, again=True)
+    looks_human = not cleaned["website"] and verdict == formstamp.OK
     # A bot is answered exactly like a person, so it learns nothing to adapt to.
     if looks_human:
         source = cleaned["source"] or request.headers.get("Referer", "") or default_source
@@ -128,7 +148,20 @@ def subscribe(request: HttpRequest) -> HttpResponse:
         return render(request, "newsletter/page.html", context, status=429)
     if answer.status == 400:
         return render(request, "newsletter/page.html", signup_context(answer.form), status=400)
+    if answer.again:
+        # The source too: the consent record should name the page the reader began on.
+        source = answer.form.cleaned_data["source"] or request.headers.get("Referer", "")
+        context = {**signup_context(answer.form), "notice": ONE_MORE_STEP, "source": source}
+        response = render(request, "newsletter/page.html", context)
+        response["Cache-Control"] = "no-store"
+        return response
     return HttpResponseRedirect("/newsletter/check-your-inbox/", status=303)
+
+
+@never_cache
+def stamp(request: HttpRequest) -> JsonResponse:
+    """A live stamp for a form on a cached page: newsletter.js asks when the page loads."""
+    return JsonResponse({"stamp": formstamp.make_live_stamp()})
 
 
 def check_inbox(request: HttpRequest) -> HttpResponse:
@@ -155,7 +188,7 @@ def link_problem(request: HttpRequest, reason: str) -> HttpResponse:
     return render(
         request,
         "newsletter/link_problem.html",
-        {"reason": reason, "form": NewLinkForm(), "stamp": make_stamp()},
+        {"reason": reason, "form": NewLinkForm(), "stamp": formstamp.make_live_stamp()},
         # 409: the link is genuine but its address belongs to another subscription.
         status={"expired": 410, "used": 410, "taken": 409}.get(reason, 404),
     )

@@ -72,7 +72,9 @@ def _add_media(handler: SimplerXMLGenerator, media: dict[str, Any] | None) -> No
         handler.addQuickElement("media:title", media["caption"], {"type": "plain"})
         handler.addQuickElement("media:description", media["caption"], {"type": "plain"})
     if media["credit"]:
-        handler.addQuickElement("media:credit", media["credit"])
+        # A role from the EBU list Media RSS uses by default (urn:ebu): the credit is the
+        # lead photo's, so whoever it names stands as its photographer.
+        handler.addQuickElement("media:credit", media["credit"], {"role": "photographer"})
     handler.endElement("media:content")
 
 

@@ -9,11 +9,12 @@ from typing import Any
 from django.conf import settings
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import models
-from django.db.models import F, Prefetch, Window
+from django.db.models import F, Max, Prefetch, Window
 from django.db.models.functions import Length, RowNumber, Substr
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.http import http_date
 from django.utils.text import slugify
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
@@ -111,6 +112,13 @@ class PhotoRendition(AbstractRendition):
 LEAD_RENDITIONS = ("width-480|format-webp", "width-800|format-webp", "width-1200|format-webp")
 # The lead photo as shared: og:image, the JSON-LD image and the feeds' enclosure.
 SHARE_RENDITION = "width-1200|format-jpeg"
+# The lead photo in the three shapes Google's article rich results ask for (16:9, 4:3
+# and 1:1), cropped around the focal point.
+SCHEMA_RENDITIONS = (
+    "fill-1200x675|format-jpeg",
+    "fill-1200x900|format-jpeg",
+    "fill-1200x1200|format-jpeg",
+)
 CARD_RENDITIONS = ("fill-400x225|format-webp", "fill-800x450|format-webp")
 FALLBACK_RENDITION = "width-800|format-jpeg"
 
@@ -201,7 +209,7 @@ def live_article_at(url_path: str) -> ArticlePage | None:
             Prefetch(
                 "lead_image__renditions",
                 queryset=PhotoRendition.objects.filter(
-                    filter_spec__in=(*LEAD_RENDITIONS, SHARE_RENDITION)
+                    filter_spec__in=(*LEAD_RENDITIONS, SHARE_RENDITION, *SCHEMA_RENDITIONS)
                 ),
             )
         )
@@ -218,7 +226,29 @@ def paginate(request: HttpRequest, items: Any, per_page: int | None = None) -> A
         raise Http404("No such page of results") from None
 
 
-class HomePage(QuickViewRestrictions, Page):
+def with_last_modified(response: HttpResponse, when: datetime.datetime | None) -> HttpResponse:
+    """``response`` with Last-Modified, which feed readers and crawlers send back in
+    If-Modified-Since (answered by dateline.lib.pagecache and ConditionalGetMiddleware)."""
+    if when is not None and not response.has_header("Last-Modified"):
+        response["Last-Modified"] = http_date(when.timestamp())
+    return response
+
+
+class FrontLastModified:
+    """Last-Modified for a front: its own last publish or its newest story's, whichever is
+    later, as the fronts sitemap gives it. New comments under a story do not count: If-
+    None-Match, which browsers and crawlers send, sees those (the ETag is of the page)."""
+
+    def serve(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = super().serve(request, *args, **kwargs)  # type: ignore[misc]
+        assert isinstance(self, Page)
+        stories = ArticlePage.objects.live().descendant_of(self).order_by()
+        newest = stories.aggregate(newest=Max("last_published_at"))["newest"]
+        dates = [d for d in (self.last_published_at, newest) if d]
+        return with_last_modified(response, max(dates) if dates else None)
+
+
+class HomePage(FrontLastModified, QuickViewRestrictions, Page):
     """The front page: top stories, then the latest from each section."""
 
     intro = models.CharField(max_length=300, blank=True)
@@ -302,7 +332,7 @@ class HomePage(QuickViewRestrictions, Page):
         return found
 
 
-class SectionPage(QuickViewRestrictions, Page):
+class SectionPage(FrontLastModified, QuickViewRestrictions, Page):
     """A section front such as World News: its articles, newest first, paginated."""
 
     intro = models.CharField(max_length=300, blank=True)
@@ -518,7 +548,9 @@ class ArticlePage(QuickViewRestrictions, Page):
     def serve(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         # Counted by the page cache, on this render and on every cached hit after it.
         request.dateline_article_id = self.pk  # type: ignore[attr-defined]
-        return super().serve(request, *args, **kwargs)
+        # The article's own last change (its dateModified). New comments leave it: they
+        # change the page's ETag, which If-None-Match checks first.
+        return with_last_modified(super().serve(request, *args, **kwargs), self.date_modified)
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context(request, *args, **kwargs)

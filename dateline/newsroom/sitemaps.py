@@ -32,8 +32,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 from wagtail.models import Page
 
+from dateline.lib.dates import machine_datetime
 from dateline.newsroom.feeds import page_path
-from dateline.newsroom.models import ArticlePage, HomePage, SectionPage
+from dateline.newsroom.models import ArticlePage, HomePage, SectionPage, with_last_modified
 
 # Google News: only articles from the last two days, at most 1,000 per file.
 NEWS_WINDOW = datetime.timedelta(days=2)
@@ -42,11 +43,6 @@ NEWS_URLS_PER_FILE = 1000
 XML = "application/xml"
 # Sitemaps are for crawlers; they should not turn up as search results themselves.
 NO_INDEX = "noindex, noodp, noarchive"
-
-
-def _w3c(value: datetime.datetime) -> str:
-    """A W3C datetime to the second, e.g. 2026-11-03T10:15:00+00:00."""
-    return value.replace(microsecond=0).isoformat()
 
 
 # /sitemap.xml ------------------------------------------------------------------
@@ -166,7 +162,11 @@ def sitemap_articles(request: HttpRequest, number: str) -> HttpResponse:
 
 
 def _urlset(sitemap: BaseUrlSitemap, number: int) -> HttpResponse:
-    return _xml("newsroom/sitemap.xml", {"urlset": sitemap.get_urls(page=number)})
+    urls = sitemap.get_urls(page=number)
+    response = _xml("newsroom/sitemap.xml", {"urlset": urls})
+    # The newest lastmod, as Django's own sitemap view sends it.
+    dates = [url["lastmod"] for url in urls if url["lastmod"]]
+    return with_last_modified(response, max(dates) if dates else None)
 
 
 # /news-sitemap.xml -------------------------------------------------------------
@@ -221,7 +221,7 @@ def news_sitemap_file(request: HttpRequest, number: str) -> HttpResponse:
     urls = [
         {
             "loc": settings.BASE_URL + path,
-            "published": _w3c(article.published_at),
+            "published": machine_datetime(article.published_at),
             "title": article.title,
         }
         for article in articles

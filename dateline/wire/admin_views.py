@@ -7,17 +7,22 @@ pages in the chosen section, as anywhere else in Wagtail.
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
+from collections.abc import Mapping
 from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
+from django.utils import timezone
 from django.views.generic import TemplateView, View
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import Panel
+from wagtail.admin.ui.components import Component
 from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
@@ -137,6 +142,25 @@ class WriteStoryView(PermissionCheckedMixin, View):
             request, "Draft created from the wire; the reports are in its Wire copy panel."
         )
         return HttpResponseRedirect(reverse("wagtailadmin_pages:edit", args=[article.pk]))
+
+
+class NewClustersPanel(Component):
+    """Dashboard: the events the wire brought in the last day, newest first."""
+
+    name = "new_wire_clusters"
+    template_name = "wire/admin/dashboard_panel.html"
+    order = 80
+    since = datetime.timedelta(hours=24)
+
+    def get_context_data(self, parent_context: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        new = StoryCluster.objects.filter(created_at__gte=timezone.now() - self.since)
+        return {
+            "count": new.count(),
+            "clusters": list(
+                new.annotate(reports=Count("items")).order_by("-last_item_at", "-pk")[:5]
+            ),
+            "desk_url": reverse(f"{DESK}:index"),
+        }
 
 
 class DeskMenuItem(MenuItem):

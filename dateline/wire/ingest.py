@@ -75,18 +75,28 @@ def desk_clusterer(now: datetime.datetime) -> Clusterer:
     clusterer = Clusterer()
     recent = (
         WireItem.objects.filter(received_at__gte=now - CLUSTER_WINDOW, cluster__isnull=False)
-        .only("pk", "headline", "body_text", "version_created", "received_at", "cluster_id")
+        .only(
+            "pk",
+            "headline",
+            "body_text",
+            "dateline",
+            "version_created",
+            "received_at",
+            "cluster_id",
+        )
         .order_by("version_created", "pk")
     )
     for item in recent.iterator():
-        doc = clusterer.document(str(item.pk), item.headline, item.body_text, item.when)
+        doc = clusterer.document(
+            str(item.pk), item.headline, item.body_text, item.when, item.dateline
+        )
         clusterer.add_known(doc, item.cluster_id)  # type: ignore[arg-type]
     return clusterer
 
 
 def place(clusterer: Clusterer, item: WireItem) -> None:
     """Put one stored item into its cluster (and mark it a duplicate), creating one if new."""
-    doc = clusterer.document(str(item.pk), item.headline, item.body_text, item.when)
+    doc = clusterer.document(str(item.pk), item.headline, item.body_text, item.when, item.dateline)
     known = set(clusterer.clusters)
     assignment = clusterer.add(doc)
     cluster_id = assignment.cluster

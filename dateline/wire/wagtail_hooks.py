@@ -1,18 +1,31 @@
-"""Puts the wire desk in Wagtail's admin menu, and wire notices on the stories that used it."""
+"""Puts the wire desk in Wagtail's admin menu and dashboard, and wire notices on stories."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.contrib import messages
 from django.http import HttpRequest
 from wagtail import hooks
 from wagtail.models import Page
 
-from dateline.wire.admin_views import WireViewSetGroup, notices_for
+from dateline.wire.admin_views import (
+    NewClustersPanel,
+    WireViewSetGroup,
+    can_see_desk,
+    notices_for,
+)
 
 
 @hooks.register("register_admin_viewset")
 def register_wire() -> WireViewSetGroup:
     return WireViewSetGroup()
+
+
+@hooks.register("construct_homepage_panels")
+def new_clusters_panel(request: HttpRequest, panels: list[Any]) -> None:
+    if can_see_desk(request):
+        panels.append(NewClustersPanel())
 
 
 @hooks.register("before_edit_page")

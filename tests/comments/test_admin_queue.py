@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -38,6 +39,69 @@ def test_the_queue_lists_held_comments_with_their_reason(staff, article):
     assert "first comment from this address" in html
     assert "Already out." not in html
     assert 'data-count="1"' in html
+
+
+def test_each_tab_shows_its_count(staff, article):
+    held(article, body="One.")
+    held(article, body="Two.")
+    approved(article, body="Reported.", report_count=1)
+    html = staff.get(QUEUE).content.decode()
+    for key, label, count in [("held", "Awaiting moderation", 2), ("reported", "Reported", 1)]:
+        tab = re.search(rf'<a [^>]*data-queue-tab="{key}">(.*?)</a>', html, re.S)
+        assert tab, key
+        # Visible: not in Wagtail's error badge, which its CSS hides until a form error.
+        assert "w-tabs__errors" not in tab.group(1)
+        assert re.sub(r"<[^>]+>|\s+", " ", tab.group(1)).split() == [*label.split(), str(count)]
+
+
+def test_comments_are_shown_rendered_and_sanitised(staff, article):
+    held(
+        article,
+        body="**Bold** claim, see [the report](https://example.org/r).\n\n<script>alert(1)</script>",
+    )
+    html = staff.get(QUEUE).content.decode()
+    assert "<strong>Bold</strong> claim" in html
+    assert '<a href="https://example.org/r" rel="ugc nofollow noopener">the report</a>' in html
+    assert "**Bold**" not in html
+    assert "<script>alert(1)" not in html
+
+
+def test_a_rows_own_button_acts_on_that_comment_alone(staff, article):
+    a = held(article, body="First held.")
+    b = held(article, name="Tomas Brenn", email="tomas@example.org", body="Second held.")
+    html = staff.get(QUEUE).content.decode()
+    for action in ("approve", "reject", "spam", "ban"):
+        assert f'name="row" value="{action}:{a.pk}"' in html
+    # Both ticked (say, after "select all"), but the row's button was pressed.
+    response = staff.post(QUEUE, {"comment": [a.pk, b.pk], "row": f"approve:{a.pk}"}, follow=True)
+    assert "Approved: 1 comment." in response.content.decode()
+    a.refresh_from_db()
+    b.refresh_from_db()
+    assert (a.status, b.status) == (Comment.Status.APPROVED, Comment.Status.HELD)
+    staff.post(QUEUE, {"row": f"spam:{b.pk}"})
+    b.refresh_from_db()
+    assert b.status == Comment.Status.SPAM
+
+
+def test_a_rows_ban_button_bans_its_sender_for_the_time_chosen(staff, article):
+    a = held(article, body="Buy now.")
+    other = held(article, name="Tomas Brenn", email="tomas@example.org", body="Fine.")
+    staff.post(QUEUE, {"row": f"ban:{a.pk}", "days": "30", "comment": [other.pk]})
+    ban = Ban.objects.get()
+    assert (ban.kind, ban.value) == ("email", "ilse@example.org")
+    assert ban.expires_at > timezone.now() + datetime.timedelta(days=29)
+    a.refresh_from_db()
+    other.refresh_from_db()
+    assert (a.status, other.status) == (Comment.Status.SPAM, Comment.Status.HELD)
+
+
+def test_select_all_uses_wagtails_bulk_controller(staff, article):
+    held(article)
+    held(article, name="Tomas Brenn", email="tomas@example.org")
+    html = staff.get(QUEUE).content.decode()
+    assert 'data-controller="w-bulk"' in html
+    assert 'data-action="w-bulk#toggleAll" data-w-bulk-target="all"' in html
+    assert html.count('data-w-bulk-target="item"') == 2
 
 
 def test_reported_and_spam_tabs(staff, article):

@@ -64,6 +64,28 @@ def test_the_index_lists_issues_with_their_state(staff, draft):
     assert f'href="{DIGESTS}{draft.pk}/"' in page
 
 
+def test_the_index_leads_to_each_cadences_next_issue(staff, draft):
+    page = staff.get(DIGESTS).content.decode()
+    assert f'<a href="{DIGESTS}{draft.pk}/">Once a week:' in page
+    assert "draft with 3 stories" in page
+    # No twice-weekly draft yet: an editor can make it now rather than wait.
+    assert "Twice a week:" in page
+    assert "Draft the next issues now" in page
+    response = staff.post(f"{DIGESTS}prepare/", follow=True)
+    twice = DigestIssue.objects.get(cadence="twice_weekly")
+    assert twice.status == DigestIssue.Status.DRAFT
+    assert f"Drafted: {twice}" in response.content.decode()
+    assert "Draft the next issues now" not in response.content.decode()
+
+
+def test_a_story_the_scheduler_took_out_meanwhile_is_explained(staff, draft):
+    gone = story(draft, "Glacier survey published").pk
+    DigestStory.objects.filter(pk=gone).delete()
+    response = staff.post(f"{DIGESTS}{draft.pk}/stories/{gone}/up/", follow=True)
+    assert response.status_code == 200
+    assert "That story has left the selection" in response.content.decode()
+
+
 def test_the_issue_page_previews_the_mail_and_lists_its_stories(staff, draft):
     page = staff.get(f"{DIGESTS}{draft.pk}/").content.decode()
     assert "Approve and send now" in page

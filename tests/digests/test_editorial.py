@@ -64,10 +64,74 @@ def test_a_draft_appears_before_the_slot_and_nothing_is_sent(stories, mail_serve
     assert headlines(issue)[0] == "Dam agreement signed"
     assert not Delivery.objects.exists()
     assert mail_server.messages == []
-    # Too early: more than DIGEST_DRAFT_HOURS (12) before the slot, no draft.
-    DigestIssue.objects.all().delete()
-    with at(FRIDAY_SLOT - datetime.timedelta(hours=13)):
-        assert editorial.prepare_drafts() == []
+
+
+def test_the_next_issue_is_a_draft_days_before_its_slot(stories):
+    # Wednesday afternoon, the stories an hour old: Friday's issue is there to open.
+    with at(FRIDAY_SLOT - datetime.timedelta(hours=41)):
+        editorial.prepare_drafts()
+    issue = weekly_draft()
+    assert issue.slot_at == FRIDAY_SLOT
+    assert headlines(issue) == [
+        "Dam agreement signed",
+        "Glacier survey published",
+        "Tram timetable revised",
+    ]
+
+
+def test_a_new_install_skips_the_slot_already_past(
+    stories, mail_server, django_capture_on_commit_callbacks
+):
+    # The first scheduler run comes a minute after Friday's slot: no issue is made for
+    # it (none was ever drafted), so nothing is "sent" to nobody while the site boots.
+    reader("ana@example.org")
+    with (
+        at(FRIDAY_SLOT + datetime.timedelta(minutes=1)),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        run_digest_schedule()
+    assert not DigestIssue.objects.filter(slot_at__lte=FRIDAY_SLOT).exists()
+    assert not DigestIssue.objects.exclude(status=DigestIssue.Status.DRAFT).exists()
+    assert not Delivery.objects.exists()
+    assert mail_server.messages == []
+    # The week's stories wait in the drafts of the next slots instead.
+    issue = weekly_draft()
+    assert issue.slot_at == FRIDAY_SLOT + datetime.timedelta(days=7)
+    assert "Dam agreement signed" in headlines(issue)
+    twice = DigestIssue.objects.get(cadence="twice_weekly")
+    assert twice.slot_at == datetime.datetime(2026, 12, 1, 7, 0, tzinfo=UTC)  # Tuesday
+
+
+def test_a_slot_missed_by_a_running_site_is_still_sent(stories, world, mail_server):
+    # The site sent an issue a week ago; its scheduler was down over Friday's slot.
+    DigestIssue.objects.create(
+        cadence="weekly",
+        slot_at=FRIDAY_SLOT - datetime.timedelta(days=7),
+        period_start=FRIDAY_SLOT - datetime.timedelta(days=14),
+        period_end=FRIDAY_SLOT - datetime.timedelta(days=7),
+        status=DigestIssue.Status.SENT,
+    )
+    with at(FRIDAY_SLOT + datetime.timedelta(hours=1)):
+        editorial.prepare_drafts()
+        [released] = [i for i in editorial.release_due(hand_to_workers=False)]
+    assert (released.cadence, released.slot_at) == ("weekly", FRIDAY_SLOT)
+
+
+def test_the_scheduler_keeps_the_draft_fresh_and_the_editors_rows(stories, world):
+    with at(THURSDAY_EVENING):
+        run_digest_schedule()
+    issue = weekly_draft()
+    before = dict(issue.stories.values_list("article__title", "pk"))
+    with at(THURSDAY_EVENING + datetime.timedelta(minutes=5)):
+        # Another desk: World has its three places already.
+        business = make_section(world.get_parent(), "Business")
+        make_article(business, "Harbour bridge reopens", standfirst="Traffic flows again.")
+    with at(THURSDAY_EVENING + datetime.timedelta(minutes=6)):
+        run_digest_schedule()
+    after = dict(issue.stories.values_list("article__title", "pk"))
+    assert "Harbour bridge reopens" in after
+    # The stories that stayed keep their rows: buttons on a page opened before still work.
+    assert {title: after[title] for title in before} == before
 
 
 def test_editors_choices_survive_the_refresh_at_the_slot(
@@ -152,10 +216,12 @@ def test_everything_dropped_means_nothing_sent(stories, mail_server):
 @override_settings(DIGEST_AUTO_APPROVE=False)
 def test_without_auto_approval_the_draft_waits_for_an_editor(stories, mail_server):
     reader("ana@example.org")
-    with at(FRIDAY_SLOT + datetime.timedelta(minutes=1)):
+    with at(THURSDAY_EVENING):
         editorial.prepare_drafts()
+    with at(FRIDAY_SLOT + datetime.timedelta(minutes=1)):
         assert editorial.release_due() == []
     assert weekly_draft().status == DigestIssue.Status.DRAFT
+    assert weekly_draft().slot_at == FRIDAY_SLOT
     assert mail_server.messages == []
 
 

@@ -71,6 +71,18 @@ def test_preheader_and_subject_from_the_top_story(world):
     assert 'class="preheader"' in group.html
 
 
+def test_the_footer_names_the_publication_once(world, settings):
+    settings.PUBLICATION_NAME = "The Dateline Ledger"
+    issue = make_issue([make_article(world, "Dam agreement signed")])
+    group = render.render_group(issue, render.issue_stories(issue), None)
+    assert group is not None
+    for body in (group.html, group.text, render.render_browser_html(issue)):
+        assert "the The" not in body
+    assert "you subscribed to the newsletter of The Dateline Ledger." in group.html
+    assert "you subscribed to the newsletter of The Dateline Ledger." in group.text
+    assert "This is the newsletter of The Dateline Ledger." in render.render_browser_html(issue)
+
+
 def test_group_with_no_stories_renders_nothing(world, home):
     from tests.factories import make_section
 

@@ -4,17 +4,17 @@ import re
 import time
 from typing import Any
 
-from dateline.lib.formstamp import make_stamp
+from dateline.lib.formstamp import make_live_stamp
 
 LINK = re.compile(r"https?://\S+/newsletter/(confirm|manage|unsubscribe)/[^/\s]+/")
 
 
 def form_data(email: str, **extra: Any) -> dict[str, Any]:
-    """What a person's browser posts: a stamp from a form rendered a minute ago."""
+    """What a person's browser posts: the live stamp fetched as the form loaded, a minute ago."""
     data: dict[str, Any] = {
         "email": email,
         "cadence": "weekly",
-        "stamp": make_stamp(time.time() - 60),
+        "stamp": make_live_stamp(time.time() - 60),
         "website": "",
         "source": "/world-news/ferry-talks-resume-after-storm/",
     }

@@ -91,7 +91,7 @@ def test_a_json_signup_from_the_embedded_form(client, mail_server, world):
     assert response.json() == {"ok": True, "message": CHECK_INBOX}
     assert response["Cache-Control"] == "no-store"
     subscriber = Subscriber.objects.get()
-    assert subscriber.email == "Reader@example.org"
+    assert subscriber.email == "reader@example.org"
     assert subscriber.status == Subscriber.Status.PENDING
     consent = ConsentRecord.objects.get()
     assert consent.cadence == "twice_weekly"
@@ -99,7 +99,7 @@ def test_a_json_signup_from_the_embedded_form(client, mail_server, world):
     assert consent.source == "https://partner.example/essays/"
     assert consent.user_agent == "Partner browser"
     assert consent.signup_ip == "127.0.0.1"
-    (mail,) = mail_server.to("Reader@example.org")
+    (mail,) = mail_server.to("reader@example.org")
     assert "/newsletter/confirm/" in mail_server.text(mail)
 
 

@@ -140,16 +140,56 @@ def test_a_garbled_link_gets_a_404_page_not_an_error(client, mail_server, path):
     assert Subscriber.objects.get().status == Subscriber.Status.PENDING
 
 
-def test_an_older_link_stops_working_once_a_newer_one_is_sent(client, mail_server):
-    older = sign_up(client, mail_server, "reader@example.org")
-    newer = sign_up(client, mail_server, "reader@example.org")
-    assert older != newer
-    response = client.post(older)
-    assert response.status_code == 404
-    assert "We do not recognise this link" in response.content.decode()
-    assert Subscriber.objects.get().status == Subscriber.Status.PENDING
-    assert client.post(newer).status_code == 200
-    assert Subscriber.objects.get().status == Subscriber.Status.ACTIVE
+def test_every_link_sent_works_and_the_one_followed_decides(client, mail_server, world):
+    first = sign_up(client, mail_server, "reader@example.org", sections=[world.pk])
+    second = sign_up(client, mail_server, "reader@example.org", cadence="twice_weekly")
+    assert first != second
+    assert client.get(first).status_code == 200
+    assert client.post(first).status_code == 200
+    subscriber = Subscriber.objects.get()
+    assert subscriber.is_active
+    assert subscriber.cadence == "weekly"
+    assert list(subscriber.sections.values_list("pk", flat=True)) == [world.pk]
+    # The other link is spent, harmlessly: it neither changes the choices nor says
+    # it is unknown.
+    response = client.post(second)
+    assert response.status_code == 410
+    assert "This link was already used" in response.content.decode()
+    subscriber.refresh_from_db()
+    assert subscriber.cadence == "weekly"
+    statuses = dict(ConsentRecord.objects.values_list("cadence", "status"))
+    assert statuses == {"weekly": "confirmed", "twice_weekly": "superseded"}
+
+
+def test_the_newer_link_works_too_and_brings_its_own_choices(client, mail_server, world):
+    sign_up(client, mail_server, "reader@example.org", sections=[world.pk])
+    second = sign_up(client, mail_server, "reader@example.org", cadence="twice_weekly")
+    assert client.post(second).status_code == 200
+    subscriber = Subscriber.objects.get()
+    assert (subscriber.cadence, list(subscriber.sections.all())) == ("twice_weekly", [])
+
+
+def test_a_reader_who_unsubscribes_can_sign_up_again_the_same_day(client, mail_server):
+    first = sign_up(client, mail_server, "reader@example.org")
+    sign_up(client, mail_server, "reader@example.org")
+    sign_up(client, mail_server, "reader@example.org")  # the day's three mails
+    assert client.post(first).status_code == 200
+    unsubscribe(Subscriber.objects.get(), how="unsubscribe page")
+    before = len(mail_server.to("reader@example.org"))
+
+    path = sign_up(client, mail_server, "reader@example.org")  # asserts a new link came
+    assert len(mail_server.to("reader@example.org")) == before + 1
+    assert client.post(path).status_code == 200
+    assert Subscriber.objects.get().is_active
+
+
+def test_a_stranger_still_cannot_flood_an_address_after_its_owner_unsubscribed(client, mail_server):
+    assert client.post(sign_up(client, mail_server, "reader@example.org")).status_code == 200
+    unsubscribe(Subscriber.objects.get(), how="unsubscribe page")
+    before = len(mail_server.to("reader@example.org"))
+    for _ in range(6):
+        client.post("/newsletter/", form_data("reader@example.org"))
+    assert len(mail_server.to("reader@example.org")) == before + 3
 
 
 def test_an_unsubscribed_address_comes_back_only_by_confirming_again(client, mail_server):

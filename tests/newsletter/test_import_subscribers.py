@@ -145,10 +145,10 @@ def test_an_address_at_its_daily_mail_limit_is_skipped(csv_file, mail_server, se
 
 def test_a_utf8_file_with_a_bom_and_semicolons_imports(csv_file, mail_server):
     path = csv_file(
-        '\ufeff"Email";"Name, first";Cadence\r\nzoë@example.org;Zoë;weekly\r\n'.encode()
+        '\ufeff"Email";"Name, first";Cadence\r\nzoe@example.org;Zoë;weekly\r\n'.encode()
     )
     run(path, "--prior-consent", PRIOR)
-    assert Subscriber.objects.get().email == "zoë@example.org"
+    assert Subscriber.objects.get().email == "zoe@example.org"
 
 
 def test_a_utf16_file_from_excel_imports(csv_file):
@@ -185,11 +185,12 @@ def test_binary_and_empty_files_are_refused(csv_file, data, message):
 
 
 def test_another_encoding_is_refused_unless_named(csv_file):
-    path = csv_file("email\ncaf\u00e9@example.org\n".encode("cp1252"))
+    path = csv_file("email\nnews@caf\u00e9.example\n".encode("cp1252"))
     with pytest.raises(CommandError, match="Line 2 is not UTF-8"):
         run(path)
     run(path, "--encoding", "cp1252", "--prior-consent", PRIOR)
-    assert Subscriber.objects.get().email == "café@example.org"
+    # The domain in its ASCII form (IDNA), which every relay can deliver to.
+    assert Subscriber.objects.get().email == "news@xn--caf-dma.example"
 
 
 def test_a_missing_file_and_a_vague_prior_consent_are_refused(tmp_path, csv_file):

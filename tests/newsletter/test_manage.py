@@ -91,7 +91,7 @@ def test_a_new_address_is_confirmed_by_mail_to_it_alone(client, mail_server):
     subscriber.refresh_from_db()
     assert subscriber.email == "old@example.org"  # nothing changes until the new owner says yes
     assert len(mail_server.to("old@example.org")) == mails_to_old
-    (mail,) = mail_server.to("New@example.org")
+    (mail,) = mail_server.to("new@example.org")
     assert "Confirm your new address" in mail["Subject"]
     confirm = path_of(link_in(mail_server.text(mail)))
 
@@ -99,7 +99,7 @@ def test_a_new_address_is_confirmed_by_mail_to_it_alone(client, mail_server):
     assert Subscriber.objects.get().email == "old@example.org"
     assert client.post(confirm).status_code == 200
     subscriber.refresh_from_db()
-    assert subscriber.email == "New@example.org"
+    assert subscriber.email == "new@example.org"
     assert subscriber.is_active
     consent = ConsentRecord.objects.get(purpose=ConsentRecord.Purpose.CHANGE_ADDRESS)
     assert consent.status == ConsentRecord.Status.CONFIRMED
@@ -109,7 +109,7 @@ def test_a_new_address_is_confirmed_by_mail_to_it_alone(client, mail_server):
     assert client.get(old_unsubscribe).status_code == 404
     assert client.get(manage(subscriber)).status_code == 200
     # No welcome mail for a reader who was subscribed all along.
-    assert len(mail_server.to("New@example.org")) == 1
+    assert len(mail_server.to("new@example.org")) == 1
 
 
 def test_only_the_newest_change_of_address_can_be_confirmed(client, mail_server):

@@ -98,6 +98,17 @@ def test_it_fills_an_empty_newsroom_readers_can_browse(run_demo, client):
     assert 'class="corrections"' in page
 
 
+def test_a_comment_waits_in_the_moderation_queue(run_demo, client):
+    from dateline.comments.models import Comment
+
+    run_demo()
+    [comment] = Comment.objects.filter(status=Comment.Status.HELD)
+    assert comment.article.live and comment.thread_id == comment.pk
+    assert "<strong>new timetable</strong>" in comment.body_html
+    # Held: not on the reader's page until a moderator approves it.
+    assert comment.name not in client.get(comment.article.url).content.decode()
+
+
 def test_the_scheduled_story_goes_live_when_its_time_comes(run_demo):
     run_demo()
     scheduled = ArticlePage.objects.get(live=False)

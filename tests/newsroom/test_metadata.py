@@ -65,10 +65,84 @@ def test_news_article_json_ld(client, article):
         ("Person", "Mara Velt"),
         ("Organization", "Northwire"),
     ]
-    assert data["publisher"]["@type"] == "Organization"
+    assert data["publisher"]["@type"] == "NewsMediaOrganization"
     assert data["image"][0]["url"].startswith("http://")
     assert data["image"][0]["creditText"] == "Photo from AP"
     assert data["articleSection"] == "World News"
+
+
+def test_the_article_image_comes_in_the_three_shapes_google_asks_for(client, article):
+    doc = parse(client, article.url)
+    data = json.loads(doc.xpath('//script[@type="application/ld+json"]/text()')[0])
+    shapes = [round(i["width"] / i["height"], 2) for i in data["image"]]
+    assert shapes == [round(16 / 9, 2), round(4 / 3, 2), 1.0]
+    assert all(i["width"] * i["height"] >= 50_000 for i in data["image"])
+    # Each is a file that exists, not only a URL.
+    for image in data["image"]:
+        path = image["url"].removeprefix(settings_base(client))
+        assert client.get(path).status_code == 200, path
+
+
+def settings_base(client) -> str:
+    from django.conf import settings
+
+    return settings.BASE_URL
+
+
+def test_the_publisher_has_a_logo_that_is_served(client, article, settings):
+    from django.contrib.staticfiles import finders
+    from PIL import Image
+
+    doc = parse(client, article.url)
+    data = json.loads(doc.xpath('//script[@type="application/ld+json"]/text()')[0])
+    logo = data["publisher"]["logo"]
+    # A static file (the app server serves those, not the test client): the URL is
+    # on the site, and the file it names is the size the markup says.
+    assert logo["url"].startswith(settings.BASE_URL + settings.STATIC_URL)
+    with Image.open(finders.find("dateline/icons/icon-512.png")) as image:
+        assert image.size == (logo["width"], logo["height"]) == (512, 512)
+
+
+def test_the_home_page_describes_the_site_and_its_search(client, article):
+    doc = parse(client, "/")
+    blocks = doc.xpath('//script[@type="application/ld+json"]/text()')
+    assert len(blocks) == 1
+    website, publisher = json.loads(blocks[0])
+    assert website["@type"] == "WebSite"
+    assert publisher["@type"] == "NewsMediaOrganization"
+    assert publisher["logo"]["url"].startswith("http")
+    action = website["potentialAction"]
+    assert action["@type"] == "SearchAction"
+    assert action["query-input"] == "required name=search_term_string"
+    template = action["target"]["urlTemplate"]
+    # The template, filled in, is a working search that finds the article.
+    found = client.get(
+        template.removeprefix(settings_base(client)).replace(
+            "{search_term_string}", article.title.split()[0]
+        )
+    )
+    assert found.status_code == 200
+    assert article.title in found.content.decode()
+
+
+def test_an_article_advertises_its_section_atom_feed_and_its_comments_feed(client, article):
+    doc = parse(client, article.url)
+    head = {
+        link.get("title"): link.get("href")
+        for link in doc.xpath('//head/link[@rel="alternate"][@type="application/atom+xml"]')
+    }
+    assert head["World News (Atom)"] == "/feeds/world-news/atom.xml"
+    comments = head[f"Comments on “{article.title}” (Atom)"]
+    assert comments == f"/comments/{article.pk}/atom.xml"
+    for url in (head["World News (Atom)"], comments):
+        assert client.get(url).status_code == 200, url
+
+
+def test_tag_pages_and_the_newsletter_page_have_a_canonical_url(client, article, settings):
+    doc = parse(client, "/tags/ports/")
+    assert doc.xpath('//link[@rel="canonical"]/@href') == [settings.BASE_URL + "/tags/ports/"]
+    doc = parse(client, "/newsletter/")
+    assert doc.xpath('//link[@rel="canonical"]/@href') == [settings.BASE_URL + "/newsletter/"]
 
 
 def test_json_ld_cannot_be_broken_out_of(client, world):

@@ -1,66 +1,26 @@
 """feedparser's own corpus of well-formed and ill-formed feeds, through our parsers.
 
-The corpus ships in feedparser's source distribution, not in the wheel, so the first
-run downloads the sdist of the installed version from PyPI with pip and unpacks its
-tests/ folder under var/ (never committed); later runs reuse it.
+The Makefile fetches the corpus before the run (tests/wire/feedparser_corpus.py), so
+the suite itself never reaches the network.
 """
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import tarfile
-from importlib.metadata import version
 from pathlib import Path
 
 import pytest
 
 from dateline.wire.parsers import FORMATS, FeedError, parse, sniff_format
-
-ROOT = Path(__file__).resolve().parents[2]
-VERSION = version("feedparser")
-CACHE = ROOT / "var" / "feedparser-corpus" / VERSION
+from tests.wire.feedparser_corpus import CACHE, TESTS
 
 
 def corpus() -> Path:
-    tests = CACHE / "tests"
-    if tests.is_dir():
-        return tests
-    download = CACHE.parent / "sdist"
-    download.mkdir(parents=True, exist_ok=True)
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "download",
-            f"feedparser=={VERSION}",
-            "--no-deps",
-            "--no-binary",
-            ":all:",
-            "--quiet",
-            "-d",
-            str(download),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    archive = download / f"feedparser-{VERSION}.tar.gz"
-    if result.returncode or not archive.exists():
-        message = f"could not download feedparser {VERSION}'s sdist: {result.stderr[-500:]}"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    with tarfile.open(archive) as tar:
-        prefix = f"feedparser-{VERSION}/tests/"
-        members = [m for m in tar.getmembers() if m.name.startswith(prefix) and m.isfile()]
-        for member in members:
-            member.name = member.name[len(f"feedparser-{VERSION}/") :]
-        tar.extractall(CACHE, members=members, filter="data")
-    return tests
+    if not TESTS.is_dir():
+        pytest.fail(
+            f"feedparser's corpus is not in {TESTS}: `make test` fetches it, or run "
+            "`.venv/bin/python tests/wire/feedparser_corpus.py`"
+        )
+    return TESTS
 
 
 @pytest.fixture(scope="module")

@@ -26,6 +26,7 @@ from dateline.newsroom.demo.writer import ArticlePlan, plan_article
 from dateline.newsroom.models import (
     CARD_RENDITIONS,
     LEAD_RENDITIONS,
+    SCHEMA_RENDITIONS,
     SHARE_RENDITION,
     ArticleAuthor,
     ArticleCorrection,
@@ -46,6 +47,7 @@ LEAD_PHOTO_SPECS = (
     *LEAD_RENDITIONS,
     *CARD_RENDITIONS,
     SHARE_RENDITION,
+    *SCHEMA_RENDITIONS,
 )
 INLINE_PHOTO_SPECS = ("width-480|format-webp", "width-800|format-webp")
 

@@ -1,7 +1,31 @@
 // Sign up without leaving the page. Without JavaScript the form posts and redirects.
 (function () {
   "use strict";
-  document.querySelectorAll("[data-newsletter] form.newsletter-form").forEach(function (form) {
+  var forms = document.querySelectorAll("[data-newsletter] form.newsletter-form");
+
+  // The page may come from the cache, its stamp from long ago: the time trap needs
+  // the time this reader loaded the form, so ask the server for a stamp now.
+  // Without it the server asks the reader to press Subscribe once more.
+  if (forms.length && window.fetch) {
+    fetch("/newsletter/stamp/", {
+      headers: { Accept: "application/json" },
+      credentials: "omit",
+      cache: "no-store",
+    })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (data) {
+        if (!data || !data.stamp) return;
+        forms.forEach(function (form) { setStamp(form, data.stamp); });
+      })
+      .catch(function () {});
+  }
+
+  function setStamp(form, stamp) {
+    form.querySelector("input[name=stamp]").value = stamp;
+    form.dataset.stamped = "live";
+  }
+
+  forms.forEach(function (form) {
     form.addEventListener("submit", function (event) {
       var status = form.parentElement.querySelector(".newsletter-status");
       if (!window.fetch || !status) return;
@@ -24,6 +48,11 @@
             return;
           }
           button.disabled = false;
+          if (data.again) {
+            setStamp(form, data.stamp);
+            status.textContent = data.message;
+            return;
+          }
           if (data.errors && data.errors.email) {
             var input = form.querySelector("input[name=email]");
             var error = document.createElement("p");

@@ -36,6 +36,35 @@ def quiet_logs() -> Iterator[None]:
             logging.getLogger(name).setLevel(level)
 
 
+HELD_COMMENT_NAME = "Oskar Lind"
+HELD_COMMENT = (
+    "Does the **new timetable** also cover the night crossings? The notice at the "
+    "harbour only lists the day boats."
+)
+
+
+def hold_a_comment() -> None:
+    """One comment waiting for moderation, so the queue can be tried right after `make run`."""
+    from dateline.comments.models import Comment, Commenter
+    from dateline.comments.render import render_markdown
+
+    article = ArticlePage.objects.live().order_by("-published_at").first()
+    if article is None or Comment.objects.filter(status=Comment.Status.HELD).exists():
+        return
+    commenter, _ = Commenter.objects.get_or_create(email="oskar.lind@example.org")
+    comment = Comment.objects.create(
+        article=article,
+        commenter=commenter,
+        name=HELD_COMMENT_NAME,
+        body=HELD_COMMENT,
+        body_html=render_markdown(HELD_COMMENT),
+        status=Comment.Status.HELD,
+        hold_reason="first comment from this address",
+    )
+    # A top-level comment is its own thread (models.Comment.thread).
+    Comment.objects.filter(pk=comment.pk).update(thread_id=comment.pk)
+
+
 class Command(BaseCommand):
     help = (
         "Load original, invented demo content (sections, articles, photos, a demo admin "
@@ -92,6 +121,7 @@ class Command(BaseCommand):
             # next `make run` simply tries again. It is also much faster on SQLite.
             with transaction.atomic():
                 result = loader.load(count, progress=advance)
+                hold_a_comment()
         if options["verbosity"]:
             self._summary(console, result, time.monotonic() - started)
 

@@ -45,7 +45,7 @@ class Command(BaseCommand):
             for item in result.items:
                 assert item.version_created is not None
                 docs[item.guid] = clusterer.document(
-                    item.guid, item.headline, item.body_text, item.version_created
+                    item.guid, item.headline, item.body_text, item.version_created, item.dateline
                 )
         assignments = clusterer.add_all(docs.values())
         mapping = {a.key: a.cluster for a in sorted(assignments, key=lambda a: a.key)}
