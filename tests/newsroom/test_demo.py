@@ -159,3 +159,12 @@ def test_every_story_names_its_sources_in_the_text():
             assert source.url.startswith(("https://example.org/", "https://example.com/"))
         assert 3 <= len(plan.body) <= 6, event.headline
         assert 1 <= len(plan.authors) <= 2
+
+
+def test_its_stories_can_be_searched_before_the_worker_runs_a_task(run_demo, client, settings):
+    # As under `make run`: the tasks the pages queue wait for the worker.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    run_demo()
+    first = EVENTS[0].headline
+    html = client.get("/search/", {"q": " ".join(first.split()[:3])}).content.decode()
+    assert html.count(first) >= 1
