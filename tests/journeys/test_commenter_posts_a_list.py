@@ -60,3 +60,4 @@ def test_a_commenter_posts_a_list_and_sees_a_list(journey_page: Page) -> None:
 
     # The browser remembers her for next time, and says so.
     expect(form.get_by_text("This browser remembers your name and email")).to_be_visible()
+    mine.scroll_into_view_if_needed()  # the last screen shows her list
