@@ -395,11 +395,6 @@ WAGTAILIMAGES_IMAGE_MODEL = "newsroom.Photo"
 WAGTAILIMAGES_IMAGE_FORM_BASE = "dateline.newsroom.uploads.PhotoForm"
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 20 * 1024 * 1024
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = 60_000_000
-WAGTAILSEARCH_BACKENDS = {
-    # SQLite FTS5 on one machine, PostgreSQL full-text search at scale: Wagtail
-    # picks the engine that matches the database.
-    "default": {"BACKEND": "wagtail.search.backends.database"},
-}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "key", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 WAGTAIL_I18N_ENABLED = False
 WAGTAILEMBEDS_RESPONSIVE_HTML = True
@@ -432,6 +427,26 @@ MAIL_DOMAIN = envstr(
 # Date headers carry TIME_ZONE's offset: RFC 5322 reads "-0000" as "zone unknown".
 EMAIL_USE_LOCALTIME = True
 PUBLICATION_LANGUAGE = envstr("PUBLICATION_LANGUAGE", "en")
+# PostgreSQL's text search configurations by language: search joins a word's forms
+# ("flood" finds "floods") in the publication's language. Named here rather than left
+# to the server's default_text_search_config, which is "simple" (no stemming) on some.
+POSTGRES_SEARCH_CONFIGS = {
+    "ar": "arabic", "da": "danish", "de": "german", "el": "greek", "en": "english",
+    "es": "spanish", "fi": "finnish", "fr": "french", "ga": "irish", "hu": "hungarian",
+    "id": "indonesian", "it": "italian", "lt": "lithuanian", "nb": "norwegian",
+    "ne": "nepali", "nl": "dutch", "no": "norwegian", "pt": "portuguese", "ro": "romanian",
+    "ru": "russian", "sv": "swedish", "ta": "tamil", "tr": "turkish",
+}  # fmt: skip
+SEARCH_CONFIG = envstr(
+    "SEARCH_CONFIG",
+    POSTGRES_SEARCH_CONFIGS.get(PUBLICATION_LANGUAGE.split("-")[0].lower(), "simple"),
+)
+WAGTAILSEARCH_BACKENDS = {
+    # SQLite FTS5 on one machine, PostgreSQL full-text search at scale: Wagtail
+    # picks the engine that matches the database. SQLite stems with the Porter
+    # stemmer (newsroom migration 0002); PostgreSQL with SEARCH_CONFIG.
+    "default": {"BACKEND": "wagtail.search.backends.database", "SEARCH_CONFIG": SEARCH_CONFIG},
+}
 ARTICLES_PER_PAGE = envint("ARTICLES_PER_PAGE", 12)
 PAGE_VIEW_FLUSH_SECONDS = envint("PAGE_VIEW_FLUSH_SECONDS", 10)
 # "server": each article response counts a view, page-cache hits included. "beacon":
@@ -520,5 +535,19 @@ LOGGING: dict[str, Any] = {
         }
     },
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    # The console says what happened and what an operator must act on, once a line.
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # Django's own console handler would print each of its lines a second time,
+        # unformatted, beside the root's.
+        "django": {"handlers": [], "propagate": True},
+        # A 4xx is the client's mistake (an admin autosave of an incomplete form is 400
+        # each time); 5xx responses are logged at ERROR and still show.
+        "django.request": {"level": "ERROR"},
+        # A line for every task run; a failing task is logged at ERROR and still shows.
+        "django_tasks": {"level": "WARNING"},
+        # aiosmtpd (the development outbox) logs each connection, and its start-up
+        # self-test as "Connection lost during _handle_client()".
+        "mail.log": {"level": "WARNING"},
+    },
 }

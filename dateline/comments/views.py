@@ -26,8 +26,10 @@ from django.views.decorators.http import require_POST
 from dateline.comments import posting, tokens
 from dateline.comments.models import Comment, CommentReport
 from dateline.comments.render import render_markdown
+from dateline.comments.templatetags.comments_tags import plural_comments
 from dateline.comments.thread import (
     POSTED_FLAG,
+    comment_count,
     my_comment_ids,
     my_comments,
     new_stamp,
@@ -104,6 +106,9 @@ def post(request: HttpRequest) -> HttpResponseBase:
                 "message": HELD_MESSAGE if held else POSTED_MESSAGE,
                 "parent": comment.parent_id,
                 "html": render_comment(comment, editable=True),
+                # The page shows its published count in two places; a held comment
+                # leaves it as it was.
+                "count": plural_comments(comment_count(comment.article_id)),
             },
             status=201,
         )

@@ -464,6 +464,10 @@ class ArticlePage(QuickViewRestrictions, Page):
         index.SearchField("standfirst"),
         index.SearchField("body"),
         index.SearchField("dateline_place"),
+        # Readers search for a writer's stories by the writer's name.
+        index.RelatedFields(
+            "article_authors", [index.RelatedFields("author", [index.SearchField("name")])]
+        ),
         index.FilterField("published_at"),
     ]
     parent_page_types = ["newsroom.SectionPage"]

@@ -10,6 +10,7 @@ from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
+from modelsearch.tasks import insert_or_update_object_task
 from wagtail.models import Page, PageViewRestriction, Site
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
@@ -69,6 +70,17 @@ def on_page_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
 @receiver(post_delete, sender=Photo)
 def on_shown_object_changed(sender: Any, **kwargs: Any) -> None:
     _reader_facing_change()
+
+
+@receiver(post_save, sender=Author)
+def on_author_saved(sender: Any, instance: Author, **kwargs: Any) -> None:
+    """Stories are found by their authors' names: a renamed author's are indexed again."""
+    if kwargs.get("raw") or kwargs.get("created"):
+        return
+    for pk in ArticlePage.objects.filter(article_authors__author=instance).values_list(
+        "pk", flat=True
+    ):
+        insert_or_update_object_task.enqueue("newsroom", "articlepage", str(pk))
 
 
 # Which site a host belongs to and whether any page is restricted are kept per

@@ -95,13 +95,14 @@ RECOVER_LOST_TASKS = "recover-lost-tasks"
 # one and a half leases of its worker's last heartbeat.
 RECOVER_EVERY = max(1, min(30, int(settings.TASK_LEASE_SECONDS // 2)))
 
+PUBLISH_SCHEDULED = "publish-scheduled-pages"
 JOBS: list[Job] = [
     Job(RECOVER_LOST_TASKS, RECOVER_EVERY, recover_lost_tasks),
     Job("poll-wire-providers", 15, poll_wire_providers),
     Job("poll-bounce-mailbox", 300, poll_bounce_mailbox),
     Job("digests", 60, run_digest_schedule),
     Job("expire-unconfirmed-subscribers", 3600, expire_unconfirmed_subscribers),
-    Job("publish-scheduled-pages", 30, publish_scheduled_pages),
+    Job(PUBLISH_SCHEDULED, 30, publish_scheduled_pages),
     Job("prune-task-results", 24 * 3600, prune_task_results),
     Job("comment-moderation-summary", 24 * 3600, send_comment_moderation_summary),
 ]

@@ -241,7 +241,9 @@ def poll(provider: Provider, now: datetime.datetime | None = None) -> IngestRepo
             "last_modified",
         ]
     )
-    logger.info("Polled %s: %s", provider.name, total)
+    # A poll that brought nothing new is most polls: only news makes a console line.
+    eventful = total.created or total.updated or total.killed or total.problems
+    logger.log(logging.INFO if eventful else logging.DEBUG, "Polled %s: %s", provider.name, total)
     return total
 
 

@@ -113,6 +113,53 @@ def test_with_javascript_comments_and_replies_appear_in_place(
     fresh.context.close()
 
 
+def test_with_javascript_the_counts_go_up_as_a_comment_appears(
+    page: Page, newsroom: Newsroom, quick: None, settings: Any
+) -> None:
+    settings.COMMENTS_MODERATION = "none"
+    article = newsroom.top_stories[0]
+    approved(article, "Tomas Brenn", body="Pilots asked for this for years.")
+    page.goto(newsroom.url(article))
+    link = page.get_by_role("link", name="Click to comment")
+    tools = page.locator(".comment-tools")
+    expect(link).to_contain_text("(1 comment)")
+    expect(tools).to_contain_text("1 comment")
+    form = page.locator("#comment-form")
+    fill(form, "Ilse Maren", "ilse@example.org", "Good news for the harbour.")
+    form.get_by_role("button", name="Post comment").click()
+    expect(page.locator(".comment-list > .comment")).to_have_count(2)
+    expect(link).to_contain_text("(2 comments)")
+    expect(tools).to_contain_text("2 comments")
+
+
+def test_the_browser_remembers_the_commenter_until_told_to_forget(
+    page: Page, newsroom: Newsroom, quick: None
+) -> None:
+    article = newsroom.top_stories[0]
+    page.goto(newsroom.url(article))
+    form = page.locator("#comment-form")
+    note = form.get_by_text("This browser remembers your name and email")
+    expect(note).to_be_hidden()
+    fill(form, "Ilse Maren", "ilse@example.org", "The new rota starts next week.")
+    form.get_by_role("button", name="Post comment").click()
+    expect(page.get_by_role("status").filter(has_text="awaiting moderation").first).to_be_visible()
+    expect(note).to_be_visible()
+
+    page.reload()
+    expect(form.get_by_label("Name")).to_have_value("Ilse Maren")
+    expect(form.get_by_label("Email", exact=True)).to_have_value("ilse@example.org")
+    # Kept by the browser only: nothing the server set carries the address.
+    cookies = " ".join(c["value"] for c in page.context.cookies())
+    assert "ilse" not in cookies
+    form.get_by_role("button", name="Forget them").click()
+    expect(form.get_by_label("Name")).to_have_value("")
+    expect(form.get_by_label("Email", exact=True)).to_have_value("")
+    expect(note).to_be_hidden()
+    page.reload()
+    expect(form.get_by_label("Name")).to_have_value("")
+    assert page.evaluate("localStorage.getItem('dateline-commenter')") is None
+
+
 def test_a_commenter_can_edit_within_the_window_and_not_after(
     new_page: Callable[..., Page], newsroom: Newsroom, quick: None, settings: Any
 ) -> None:

@@ -110,7 +110,7 @@ def test_to_top_at_the_end_of_the_article_returns_to_the_top(
     open_first_top_story(page, newsroom)
     assert page_scripts_run(page) is javascript
     masthead = page.locator("#top")
-    to_top = page.get_by_role("main").get_by_role("link", name="To Top")
+    to_top = page.get_by_role("contentinfo").get_by_role("link", name="To Top")
 
     page.keyboard.press("End")
     expect(to_top).to_be_in_viewport()

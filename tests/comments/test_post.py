@@ -233,6 +233,16 @@ def test_a_post_from_another_site_is_refused(client, article):
     assert Comment.objects.count() == 0
 
 
+def test_json_posts_say_the_published_count_after_the_comment(client, article, settings):
+    approved(article, "Tomas Brenn")
+    held = client.post(URL, form(article), HTTP_ACCEPT="application/json").json()
+    assert held["count"] == "1 comment"
+    settings.COMMENTS_MODERATION = "none"
+    body = "Second thoughts on the timetable."
+    published = client.post(URL, form(article, body=body), HTTP_ACCEPT="application/json")
+    assert published.json()["count"] == "2 comments"
+
+
 def test_json_posts_get_the_comment_html_and_the_message(client, article):
     response = client.post(URL, form(article), HTTP_ACCEPT="application/json")
     assert response.status_code == 201

@@ -26,6 +26,13 @@ def test_it_shows_the_model_page_in_order(client, world):
     assert positions == sorted(positions)
 
 
+@pytest.mark.parametrize("where", ["article", "home", "section"])
+def test_to_top_appears_once_a_page(client, world, where):
+    article = make_article(world)
+    url = {"article": article.url, "home": "/", "section": world.url}[where]
+    assert client.get(url).content.decode().count(">To Top</a>") == 1
+
+
 def test_a_draft_or_unpublished_article_is_not_found(client, world):
     draft = make_article(world, "Embargoed story", publish=False)
     assert client.get("/world-news/embargoed-story/").status_code == 404

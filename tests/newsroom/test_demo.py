@@ -186,3 +186,12 @@ def test_the_demo_admin_changes_its_password_on_the_account_page(run_demo, clien
     assert response.status_code == 302, response.content.decode()[:2000]
     client.logout()
     assert client.login(username=ADMIN_USERNAME, password="harbour-lights-at-dusk-42")
+
+
+def test_its_stories_can_be_searched_before_the_worker_runs_a_task(run_demo, client, settings):
+    # As under `make run`: the tasks the pages queue wait for the worker.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    run_demo()
+    first = EVENTS[0].headline
+    html = client.get("/search/", {"q": " ".join(first.split()[:3])}).content.decode()
+    assert html.count(first) >= 1

@@ -56,6 +56,16 @@ def story(world):
 
 
 @pytest.mark.parametrize("kind", ["rss", "atom"])
+def test_quotes_in_a_summary_are_not_escaped_twice(client, world, kind):
+    make_article(world, standfirst='The harbour master\'s "final" word & a promise.')
+    xml = client.get(FEEDS[kind]).content.decode()
+    assert 'The harbour master\'s "final" word &amp;amp; a promise.' in xml
+    assert "&amp;#x27;" not in xml and "&amp;quot;" not in xml
+    (entry,) = feedparser.parse(xml).entries
+    assert entry.summary == 'The harbour master\'s "final" word &amp; a promise.'
+
+
+@pytest.mark.parametrize("kind", ["rss", "atom"])
 def test_the_site_feed_describes_each_article(client, story, kind):
     parsed = parse(client, FEEDS[kind])
 

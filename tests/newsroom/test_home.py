@@ -33,6 +33,13 @@ def test_it_lists_the_latest_of_each_section(client, home, world):
     assert "Border crossing reopens" in html
 
 
+def test_the_front_page_offers_the_newsletter(client, world):
+    make_article(world, "Border crossing reopens")
+    html = client.get("/").content.decode()
+    assert '<form method="post" action="/newsletter/"' in html
+    assert html.index("Border crossing reopens") < html.index('class="newsletter-box"')
+
+
 def test_the_empty_site_says_so(client, home):
     response = client.get("/")
     assert response.status_code == 200
@@ -74,6 +81,7 @@ def test_the_home_page_costs_the_same_queries_however_many_sections(client, home
     from django.test.utils import CaptureQueriesContext
 
     from dateline.lib import pagecache
+    from dateline.newsletter.models import ConsentText
 
     def queries() -> int:
         pagecache.invalidate()
@@ -83,6 +91,7 @@ def test_the_home_page_costs_the_same_queries_however_many_sections(client, home
 
     for i in range(6):  # enough recent stories for the top of the page
         make_article(world, f"World story {i}")
+    ConsentText.current()  # the newsletter box's wording: read once, then cached
     few = queries()
     for name in ("Business", "Science", "Sport"):
         section = make_section(home, name)

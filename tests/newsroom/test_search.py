@@ -1,7 +1,8 @@
 import pytest
+from django.db import connection
 from lxml import html as lxml_html
 
-from tests.factories import make_article
+from tests.factories import make_article, make_author
 
 pytestmark = pytest.mark.django_db
 
@@ -82,3 +83,43 @@ def test_the_bare_form_is_indexable(client, home, settings, url):
 def test_a_search_that_finds_nothing_is_not_indexed(client, world):
     make_article(world, "Lighthouse keepers vote to strike")
     assert robots_and_canonical(client, "/search/?q=zeppelin") == (["noindex"], [])
+
+
+# What readers type: a word's other forms, and the people who write ------------
+
+
+def test_a_word_finds_its_other_forms(client, world):
+    make_article(world, "Rivers burst their banks", standfirst="Floods reach the old town.")
+    make_article(world, "Dykes hold after the storm", standfirst="Flooding was feared.")
+    make_article(world, "Wheat harvest beats forecasts")
+    html = client.get("/search/?q=flood").content.decode()
+    assert "2 results for" in html
+    assert "Rivers burst their banks" in html
+    assert "Dykes hold after the storm" in html
+
+
+def test_an_author_is_found_by_name(client, world):
+    writer = make_author("Ines Albright")
+    make_article(world, "Lighthouse keepers vote to strike", authors=[writer])
+    make_article(world, "Wheat harvest beats forecasts")
+    html = client.get("/search/?q=albright").content.decode()
+    assert "Lighthouse keepers vote to strike" in html
+    assert "Wheat harvest" not in html
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's own setting")
+def test_postgres_stems_whatever_the_servers_default_configuration(client, world):
+    with connection.cursor() as cursor:
+        # Undone with the test's transaction.
+        cursor.execute("SET default_text_search_config = 'simple'")
+    make_article(world, "Rivers burst their banks", standfirst="Floods reach the old town.")
+    assert "Rivers burst their banks" in client.get("/search/?q=flood").content.decode()
+
+
+def test_a_renamed_author_is_found_by_the_new_name(client, world):
+    writer = make_author("Ines Albright")
+    make_article(world, "Lighthouse keepers vote to strike", authors=[writer])
+    writer.name = "Ines Halloran"
+    writer.save()
+    assert "Lighthouse keepers" in client.get("/search/?q=halloran").content.decode()
+    assert "Lighthouse keepers" not in client.get("/search/?q=albright").content.decode()

@@ -41,3 +41,16 @@ def test_a_missing_folder_is_a_failure(tmp_path):
     assert poll(provider) is None
     provider.refresh_from_db()
     assert "does not exist" in provider.last_error
+
+
+def test_only_a_poll_that_brought_news_says_so_on_the_console(tmp_path, caplog):
+    shutil.copy(FIXTURES / "calder.xml", tmp_path / "calder-1.xml")
+    provider = make_provider("Calder Press Service", transport="folder", format="newsml")
+    provider.folder = str(tmp_path)
+    with caplog.at_level("DEBUG", logger="dateline.wire"):
+        poll(provider)
+        poll(provider)  # the folder is empty now
+    polled = [(r.levelname, r.getMessage()) for r in caplog.records if "Polled" in r.msg]
+    assert len(polled) == 2
+    assert polled[0][0] == "INFO" and polled[0][1].startswith("Polled Calder Press Service: 1 new")
+    assert polled[1][0] == "DEBUG"

@@ -17,10 +17,11 @@ from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.images import ImageFile
 from django.utils import timezone
+from modelsearch import index as search_index
 from wagtail.images.models import AbstractRendition, Filter
 from wagtail.models import Page, Revision, Site
 
-from dateline.newsroom.demo import photos
+from dateline.newsroom.demo import comments, photos
 from dateline.newsroom.demo.stories import EVENTS, SCHEDULED, SECTIONS, STAFF, Event
 from dateline.newsroom.demo.writer import ArticlePlan, plan_article
 from dateline.newsroom.models import (
@@ -71,6 +72,7 @@ class DemoResult:
     scheduled: ArticlePage | None = None
     corrected: ArticlePage | None = None
     admin_created: bool = False
+    comments: int = 0
 
     @property
     def articles(self) -> int:
@@ -411,8 +413,21 @@ def load(
         darkroom.close()
     report("Photo renditions saved")
 
+    index_for_search()
+    result.comments = comments.add_comments(now)
     result.admin_created = make_admin()
     return result
+
+
+def index_for_search() -> None:
+    """Put the live stories in the search index now.
+
+    Saving a page queues a task that indexes it, and the demo queues several hundred
+    tasks: a reader searching right after `make run` would find nothing until the
+    worker reached them. (They still run, and index the same text again.)
+    """
+    for page in ArticlePage.objects.live().specific():
+        search_index.insert_or_update_object(page)
 
 
 def unique_slug(slug: str, used: set[str]) -> str:

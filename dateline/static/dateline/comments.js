@@ -50,17 +50,49 @@
   var nameInput = form.querySelector("input[name=name]");
   var emailInput = form.querySelector("input[name=email]");
 
-  // Who last posted from this browser, kept only in this browser, so a reply after a
-  // reload needs only the comment.
+  // Who last posted from this browser, kept only in this browser (the server sets no
+  // cookie for it), so a reply after a reload needs only the comment. A note under the
+  // fields says so and offers to forget them.
+  var COMMENTER_KEY = "dateline-commenter";
+  var remembered = form.querySelector("[data-comment-remembered]");
   try {
-    var known = JSON.parse(localStorage.getItem("dateline-commenter") || "null");
+    var known = JSON.parse(localStorage.getItem(COMMENTER_KEY) || "null");
     if (known && !nameInput.value) nameInput.value = known.name || "";
     if (known && !emailInput.value) emailInput.value = known.email || "";
+    if (known && remembered) remembered.hidden = false;
   } catch (e) { /* storage off: the reader types them */ }
 
   function say(text, isError) {
     status.textContent = text;
     status.classList.toggle("form-error", !!isError);
+  }
+
+  if (remembered) {
+    remembered.querySelector("[data-comment-forget]").addEventListener("click", function () {
+      try { localStorage.removeItem(COMMENTER_KEY); } catch (e) { /* storage off */ }
+      nameInput.value = "";
+      emailInput.value = "";
+      remembered.hidden = true;
+      say("Forgotten: this browser no longer fills in your name and email.");
+      nameInput.focus();
+    });
+  }
+
+  // The published count shows above the thread and in the article's "Click to comment"
+  // link; the server says what it is now, after this comment.
+  function showCount(text) {
+    if (!text) return;
+    var total = thread.querySelector("[data-comment-total]");
+    if (total) total.textContent = text;
+    var link = document.querySelector(".comment-link a");
+    if (!link) return;
+    var count = link.querySelector(".comment-count");
+    if (!count) {
+      count = document.createElement("span");
+      count.className = "comment-count";
+      link.append(" ", count);
+    }
+    count.textContent = "(" + text + ")";
   }
 
   // The message names the field at fault: a screen reader reads it with the field.
@@ -148,10 +180,12 @@
           item.insertBefore(note, item.firstChild);
         }
         try {
-          localStorage.setItem("dateline-commenter", JSON.stringify({ name: nameInput.value, email: emailInput.value }));
+          localStorage.setItem(COMMENTER_KEY, JSON.stringify({ name: nameInput.value, email: emailInput.value }));
+          if (remembered) remembered.hidden = false;
         } catch (e) { /* storage off */ }
         putBack();
         listFor(answer.parent).appendChild(item);
+        if (answer.status === "approved") showCount(answer.count);
         body.value = "";
         if (preview) preview.hidden = true;
         say(answer.message);

@@ -156,6 +156,8 @@ class Command(BaseCommand):
             f"{wire.reports} reports from {len(wire.providers)} agencies' drop folders "
             f"under {wire_demo.drop_root()}",
         )
+        if result.comments:
+            table.add_row("Comments", f"{result.comments}, with replies")
         table.add_row("Site", f"{settings.BASE_URL}/")
         if result.admin_created:
             table.add_row(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -65,8 +66,11 @@ class Command(BaseCommand):
             commands["outbox"] = [*python, "outbox-smtp"]
         # Own process groups: Ctrl-C reaches only this process, which then stops
         # each child once and in order, instead of every process at once.
+        # The banner below says where the site listens; granian's start-up lines would
+        # say it again. Its warnings and errors still show.
+        environ = {"GRANIAN_LOG_LEVEL": "warning", **os.environ}
         children = {
-            name: subprocess.Popen(argv, start_new_session=True)  # noqa: S603
+            name: subprocess.Popen(argv, start_new_session=True, env=environ)  # noqa: S603
             for name, argv in commands.items()
         }
         self._print_banner(options["port"])

@@ -23,6 +23,8 @@ def granian_argv(
         "granian",
         "--interface",
         "wsgi",
+        # WSGI has no websockets; left on, granian says so at every start.
+        "--no-ws",
         "--host",
         host,
         "--port",

@@ -8,6 +8,7 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import DatabaseError, connections
+from django_tasks_db.management.commands.db_worker import Command as DbWorker
 
 from dateline.lib.warmup import warm_up
 from dateline.scheduler.workers import Heartbeat, beat, new_worker_id
@@ -16,6 +17,19 @@ logger = logging.getLogger(__name__)
 
 # Waits between attempts while the database is away, growing to the last.
 DATABASE_WAITS = (1.0, 2.0, 5.0, 10.0, 30.0)
+
+
+class TaskWorker(DbWorker):
+    """django-tasks-db's worker, keeping the log levels of settings.LOGGING.
+
+    Its own setup raises the task loggers to INFO, a line for every task started
+    and finished; the settings keep those quiet and failures loud. ``-v 2`` still
+    shows every task.
+    """
+
+    def configure_logging(self, verbosity: int) -> None:
+        if verbosity > 1:
+            super().configure_logging(verbosity)
 
 
 class Command(BaseCommand):
@@ -59,7 +73,7 @@ class Command(BaseCommand):
                 # Before the first task is claimed, so a task never runs in the name
                 # of a worker the scheduler has not heard of.
                 beat(kwargs["worker_id"])
-                call_command("db_worker", **kwargs)
+                call_command(TaskWorker(), **kwargs)
                 return
             except DatabaseError as error:
                 # django-tasks-db's loop ends on the first database error while it looks

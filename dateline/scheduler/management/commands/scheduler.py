@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections
 
-from dateline.scheduler.jobs import run_due_jobs
+from dateline.scheduler.jobs import JOBS, PUBLISH_SCHEDULED, run_due_jobs
 
 
 class Command(BaseCommand):
@@ -27,7 +27,14 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
         if not once:
-            self.stdout.write(f"Scheduler running; checks every {interval:.0f} s.")
+            # What an editor waits for, in the words of docs/editors.md; how often the
+            # loop wakes (--interval) is a detail of when a due job starts.
+            every = {job.name: job.every for job in JOBS}
+            self.stdout.write(
+                "Scheduler running: scheduled stories go live within "
+                f"{every[PUBLISH_SCHEDULED]} s of their time; digests, wire polls and "
+                "the other jobs run when due."
+            )
         while self.running:
             close_old_connections()
             for name in run_due_jobs():
