@@ -39,8 +39,9 @@ _MSO_STYLE = (
 )
 
 
-def _source(name: str) -> str:
-    template, _origin = engines["django"].engine.find_template(name)  # type: ignore[attr-defined]
+def _source(path: str) -> str:
+    """A template's source; ``path``, as mjml2html's include_loader names it."""
+    template, _origin = engines["django"].engine.find_template(path)  # type: ignore[attr-defined]
     return str(template.source)
 
 
