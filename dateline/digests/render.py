@@ -2,7 +2,7 @@
 
 A group is the readers of one issue who get the same stories: the same chosen
 sections and the same stories already received in earlier issues. For each
-group the message is built once (templates, css-inline, MIME encoding) into
+group the message is built once (MJML compiled once, the templates, MIME encoding) into
 bytes holding ASCII placeholders such as ``@@DLTO@@``; sending to one reader
 is then a join of the pre-encoded chunks with that reader's values (address,
 links, Message-ID). Both body parts are quoted-printable, encoded by us segment
@@ -22,7 +22,6 @@ from email.policy import SMTP
 from email.utils import formatdate
 from typing import Any, Protocol
 
-import css_inline
 from django.conf import settings
 from django.core import signing
 from django.template.loader import render_to_string
@@ -30,12 +29,12 @@ from django.urls import reverse
 
 from dateline.digests import smtp
 from dateline.digests.models import DigestIssue, DigestStory
+from dateline.lib import mailhtml
 from dateline.newsletter import tokens
 from dateline.newsroom.models import ArticlePage, SectionPage
 
 PHOTO_SPEC = "fill-560x315|format-jpeg|jpegquality-70"
 PLACEHOLDER = re.compile(rb"(@@DL[A-Z]+@@)")
-_inliner = css_inline.CSSInliner(keep_style_tags=True, load_remote_stylesheets=False)
 VIEW_SALT = "dateline.digests.view"
 CLICK_SALT = "dateline.digests.click"
 
@@ -213,7 +212,7 @@ def render_browser_html(issue: DigestIssue) -> str:
         unsubscribe_url="",
         address="",
     )
-    return render_to_string("digests/email.html", context)
+    return mailhtml.render("digests/email.mjml", context)
 
 
 def _qp(text: str) -> bytes:
@@ -355,7 +354,7 @@ def render_group(
         unsubscribe_url=HTML_UNSUBSCRIBE,
         address=HTML_ADDRESS,
     )
-    page = _inliner.inline(render_to_string("digests/email.html", context))
+    page = mailhtml.render("digests/email.mjml", context)
     context.update(manage_url=TEXT_MANAGE, unsubscribe_url=TEXT_UNSUBSCRIBE, address=TEXT_ADDRESS)
     text = render_to_string("digests/email.txt", context)
     subject = context["subject"]

@@ -1,21 +1,20 @@
 """One helper to build every one-off email from three templates.
 
 ``emails/<name>-subject.txt``, ``emails/<name>-body.txt`` and
-``emails/<name>-body.html`` under the app's template folder; the HTML gets its
-CSS inlined so that it survives mail clients.
+``emails/<name>-body.mjml`` under the app's template folder; the MJML is compiled
+once (dateline.lib.mailhtml) into the table layout that mail clients need.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-import css_inline
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.core.mail.message import make_msgid
 from django.template.loader import render_to_string
 
-_inliner = css_inline.CSSInliner(keep_style_tags=True, load_remote_stylesheets=False)
+from dateline.lib import mailhtml
 
 
 def make_message(
@@ -35,7 +34,7 @@ def make_message(
     subject = " ".join(render_to_string(f"{template}-subject.txt", context).split())
     context["subject"] = subject  # the HTML part's <title>
     text = render_to_string(f"{template}-body.txt", context)
-    html = _inliner.inline(render_to_string(f"{template}-body.html", context))
+    html = mailhtml.render(f"{template}-body.mjml", context)
     message = EmailMultiAlternatives(
         subject=subject,
         body=text,

@@ -67,8 +67,11 @@ def test_preheader_and_subject_from_the_top_story(world):
     group = render.render_group(issue, render.issue_stories(issue), None)
     assert group is not None
     assert group.subject == "Dam agreement signed"
-    assert "The valley gets water. And 2 more stories." in group.html
-    assert 'class="preheader"' in group.html
+    # The preheader: the first text in the body, hidden (MJML's mj-preview).
+    body = group.html.split("<body", 1)[1]
+    preheader = body.split(">", 1)[1].split("</div>", 1)[0]
+    assert preheader.startswith('<div style="display:none;')
+    assert preheader.endswith(">The valley gets water. And 2 more stories.")
 
 
 def test_the_footer_names_the_publication_once(world, settings):
@@ -132,3 +135,21 @@ def test_a_value_that_could_start_a_line_with_a_dot_is_stuffed_whole(world, monk
     payload = group.payload_for(delivery, subscriber, links, domain)
     assert payload == smtp.stuffed(group.message_for(delivery, subscriber, links, domain))
     assert b"\r\n..hidden" in payload
+
+
+def test_the_mjml_is_compiled_once_not_per_group(world, monkeypatch):
+    import mjml
+
+    from dateline.lib import mailhtml
+
+    mailhtml.template.cache_clear()
+    compiled = []
+    real = mjml.mjml2html
+    monkeypatch.setattr(mjml, "mjml2html", lambda *a, **k: compiled.append(1) or real(*a, **k))
+    issue = make_issue([make_article(world, "Dam agreement signed"), make_article(world)])
+    stories = render.issue_stories(issue)
+    for exclude in (frozenset(), frozenset({stories[0].article.pk})):
+        group = render.render_group(issue, stories, None, exclude)
+        assert group is not None and "<table" in group.html
+    render.render_browser_html(issue)
+    assert len(compiled) == 1
