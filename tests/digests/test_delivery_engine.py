@@ -485,3 +485,12 @@ def test_the_callers_own_error_is_not_taken_for_a_lost_connection(sink, pipelini
         )
     assert type(raised.value) is OSError
     assert outcomes == [None]
+
+
+def test_approval_id_ranges_grow_and_cover_every_id_once():
+    from dateline.digests.engine.approval import id_ranges
+
+    assert list(id_ranges(1, 100, 2, 30)) == [(0, 2), (2, 10), (10, 40), (40, 70), (70, 100)]
+    assert list(id_ranges(5, 5, 2, 30)) == [(4, 5)]
+    # No readers: one empty range still runs, so the issue is approved all the same.
+    assert list(id_ranges(1, 0, 2, 30)) == [(0, 0)]
