@@ -226,7 +226,7 @@ print("BENCH " + json.dumps(result))
 SAMPLE = r"""
 import json, os
 from django.db.models import Count
-from dateline.digests import engine
+from dateline.digests.engine.rendering import RenderCache
 from dateline.digests.models import Delivery, DigestIssue
 
 issue = DigestIssue.objects.get(pk=int(os.environ["BENCH_ISSUE"]))
@@ -234,7 +234,7 @@ issue = DigestIssue.objects.get(pk=int(os.environ["BENCH_ISSUE"]))
 deliveries = Delivery.objects.filter(issue=issue)
 largest = deliveries.values("sections_key").annotate(n=Count("id")).order_by("-n")[0]
 sample = deliveries.filter(sections_key=largest["sections_key"]).select_related("subscriber")[0]
-group = engine.Sender(issue).group(sample.sections_key, sample.section_ids, frozenset())
+group = RenderCache(issue).group(sample.sections_key, sample.section_ids, frozenset())
 message = group.message_for(sample, sample.subscriber)
 open(os.environ["BENCH_MESSAGE"], "wb").write(message)
 result = {

@@ -266,7 +266,7 @@ if envstr("DIGEST_RELAY_URL"):
         )
     for _name, _value in _relay.settings.items():
         globals()[_name] = _value
-# The digest engine (dateline/digests/engine.py, docs/newsletter.md "Running the workers"):
+# The digest engine (dateline/digests/engine/, docs/newsletter.md "Running the workers"):
 # SMTP connections (threads) per worker process and deliveries claimed at a time. One in
 # tests: other threads cannot see a test's uncommitted rows.
 DIGEST_CONCURRENCY = envint("DIGEST_CONCURRENCY", 1 if TESTING else 4)
@@ -280,6 +280,8 @@ DIGEST_PAUSE_FAILURE_RATE = float(envstr("DIGEST_PAUSE_FAILURE_RATE", "0.2"))
 DIGEST_PAUSE_MIN_TRIED = envint("DIGEST_PAUSE_MIN_TRIED", 100)
 # Accepted-but-not-yet-recorded deliveries per run; must be local to the machine.
 DIGEST_JOURNAL_DIR = Path(envstr("DIGEST_JOURNAL_DIR", str(VAR_DIR / "digest-journals")))
+# Seconds a worker waits for an approval still queueing readers before it stops.
+DIGEST_QUEUEING_WAIT = float(envstr("DIGEST_QUEUEING_WAIT", "60"))
 # In-app DKIM signing (dateline/digests/dkimsign.py); empty domain: the relay signs.
 DKIM_DOMAIN = envstr("DKIM_DOMAIN")
 DKIM_SELECTOR = envstr("DKIM_SELECTOR")

@@ -162,7 +162,7 @@ def delivery_id_from_token(token: str) -> int | None:
 
 
 class Delivery(models.Model):
-    """One issue to one subscriber. Workers claim queued rows in batches (engine.py)."""
+    """One issue to one subscriber. Workers claim queued rows in batches (engine/claims.py)."""
 
     class State(models.TextChoices):
         QUEUED = "queued", "Queued"
@@ -253,7 +253,7 @@ class Bounce(models.Model):
 
 
 class RelayBudget(models.Model):
-    """A token bucket per SMTP relay, shared by every worker (engine.RelayLimiter).
+    """A token bucket per SMTP relay, shared by every worker (engine.limiter.RelayLimiter).
 
     Two buckets: one refills at the per-second rate, one at the per-hour rate;
     a send takes a token from both. Times are Unix seconds from the workers' clocks.

@@ -66,7 +66,7 @@ def mail_domain() -> str:
 
 
 class Recipient(Protocol):
-    """What a reader's message needs of its delivery: a Delivery, or engine.Claimed."""
+    """What a reader's message needs of its delivery: a Delivery, or engine.claims.Claimed."""
 
     @property
     def issue_id(self) -> int: ...

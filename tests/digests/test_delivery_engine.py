@@ -15,6 +15,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from dateline.digests import engine
+from dateline.digests.engine import journal as journals
+from dateline.digests.engine.lanes import Lanes
+from dateline.digests.engine.options import Options
 from dateline.digests.models import Delivery, DigestIssue
 from dateline.newsletter.models import Subscriber
 from tests.digests.test_engine import make_issue, reader
@@ -135,7 +138,7 @@ def test_rate_limits_must_make_sense(world, settings):
     with pytest.raises(ValueError, match="rate limits"):
         engine.send_issue(issue, "w1")
     with pytest.raises(ValueError, match="at least 1"):
-        engine.Options.from_settings(concurrency=0)
+        Options.from_settings(concurrency=0)
 
 
 def test_journal_of_a_dead_run_is_replayed_once(world, settings, tmp_path):
@@ -144,32 +147,32 @@ def test_journal_of_a_dead_run_is_replayed_once(world, settings, tmp_path):
     issue = approved(make_issue([make_article(world)]))
     claimed = engine.claim_batch(issue, "dead#1", 10)
     directory = tmp_path / "replay"
-    journal = engine.Journal(directory, "dead#1")
+    journal = journals.Journal(directory, "dead#1")
     journal.record(claimed[0].pk)
     journal.record(claimed[1].pk)
-    live = engine.Journal(directory, "alive#2")
+    live = journals.Journal(directory, "alive#2")
     # Replaying while it runs changes nothing.
-    assert engine.replay(directory) == (0, 0)
+    assert journals.replay(directory) == (0, 0)
 
     journal.map.close()  # the process died: its lock is gone, its file stays
     os.close(journal.fd)
-    assert engine.replay(directory) == (2, 1)
+    assert journals.replay(directory) == (2, 1)
     states = dict(Delivery.objects.values_list("pk", "state"))
     assert [states[d.pk] for d in claimed] == ["sent", "sent", "queued"]
     assert not journal.path.exists() and live.path.exists()
-    assert engine.replay(directory) == (0, 0)
+    assert journals.replay(directory) == (0, 0)
     live.close()
 
 
 def test_a_journal_keeps_every_id_as_it_grows_and_drops_a_line_cut_short(tmp_path):
-    journal = engine.Journal(tmp_path, "run#1")
+    journal = journals.Journal(tmp_path, "run#1")
     ids = list(range(1_000_000, 1_030_000))  # 240 KB: past the first size, twice
     for delivery_id in ids:
         journal.record(delivery_id)
     # Read as a replay would, while the run's mapping is still open (as after a kill).
-    assert engine.journal_ids(journal.path) == ("run#1", ids)
+    assert journals.journal_ids(journal.path) == ("run#1", ids)
     journal.map[journal.end : journal.end + 3] = b"123"  # killed in the middle of a copy
-    assert engine.journal_ids(journal.path) == ("run#1", ids)
+    assert journals.journal_ids(journal.path) == ("run#1", ids)
     journal.map.close()
     os.close(journal.fd)
 
@@ -180,16 +183,16 @@ def test_replay_leaves_a_journal_being_made_alone(tmp_path):
     # once, and the other worker died on its rename (seen in test_workers).
     directory = tmp_path / "journals"
     directory.mkdir()
-    making = directory / f"w1_0001.1a2b3c4d{engine._MAKING}"
+    making = directory / f"w1_0001.1a2b3c4d{journals._MAKING}"
     making.write_bytes(b"")
-    assert engine.replay(directory) == (0, 0)
+    assert journals.replay(directory) == (0, 0)
     assert making.exists()
     # One left by a run killed before its rename held no claims: it goes when old.
-    old = time.time() - engine._MAKING_LEFT_FOR - 1
+    old = time.time() - journals._MAKING_LEFT_FOR - 1
     os.utime(making, (old, old))
-    engine.replay(directory)
+    journals.replay(directory)
     assert not making.exists()
-    journal = engine.Journal(directory, "w1#2")
+    journal = journals.Journal(directory, "w1#2")
     assert [p.name for p in directory.iterdir()] == [journal.path.name]
     journal.close()
 
@@ -455,7 +458,7 @@ def test_a_connection_left_mid_pipeline_is_not_pooled(world, sink, monkeypatch):
     def fails(self, lane, delivery, error):
         raise RuntimeError("the database went away")
 
-    monkeypatch.setattr(engine.Run, "settle_one", fails)
+    monkeypatch.setattr(Lanes, "settle_one", fails)
     with pytest.raises(RuntimeError):
         engine.send_issue(issue, "w1")
     assert engine.POOL._idle == []
@@ -482,3 +485,12 @@ def test_the_callers_own_error_is_not_taken_for_a_lost_connection(sink, pipelini
         )
     assert type(raised.value) is OSError
     assert outcomes == [None]
+
+
+def test_approval_id_ranges_grow_and_cover_every_id_once():
+    from dateline.digests.engine.approval import id_ranges
+
+    assert list(id_ranges(1, 100, 2, 30)) == [(0, 2), (2, 10), (10, 40), (40, 70), (70, 100)]
+    assert list(id_ranges(5, 5, 2, 30)) == [(4, 5)]
+    # No readers: one empty range still runs, so the issue is approved all the same.
+    assert list(id_ranges(1, 0, 2, 30)) == [(0, 0)]
