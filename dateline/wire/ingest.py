@@ -10,8 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from dateline.wire.clustering import Clusterer
+from dateline.wire.formats import ParsedItem, ParseResult, Problem
 from dateline.wire.models import Provider, StoryCluster, WireItem, WireUse
-from dateline.wire.parsers import ParsedItem, ParseResult, Problem
 
 logger = logging.getLogger(__name__)
 

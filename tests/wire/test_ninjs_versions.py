@@ -5,8 +5,7 @@ import datetime
 import jsonschema
 import pytest
 
-from dateline.wire import ninjs
-from dateline.wire.parsers import ninjs_errors, parse
+from dateline.wire.formats import ninjs, ninjs_errors, parse
 from tests.wire.conftest import fixture
 
 UTC = datetime.UTC
