@@ -63,6 +63,7 @@ def _fill(item: WireItem, parsed: ParsedItem) -> None:
     item.copyright = parsed.copyright[:300]
     item.usage_terms = parsed.usage_terms
     item.status = parsed.status
+    item.embargoed_until = parsed.embargoed_until
     item.url = parsed.url[:1000]
     item.images = [
         {"href": i.href, "caption": i.caption, "credit": i.credit} for i in parsed.images
