@@ -7,6 +7,7 @@ start when that would be unsafe (DEBUG on, the development secret key).
 
 from __future__ import annotations
 
+import ipaddress
 import sys
 from email.utils import formataddr, parseaddr
 from pathlib import Path
@@ -347,14 +348,33 @@ if MEDIA_S3_BUCKET:
 LOGIN_FAILURES_PER_ACCOUNT = envint("LOGIN_FAILURES_PER_ACCOUNT", 5)
 LOGIN_FAILURES_PER_IP = envint("LOGIN_FAILURES_PER_IP", 20)
 LOGIN_LOCKOUT_MINUTES = envint("LOGIN_LOCKOUT_MINUTES", 15)
+# After that many failures from anywhere, one attempt per this many seconds for the account.
+LOGIN_ACCOUNT_PACE_SECONDS = envint("LOGIN_ACCOUNT_PACE_SECONDS", 30)
 SESSION_COOKIE_AGE = envint("SESSION_HOURS", 12) * 3600
 # A code from an authenticator app after the password (dateline/ops/twofactor.py).
 STAFF_TWO_FACTOR = envbool("STAFF_TWO_FACTOR", PRODUCTION)
 OTP_TOTP_ISSUER = envstr("SITE_NAME", "Dateline")
+# Setting the app up takes a one-time link mailed to the account (or printed by
+# `dateline two-factor-link`), not the password alone; docs/security.md.
+STAFF_TWO_FACTOR_LINK = envbool("STAFF_TWO_FACTOR_LINK", PRODUCTION)
+STAFF_TWO_FACTOR_LINK_HOURS = envint("STAFF_TWO_FACTOR_LINK_HOURS", 24)
 # Wrong codes count against the login lockout instead (LOGIN_FAILURES_PER_ACCOUNT), the
 # same for app and backup codes; django-otp's own growing delays would stack on it.
 OTP_TOTP_THROTTLE_FACTOR = 0
 OTP_STATIC_THROTTLE_FACTOR = 0
+# Reverse proxies (addresses or networks) whose forwarding header names the client, for
+# per-address limits, consent records and logs (dateline/lib/clientip.py). Empty: none.
+TRUSTED_PROXIES = envlist("TRUSTED_PROXIES")
+TRUSTED_PROXY_HEADER = envstr("TRUSTED_PROXY_HEADER", "X-Forwarded-For")
+if TRUSTED_PROXY_HEADER.lower() not in ("x-forwarded-for", "forwarded"):
+    raise ImproperlyConfigured('TRUSTED_PROXY_HEADER must be "X-Forwarded-For" or "Forwarded"')
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"TRUSTED_PROXIES: {_proxy!r} is not an address or network (e.g. 10.0.0.0/8)"
+        ) from None
 # /metrics wants "Authorization: Bearer <this>"; unset, it answers this machine only.
 METRICS_TOKEN = envstr("METRICS_TOKEN", "")
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -422,6 +442,11 @@ if PAGE_VIEW_COUNTING not in ("server", "beacon"):
     raise ImproperlyConfigured(
         f'PAGE_VIEW_COUNTING must be "server" or "beacon", not "{PAGE_VIEW_COUNTING}"'
     )
+
+# Wire desk (dateline/wire/egress.py): HTTP feeds on private or local addresses are
+# refused unless allowed; drop folders must be inside this root.
+WIRE_ALLOW_PRIVATE_ADDRESSES = envbool("WIRE_ALLOW_PRIVATE_ADDRESSES", False)
+WIRE_DROP_ROOT = Path(envstr("WIRE_DROP_ROOT", str(VAR_DIR / "wire-drop")))
 
 # Newsletter -----------------------------------------------------------------
 NEWSLETTER_CONFIRM_HOURS = envint("NEWSLETTER_CONFIRM_HOURS", 72)

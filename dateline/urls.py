@@ -1,13 +1,12 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
-from django.views.static import serve as serve_file
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from dateline.newsroom import feeds, routing, sitemaps, views
-from dateline.ops import health, twofactor
+from dateline.ops import files, health, twofactor
 
 urlpatterns = [
     path("admin/two-factor/", include(twofactor.urlpatterns)),
@@ -36,11 +35,11 @@ if settings.ANYMAIL.get("WEBHOOK_SECRET"):
     # An ESP's bounce and complaint webhooks (docs/newsletter.md), only behind their secret.
     urlpatterns.append(path("esp/", include("anymail.urls")))
 
-# Uploaded photos. `dateline serve` hands /media/ to the app server's own static
-# file handler; this route covers `runserver` and the test client.
-urlpatterns.append(
-    re_path(r"^media/(?P<path>.*)$", serve_file, {"document_root": settings.MEDIA_ROOT})
-)
+# Collected static files and uploaded photos, with security headers (dateline/ops/files.py).
+urlpatterns += [
+    re_path(r"^static/(?P<path>.*)$", files.static_file),
+    re_path(r"^media/(?P<path>.*)$", files.media_file),
+]
 # Pages, through Wagtail's view with the Site kept per process (newsroom/routing.py);
 # Wagtail's own patterns follow for its login and password forms (and for reverse()).
 urlpatterns.append(re_path(r"^(?!_util/)((?:[\w\-]+/)*)$", routing.serve))

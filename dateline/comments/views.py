@@ -35,8 +35,9 @@ from dateline.comments.thread import (
     render_comment,
 )
 from dateline.lib import ratelimit
+from dateline.lib.clientip import client_ip
 from dateline.lib.formstamp import stamp_age
-from dateline.newsletter.views import client_ip, csrf_refusal, is_one_click, wants_json
+from dateline.newsletter.views import csrf_refusal, is_one_click, wants_json
 
 HELD_MESSAGE = "Thank you. Your comment is awaiting moderation and will appear once approved."
 POSTED_MESSAGE = "Thank you. Your comment is published."

@@ -73,6 +73,9 @@ PRECONDITIONS = (
 NOT_MODIFIED_HEADERS = frozenset(
     {"cache-control", "content-location", "date", "etag", "expires", "last-modified", "vary"}
 )
+# Headers that depend on the request, not the page: never stored, added when serving
+# (a page first rendered for a plain-http request is also served to https readers).
+PER_REQUEST_HEADERS = frozenset({"strict-transport-security", "content-length"})
 
 StartResponse = Callable[..., Any]
 
@@ -195,7 +198,7 @@ class PageCacheMiddleware:
             max_age=settings.PAGE_CACHE_BROWSER_SECONDS,
             s_maxage=settings.PAGE_CACHE_SECONDS,
         )
-        headers = [(k, v) for k, v in response.items() if k.lower() != "content-length"]
+        headers = [(k, v) for k, v in response.items() if k.lower() not in PER_REQUEST_HEADERS]
         last_modified = response.get("Last-Modified")
         entry: dict[str, Any] = {
             "generation": generation,
@@ -243,6 +246,30 @@ class PageCacheMiddleware:
         return not any(w in cache_control for w in ("private", "no-store", "no-cache"))
 
 
+def _is_https(environ: dict[str, Any]) -> bool:
+    # As HttpRequest.is_secure(): the proxy's header when one is trusted, else the scheme.
+    proxy_header = getattr(settings, "SECURE_PROXY_SSL_HEADER", None)
+    if proxy_header:
+        name, value = proxy_header
+        forwarded = environ.get(name)
+        if forwarded is not None:
+            return bool(forwarded.split(",", 1)[0].strip() == value)
+    return bool(environ.get("wsgi.url_scheme") == "https")
+
+
+def request_headers(environ: dict[str, Any]) -> list[tuple[str, str]]:
+    """What SecurityMiddleware would add for this request: HSTS on https."""
+    seconds = settings.SECURE_HSTS_SECONDS
+    if not seconds or not _is_https(environ):
+        return []
+    value = f"max-age={seconds}"
+    if settings.SECURE_HSTS_INCLUDE_SUBDOMAINS:
+        value += "; includeSubDomains"
+    if settings.SECURE_HSTS_PRELOAD:
+        value += "; preload"
+    return [("Strict-Transport-Security", value)]
+
+
 class PageCacheApp:
     """WSGI wrapper answering cached anonymous GETs without entering Django."""
 
@@ -281,7 +308,7 @@ class PageCacheApp:
                 if status == 304:
                     headers = [
                         (k, v) for k, v in entry["headers"] if k.lower() in NOT_MODIFIED_HEADERS
-                    ]
+                    ] + request_headers(environ)
                 TALLY.record(environ.get("REQUEST_METHOD", "GET"), status, 0.0)
                 start_response(f"{status} {conditional.reason_phrase}", headers)
                 return [b""]
@@ -295,6 +322,7 @@ class PageCacheApp:
             "200 OK",
             [
                 *entry["headers"],
+                *request_headers(environ),
                 ("Content-Length", str(len(body))),
                 ("X-Cache", "hit"),
                 ("X-Request-ID", request_id_from(environ.get("HTTP_X_REQUEST_ID"))),

@@ -11,7 +11,11 @@ from django_tasks import task
 
 from dateline.lib.emails import make_message
 from dateline.newsletter.models import ConsentRecord, Subscriber
-from dateline.newsletter.tokens import manage_url, new_confirmation_token
+from dateline.newsletter.tokens import (
+    list_unsubscribe_headers,
+    manage_url,
+    new_confirmation_token,
+)
 
 
 @task()
@@ -60,6 +64,8 @@ def send_already_subscribed(subscriber_id: int) -> bool:
         "newsletter/emails/already-subscribed",
         {"manage_url": manage_url(subscriber)},
         subscriber.email,
+        # Sent to a confirmed subscriber: one-click unsubscribe, as on every digest.
+        headers=list_unsubscribe_headers(subscriber),
     ).send()
     return True
 
@@ -73,5 +79,6 @@ def send_welcome(subscriber_id: int) -> bool:
         "newsletter/emails/welcome",
         {"manage_url": manage_url(subscriber), "cadence": subscriber.get_cadence_display()},
         subscriber.email,
+        headers=list_unsubscribe_headers(subscriber),
     ).send()
     return True

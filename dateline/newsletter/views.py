@@ -23,6 +23,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
 from dateline.lib import formstamp, ratelimit
+from dateline.lib.clientip import client_ip
 from dateline.newsletter import signup
 from dateline.newsletter.forms import NewLinkForm, PreferencesForm, SignupForm
 from dateline.newsletter.models import ConsentText, Subscriber
@@ -32,12 +33,6 @@ CHECK_INBOX = (
     "Almost done. We never mail an address until its owner says yes, so look in your "
     "inbox for a message from us and click the link in it to confirm your address."
 )
-
-
-def client_ip(request: HttpRequest) -> str | None:
-    # Behind a proxy, set the proxy to pass the client's address in REMOTE_ADDR
-    # (e.g. granian/nginx real-ip): X-Forwarded-For is whatever the client typed.
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def wants_json(request: HttpRequest) -> bool:

@@ -26,6 +26,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
+from dateline.lib.clientip import client_ip
 from dateline.ops import observe
 
 # A task waiting longer than this means no worker is taking tasks.
@@ -94,7 +95,8 @@ def _allowed(request: HttpRequest) -> bool:
     if token:
         given = request.META.get("HTTP_AUTHORIZATION", "").removeprefix("Bearer ").strip()
         return hmac.compare_digest(given.encode(), token.encode())
-    return request.META.get("REMOTE_ADDR", "") in LOOPBACK
+    # The client behind a trusted proxy, not the proxy on this machine.
+    return client_ip(request) in LOOPBACK
 
 
 def _lines(name: str, kind: str, help_text: str, samples: list[tuple[str, float]]) -> list[str]:

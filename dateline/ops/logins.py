@@ -1,11 +1,25 @@
-"""Staff logins: failed attempts counted per account and per address, then a pause.
+"""Staff logins: failed attempts counted per account and address, then a pause.
 
-After ``LOGIN_FAILURES_PER_ACCOUNT`` failed logins for one user name, or
-``LOGIN_FAILURES_PER_IP`` from one address, within ``LOGIN_LOCKOUT_MINUTES``,
-the login forms (Wagtail's and Django's admin) answer 429 without checking the
-password until the window ends, so guessing is slow and a locked-out account
-does not tell a guesser whether the password was right. A successful login
-clears the account's count. Counts live in the shared cache (ratelimit.py).
+Locking by account alone would let anyone lock the editor-in-chief out on a big
+news day with five wrong passwords. So, as django-axes' combination mode does:
+
+* ``LOGIN_FAILURES_PER_ACCOUNT`` failures for one user name *from one address*
+  within ``LOGIN_LOCKOUT_MINUTES`` lock that account out *for that address*;
+* ``LOGIN_FAILURES_PER_IP`` failures from one address, whatever the names, lock
+  the address out;
+* once an account has had ``LOGIN_FAILURES_PER_ACCOUNT`` failures from anywhere,
+  it is slowed down, not locked: one attempt per ``LOGIN_ACCOUNT_PACE_SECONDS``
+  from all addresses together, so guessing from many addresses stays slow while
+  its owner still gets in.
+
+A locked or slowed login answers 429 without checking the password, so a
+guesser learns nothing. A successful login clears the account's counts. The
+address is the client's behind a trusted proxy (dateline/lib/clientip.py);
+counts live in the shared cache (ratelimit.py).
+
+Not django-axes itself: it locks by combinations but has no slowing down by
+account alone, and would bring its own authentication backend, tables and IP
+resolution (django-ipware) beside TRUSTED_PROXIES.
 """
 
 from __future__ import annotations
@@ -21,6 +35,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.template.loader import render_to_string
 
 from dateline.lib import ratelimit
+from dateline.lib.clientip import client_ip
 
 logger = logging.getLogger(__name__)
 
@@ -36,17 +51,32 @@ def _account(name: str) -> str:
 
 
 def _address(request: HttpRequest | None) -> str:
-    return (request.META.get("REMOTE_ADDR") or "unknown") if request is not None else "unknown"
+    return (client_ip(request) or "unknown") if request is not None else "unknown"
 
 
-def locked_out(request: HttpRequest, username: str) -> bool:
+def _pair(request: HttpRequest | None, username: str) -> str:
+    return f"{_account(username)}\n{_address(request)}"
+
+
+def refusal(request: HttpRequest, username: str) -> int:
+    """Seconds to wait before this attempt may be checked; 0 when it may be now."""
     window = _window()
-    return (
-        ratelimit.attempts("login-account", _account(username), window)
+    if (
+        ratelimit.attempts("login-pair", _pair(request, username), window)
         >= settings.LOGIN_FAILURES_PER_ACCOUNT
         or ratelimit.attempts("login-address", _address(request), window)
         >= settings.LOGIN_FAILURES_PER_IP
-    )
+    ):
+        return window
+    account = _account(username)
+    pace = settings.LOGIN_ACCOUNT_PACE_SECONDS
+    if ratelimit.attempts(
+        "login-account", account, window
+    ) >= settings.LOGIN_FAILURES_PER_ACCOUNT and not ratelimit.allow(
+        "login-account-pace", account, 1, pace
+    ):
+        return pace
+    return 0
 
 
 @receiver(user_login_failed, dispatch_uid="dateline-login-failed")
@@ -55,6 +85,7 @@ def count_failure(
 ) -> None:
     window = _window()
     username = str(credentials.get("username", ""))
+    ratelimit.allow("login-pair", _pair(request, username), 10**6, window)
     ratelimit.allow("login-account", _account(username), 10**6, window)
     ratelimit.allow("login-address", _address(request), 10**6, window)
 
@@ -62,6 +93,7 @@ def count_failure(
 @receiver(user_logged_in, dispatch_uid="dateline-login-succeeded")
 def clear_failures(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
     ratelimit.forget("login-account", _account(user.get_username()), _window())
+    ratelimit.forget("login-pair", _pair(request, user.get_username()), _window())
 
 
 class LoginThrottleMiddleware:
@@ -71,16 +103,20 @@ class LoginThrottleMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         if request.method == "POST" and request.path_info in LOGIN_PATHS:
             username = request.POST.get("username", "")
-            if locked_out(request, username):
+            if wait := refusal(request, username):
                 logger.warning(
-                    "Login refused: too many failures for this account or address (%s)",
+                    "Login refused for %d s: too many failures for this account or address (%s)",
+                    wait,
                     _address(request),
                 )
-                minutes = settings.LOGIN_LOCKOUT_MINUTES
                 response = HttpResponse(
-                    render_to_string("ops/login_locked.html", {"minutes": minutes}, request),
+                    render_to_string(
+                        "ops/login_locked.html",
+                        {"minutes": max(1, wait // 60), "seconds": wait, "paced": wait < 60},
+                        request,
+                    ),
                     status=429,
                 )
-                response["Retry-After"] = str(minutes * 60)
+                response["Retry-After"] = str(wait)
                 return response
         return self.get_response(request)

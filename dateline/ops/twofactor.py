@@ -9,6 +9,16 @@ backup codes for when the phone is lost. Codes are tried at most
 
 A lost phone and lost backup codes: a superuser removes the user's devices in
 the Django admin (OTP devices), and the user sets up again at next sign-in.
+
+Setting the app up needs more than the password (``STAFF_TWO_FACTOR_LINK``, on in
+production): otherwise whoever learns a password before its owner has set up
+an app would set up their own. The set-up page shows no secret until the
+signed-in session has opened a set-up link: one mailed to the account's own
+address, or printed on the server by ``dateline two-factor-link USER`` for an
+account without mail (the first account, before mail works). A link is signed,
+expires after ``STAFF_TWO_FACTOR_LINK_HOURS``, works once (it names the
+account's state, which setting up changes), and only in a session signed in
+as its account, so a leaked link without the password is worth nothing too.
 """
 
 from __future__ import annotations
@@ -21,10 +31,13 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
+from django.core import signing
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import path, reverse
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString, mark_safe
 from django_otp import login as otp_login
@@ -47,6 +60,10 @@ OPEN = (
 )
 BACKUP_CODES = 10
 APP_DEVICE = "Authenticator app"
+LINK_SALT = "dateline.ops.twofactor.setup-link"
+# The session that opened a valid set-up link: the user's id.
+LINK_SESSION_KEY = "dateline_two_factor_link"
+LINK_MAILS_PER_HOUR = 3
 
 
 class CodeForm(forms.Form):
@@ -65,6 +82,43 @@ class CodeForm(forms.Form):
 
 def _needs_setup(user: Any) -> bool:
     return not TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def _link_state(user: Any) -> str:
+    # Changes when the app is set up, or the password or address changes: one use only.
+    state = f"{user.pk}|{user.password}|{user.email}|{_needs_setup(user)}"
+    return salted_hmac(LINK_SALT, state).hexdigest()[:20]
+
+
+def setup_link(user: Any) -> str:
+    """A one-time link that lets ``user``, signed in, set up an authenticator app."""
+    token = signing.dumps({"u": user.pk, "s": _link_state(user)}, salt=LINK_SALT)
+    return settings.BASE_URL + reverse("two_factor_link", args=[token])
+
+
+def user_for_link(token: str) -> Any | None:
+    max_age = settings.STAFF_TWO_FACTOR_LINK_HOURS * 3600
+    try:
+        data = signing.loads(token, salt=LINK_SALT, max_age=max_age)
+    except signing.BadSignature:
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("u"), int):
+        return None
+    user = get_user_model().objects.filter(pk=data["u"], is_active=True).first()
+    if user is None or not constant_time_compare(str(data.get("s")), _link_state(user)):
+        return None
+    return user
+
+
+def _masked(address: str) -> str:
+    local, _, domain = address.partition("@")
+    return f"{local[:1]}•••@{domain}" if domain else ""
+
+
+def _link_opened(request: HttpRequest) -> bool:
+    if not settings.STAFF_TWO_FACTOR_LINK:
+        return True
+    return bool(request.session.get(LINK_SESSION_KEY) == request.user.pk)
 
 
 class StaffTwoFactorMiddleware:
@@ -119,11 +173,43 @@ def _new_backup_codes(user: Any) -> list[str]:
     return codes
 
 
+def _ask_for_link(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    address = getattr(user, "email", "") or ""
+    sent = False
+    if request.method == "POST" and request.POST.get("send") and address:
+        hour = 3600
+        if ratelimit.allow("two-factor-link", str(user.pk), LINK_MAILS_PER_HOUR, hour):
+            from dateline.ops.tasks import send_setup_link
+
+            send_setup_link.enqueue(user.pk)
+            sent = True
+        else:
+            messages.warning(request, "Several links were sent in the last hour: check your mail.")
+    return render(
+        request,
+        "ops/two_factor_link.html",
+        {"address": _masked(address), "sent": sent, "next": _next(request)},
+    )
+
+
+@login_required(login_url="/admin/login/")
+def open_link(request: HttpRequest, token: str) -> HttpResponse:
+    """A set-up link, opened in a session signed in as its account, unlocks the set-up."""
+    user = user_for_link(token)
+    if user is None or user.pk != request.user.pk:
+        return render(request, "ops/two_factor_link_problem.html", status=400)
+    request.session[LINK_SESSION_KEY] = user.pk
+    return HttpResponseRedirect(reverse("two_factor_setup"))
+
+
 @login_required(login_url="/admin/login/")
 def setup(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not _needs_setup(user):
         return HttpResponseRedirect(reverse("two_factor_verify"))
+    if not _link_opened(request):
+        return _ask_for_link(request)
     device, _ = TOTPDevice.objects.get_or_create(
         user=user, confirmed=False, defaults={"name": APP_DEVICE}
     )
@@ -134,6 +220,7 @@ def setup(request: HttpRequest) -> HttpResponse:
         elif device.verify_token(form.cleaned_data["code"]):
             device.confirmed = True
             device.save(update_fields=["confirmed"])
+            request.session.pop(LINK_SESSION_KEY, None)
             otp_login(request, device)
             codes = _new_backup_codes(user)
             return render(
@@ -176,4 +263,5 @@ def verify(request: HttpRequest) -> HttpResponse:
 urlpatterns = [
     path("setup/", setup, name="two_factor_setup"),
     path("verify/", verify, name="two_factor_verify"),
+    path("link/<str:token>/", open_link, name="two_factor_link"),
 ]

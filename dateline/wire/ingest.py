@@ -131,7 +131,8 @@ def ingest(
                     if item.duplicate_of_id:
                         report.duplicates += 1
         except Exception as exc:
-            logger.exception("Could not store wire item %s", parsed.guid)
+            # Not the guid or the message: both may quote the feed (egress.py).
+            logger.warning("Could not store a wire item: %s", type(exc).__name__)
             report.problems.append(Problem("error", f"{type(exc).__name__}: {exc}", parsed.guid))
             continue
         if outcome == "created":

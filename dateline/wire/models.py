@@ -102,6 +102,17 @@ class Provider(models.Model):
             raise ValidationError({"url": "An HTTP provider needs the feed's address."})
         if self.transport == self.Transport.FOLDER and not self.folder:
             raise ValidationError({"folder": "A drop-folder provider needs a folder."})
+        from dateline.wire import egress
+
+        if self.transport == self.Transport.HTTP and (problem := egress.url_problem(self.url)):
+            raise ValidationError({"url": problem})
+        if self.transport == self.Transport.FOLDER:
+            try:
+                egress.drop_folder(self.folder)
+            except egress.EgressRefused:
+                raise ValidationError(
+                    {"folder": f"Drop folders go inside {egress.drop_root()}, e.g. agency-name."}
+                ) from None
 
 
 class StoryCluster(models.Model):

@@ -23,6 +23,7 @@ from pathlib import Path
 from django.db.models import F
 from django.utils import timezone
 
+from dateline.wire import egress
 from dateline.wire.formats import (
     MAX_FEED_BYTES,
     FeedError,
@@ -66,15 +67,23 @@ def fetch_http(provider: Provider) -> Iterator[Batch]:
     if not provider.url.startswith(("http://", "https://")):
         raise TransportError(f"not an HTTP address: {provider.url}")
     try:
-        with urllib.request.urlopen(request, timeout=HTTP_TIMEOUT) as response:  # noqa: S310
+        # Only public addresses, checked on every connection (egress.py).
+        with egress.opener().open(request, timeout=HTTP_TIMEOUT) as response:
             data = response.read(MAX_FEED_BYTES + 1)
             etag = response.headers.get("ETag", "")
             modified = response.headers.get("Last-Modified", "")
     except urllib.error.HTTPError as exc:
         if exc.code == 304:
             return
-        raise TransportError(f"HTTP {exc.code} {exc.reason} from {provider.url}") from None
-    except (urllib.error.URLError, TimeoutError, OSError) as exc:
+        # The status only: the reason phrase is the server's text.
+        raise TransportError(f"HTTP {exc.code} from {provider.url}") from None
+    except egress.EgressRefused as exc:
+        raise TransportError(str(exc)) from None
+    except urllib.error.URLError as exc:
+        if isinstance(exc.reason, egress.EgressRefused):
+            raise TransportError(str(exc.reason)) from None
+        raise TransportError(f"could not fetch {provider.url}: {exc.reason}") from None
+    except (TimeoutError, OSError) as exc:
         raise TransportError(f"could not fetch {provider.url}: {exc}") from None
     if len(data) > MAX_FEED_BYTES:
         raise TransportError(f"feed larger than {MAX_FEED_BYTES} bytes; refused")
@@ -89,11 +98,17 @@ def fetch_http(provider: Provider) -> Iterator[Batch]:
 
 def fetch_folder(provider: Provider) -> Iterator[Batch]:
     """Files dropped in the folder, oldest first; each is moved aside once read."""
-    folder = Path(provider.folder)
+    try:
+        folder = egress.drop_folder(provider.folder)
+    except egress.EgressRefused as exc:
+        raise TransportError(str(exc)) from None
     if not folder.is_dir():
         raise TransportError(f"drop folder {folder} does not exist")
+    # A link could lead out of the folder: only plain files are read and moved.
     files = [
-        p for p in folder.iterdir() if p.is_file() and not p.name.startswith((".", "~", "_tmp"))
+        p
+        for p in folder.iterdir()
+        if p.is_file() and not p.is_symlink() and not p.name.startswith((".", "~", "_tmp"))
     ]
     for path in sorted(files, key=lambda p: (p.stat().st_mtime, p.name)):
         if path.stat().st_size > MAX_FEED_BYTES:
@@ -195,8 +210,9 @@ def poll(provider: Provider, now: datetime.datetime | None = None) -> IngestRepo
             except FeedError as exc:
                 if batch.path is None:
                     raise
-                # One unreadable file in a drop folder is put aside; the rest go on.
-                logger.warning("Wire file %s put aside: %s", batch.path, exc)
+                # One unreadable file in a drop folder is put aside; the rest go on. The
+                # reason (which may quote the file) goes to the admin, not the log.
+                logger.warning("Wire file %s put aside: unreadable", batch.path)
                 total.problems.append(Problem("feed", f"{batch.name}: {exc}"))
                 _move(batch.path, "failed")
                 continue
@@ -204,8 +220,11 @@ def poll(provider: Provider, now: datetime.datetime | None = None) -> IngestRepo
             if batch.path is not None:
                 _move(batch.path, "done")
             _add(total, report)
-    except (TransportError, FeedError) as exc:
+    except TransportError as exc:
         record_failure(provider, str(exc), now)
+        return None
+    except FeedError as exc:
+        record_failure(provider, str(exc), now, logged="the feed is unreadable")
         return None
     provider.failures = 0
     provider.last_error = ""
@@ -226,8 +245,12 @@ def poll(provider: Provider, now: datetime.datetime | None = None) -> IngestRepo
     return total
 
 
-def record_failure(provider: Provider, error: str, now: datetime.datetime) -> None:
-    logger.warning("Polling %s failed: %s", provider.name, error)
+def record_failure(
+    provider: Provider, error: str, now: datetime.datetime, logged: str | None = None
+) -> None:
+    """``error`` is shown in the admin; ``logged`` replaces it in the log when it may
+    quote what was fetched (never echoed into logs)."""
+    logger.warning("Polling %s failed: %s", provider.name, logged or error)
     Provider.objects.filter(pk=provider.pk).update(failures=F("failures") + 1)
     provider.refresh_from_db(fields=["failures"])
     provider.last_error = error[:2000]

@@ -251,3 +251,16 @@ def test_json_posts_get_the_comment_html_and_the_message(client, article):
 
 def test_get_is_not_allowed(client):
     assert client.get(URL).status_code == 405
+
+
+def test_behind_a_trusted_proxy_the_per_ip_limit_is_each_readers(client, article, settings):
+    settings.COMMENTS_PER_IP_PER_HOUR = 1
+    settings.TRUSTED_PROXIES = ["10.0.0.0/8"]
+    proxy = {"REMOTE_ADDR": "10.0.0.2"}
+    first = client.post(URL, form(article), HTTP_X_FORWARDED_FOR="198.51.100.7", **proxy)
+    assert first.status_code == 303
+    again = form(article, email="other@example.org", body="Different")
+    assert client.post(URL, again, HTTP_X_FORWARDED_FOR="198.51.100.7", **proxy).status_code == 429
+    other = form(article, email="third@example.org", body="Another reader")
+    assert client.post(URL, other, HTTP_X_FORWARDED_FOR="203.0.113.8", **proxy).status_code == 303
+    assert Comment.objects.get(body="Another reader").ip == "203.0.113.8"

@@ -44,7 +44,7 @@ from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, DESKTOP
 HERE = Path(__file__).resolve().parent
 ARTIFACTS = HERE.parent.parent / "test-artifacts" / "journeys"
 # A cold start migrates and loads the demo: give it time on a busy 2-core machine.
-START_TIMEOUT = 240
+START_TIMEOUT = 420
 TIMEOUT_MS = 15_000
 
 

@@ -206,3 +206,38 @@ def test_restricting_a_section_takes_its_cached_articles_away_at_once(world, art
 
     restriction.delete()
     assert wsgi_get(article.url).status == 200
+
+
+@pytest.fixture
+def hsts(settings):
+    """An https site: Django's SecurityMiddleware reads these when it is built."""
+    from dateline.wsgi import django_application
+
+    settings.SECURE_HSTS_SECONDS = 31536000
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    django_application.load_middleware()
+    yield
+    settings.SECURE_HSTS_SECONDS = 0
+    settings.SECURE_PROXY_SSL_HEADER = None
+    django_application.load_middleware()
+
+
+def test_a_page_first_rendered_over_http_gets_hsts_when_served_over_https(article, hsts):
+    plain = wsgi_get(article.url)
+    assert "strict-transport-security" not in plain.headers
+    hit = wsgi_get(article.url, HTTP_X_FORWARDED_PROTO="https")
+    assert hit.headers["x-cache"] == "hit"
+    assert hit.headers["strict-transport-security"] == "max-age=31536000"
+    revalidated = wsgi_get(
+        article.url, HTTP_X_FORWARDED_PROTO="https", HTTP_IF_NONE_MATCH=hit.headers["etag"]
+    )
+    assert revalidated.status == 304
+    assert revalidated.headers["strict-transport-security"] == "max-age=31536000"
+
+
+def test_a_page_first_rendered_over_https_gives_no_hsts_to_plain_http(article, hsts):
+    first = wsgi_get(article.url, HTTP_X_FORWARDED_PROTO="https")
+    assert first.headers["strict-transport-security"] == "max-age=31536000"
+    hit = wsgi_get(article.url)
+    assert hit.headers["x-cache"] == "hit"
+    assert "strict-transport-security" not in hit.headers

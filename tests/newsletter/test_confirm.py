@@ -232,3 +232,27 @@ def test_a_suppressed_active_subscriber_must_confirm_again(client, mail_server):
     subscriber.refresh_from_db()
     assert subscriber.is_active
     assert not Suppression.objects.exists()
+
+
+def test_every_mail_after_confirmation_offers_one_click_unsubscribe(client, mail_server, settings):
+    settings.NEWSLETTER_WELCOME_MAIL = True
+    path = sign_up(client, mail_server, "reader@example.org")
+    client.post(path)
+    # Signing up again while subscribed: the "already subscribed" mail.
+    client.post("/newsletter/", form_data("reader@example.org"))
+    confirmation, welcome, already = mail_server.to("reader@example.org")
+    # The confirmation goes to an address that has not said yes: nothing to leave yet.
+    assert "List-Unsubscribe" not in confirmation
+    for message in (welcome, already):
+        assert "/newsletter/unsubscribe/" in message["List-Unsubscribe"]
+        assert "<mailto:" in message["List-Unsubscribe"]
+        assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    # The header's link is the one-click POST that needs no cookie (RFC 8058).
+    link = welcome["List-Unsubscribe"].split("<", 1)[1].split(">", 1)[0]
+    answer = Client(enforce_csrf_checks=True).post(
+        path_of(link),
+        "List-Unsubscribe=One-Click",
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert answer.status_code == 200
+    assert Subscriber.objects.get().status == Subscriber.Status.UNSUBSCRIBED

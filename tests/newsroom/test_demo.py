@@ -159,3 +159,13 @@ def test_every_story_names_its_sources_in_the_text():
             assert source.url.startswith(("https://example.org/", "https://example.com/"))
         assert 3 <= len(plan.body) <= 6, event.headline
         assert 1 <= len(plan.authors) <= 2
+
+
+@pytest.mark.django_db
+def test_the_demo_is_refused_in_production(settings):
+    settings.PRODUCTION = True
+    with pytest.raises(CommandError, match="refused in production"):
+        call_command("demo")
+    with pytest.raises(CommandError, match="refused in production"):
+        call_command("demo", if_empty=True)
+    assert not get_user_model().objects.exists()

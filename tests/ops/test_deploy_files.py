@@ -128,3 +128,21 @@ def test_compose_nginx_config_is_the_rendered_template():
         .replace("@MEDIA_ROOT@", "/var/lib/dateline/media")
     )
     assert rendered.endswith(expected), "re-render deploy/nginx/compose.conf from the template"
+
+
+def test_compose_trusts_nginx_to_name_the_reader():
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    environment = compose["services"]["web"]["environment"]
+    assert "172.16.0.0/12" in environment["TRUSTED_PROXIES"].split(",")
+    assert "ports" not in compose["services"]["web"]
+    nginx = (DEPLOY / "nginx" / "compose.conf").read_text()
+    assert "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;" in nginx
+
+
+def test_nginx_gives_files_the_security_headers():
+    nginx = (ROOT / "bench" / "nginx" / "dateline-proxy.conf.template").read_text()
+    static = nginx.split("location /static/ {", 1)[1].split("}", 1)[0]
+    media = nginx.split("location /media/ {", 1)[1].split("}", 1)[0]
+    assert "add_header X-Content-Type-Options nosniff always;" in static
+    assert "add_header X-Content-Type-Options nosniff always;" in media
+    assert "sandbox" in media and "Content-Security-Policy" in media

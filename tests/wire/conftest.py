@@ -16,7 +16,8 @@ def fixture(name: str) -> bytes:
 class FeedServer:
     """A real HTTP server in a thread serving fixture files with ETag and Last-Modified.
 
-    ``files`` maps a path to (bytes, etag); ``hits`` records each request's method,
+    ``files`` maps a path to (bytes, etag), ``redirects`` a path to where it points;
+    ``hits`` records each request's method,
     path and conditional headers; ``status`` forces an error answer for a path.
     """
 
@@ -25,6 +26,7 @@ class FeedServer:
     def __init__(self) -> None:
         self.files: dict[str, tuple[bytes, str]] = {}
         self.status: dict[str, int] = {}
+        self.redirects: dict[str, str] = {}
         self.hits: list[dict[str, str]] = []
         server = self
 
@@ -37,6 +39,11 @@ class FeedServer:
                         "if_modified_since": self.headers.get("If-Modified-Since", ""),
                     }
                 )
+                if self.path in server.redirects:
+                    self.send_response(302)
+                    self.send_header("Location", server.redirects[self.path])
+                    self.end_headers()
+                    return
                 if self.path in server.status:
                     self.send_error(server.status[self.path])
                     return
@@ -77,3 +84,11 @@ def feed_server():
     server = FeedServer()
     yield server
     server.stop()
+
+
+@pytest.fixture(autouse=True)
+def _feeds_on_this_machine(settings, tmp_path):
+    """The test feed server listens on 127.0.0.1, and drop folders are made in tmp_path:
+    tests/wire/test_egress.py shows what production refuses."""
+    settings.WIRE_ALLOW_PRIVATE_ADDRESSES = True
+    settings.WIRE_DROP_ROOT = tmp_path

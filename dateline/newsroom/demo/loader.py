@@ -138,6 +138,9 @@ def make_staff() -> dict[str, Author]:
 
 def make_admin() -> bool:
     """A demo superuser, unless the site already has one: an operator's login wins."""
+    if settings.PRODUCTION:
+        # A published password is a way in for anyone who has read the README.
+        raise RuntimeError("The demo login is never created in production.")
     User = get_user_model()
     if User.objects.filter(is_superuser=True).exists():
         return False

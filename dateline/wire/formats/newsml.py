@@ -46,7 +46,7 @@ def parse_newsml(data: bytes, now: datetime.datetime | None = None) -> ParseResu
         try:
             _read_newsml(result, element, now)
         except Exception as exc:
-            logger.exception("Could not read a NewsML-G2 item")
+            logger.warning("Could not read a NewsML-G2 item: %s", type(exc).__name__)
             result.problems.append(Problem("error", f"{type(exc).__name__}: {exc}"))
     return result
 

@@ -211,7 +211,7 @@ def parse_ninjs(data: bytes, now: datetime.datetime | None = None) -> ParseResul
             major = version_of(obj)
             _read_ninjs(result, as_v1(obj, major) if major > 1 else obj, now)
         except Exception as exc:
-            logger.exception("Could not read a ninjs item")
+            logger.warning("Could not read a ninjs item: %s", type(exc).__name__)
             result.problems.append(Problem("error", f"{type(exc).__name__}: {exc}", str(guid)))
     return result
 

@@ -45,7 +45,7 @@ def parse_syndication(data: bytes, now: datetime.datetime | None = None) -> Pars
         try:
             _read_entry(result, entry, feed_title, now)
         except Exception as exc:  # one bad item never stops its feed
-            logger.exception("Could not read a feed entry")
+            logger.warning("Could not read a feed entry: %s", type(exc).__name__)
             result.problems.append(Problem("error", f"{type(exc).__name__}: {exc}"))
     return result
 

@@ -82,6 +82,12 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if settings.PRODUCTION:
+            raise CommandError(
+                "The demo is refused in production (DATELINE_ENV=production): it would put "
+                "invented stories on a public site and a login whose password is published. "
+                "Create the first account with `dateline createsuperuser`."
+            )
         count: int = options["articles"]
         if count < 1:
             raise CommandError("--articles must be at least 1.")

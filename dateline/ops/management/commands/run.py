@@ -18,6 +18,20 @@ DEMO_USERNAME = "admin"
 DEMO_PASSWORD = "dateline-demo"  # noqa: S105 - printed to the operator, demo only
 
 
+def first_account_steps() -> list[str]:
+    """What the operator of a site with no account yet does next (also shown at /admin/)."""
+    steps = [
+        "  No staff account yet. Create the first one on this server:",
+        "      dateline createsuperuser",
+    ]
+    if settings.STAFF_TWO_FACTOR and settings.STAFF_TWO_FACTOR_LINK:
+        steps += [
+            "  then sign in and set up two-step sign-in with the link mailed to the",
+            "  account's address, or one printed by:  dateline two-factor-link USERNAME",
+        ]
+    return steps
+
+
 class Command(BaseCommand):
     help = "Migrate, load the demo when empty, then run the web server, worker and scheduler."
 
@@ -29,7 +43,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         self.stdout.write("Preparing the database…")
         call_command("migrate", interactive=False, verbosity=0)
-        if not options["no_demo"]:
+        # Production never gets the demo: its login's password is published.
+        if not options["no_demo"] and not settings.PRODUCTION:
             call_command("demo", if_empty=True)
 
         python = [sys.executable, "-m", "dateline.cli"]
@@ -104,8 +119,11 @@ class Command(BaseCommand):
             f"  Dateline is running: {site}/",
             f"  Newsroom admin:      {site}/admin/",
         ]
-        user = get_user_model().objects.filter(username=DEMO_USERNAME).first()
-        if user is not None and user.check_password(DEMO_PASSWORD):
+        User = get_user_model()
+        user = User.objects.filter(username=DEMO_USERNAME).first()
+        if not User.objects.exists():
+            lines += first_account_steps()
+        elif user is not None and user.check_password(DEMO_PASSWORD):
             lines.append(
                 f"  Demo login:          {DEMO_USERNAME} / {DEMO_PASSWORD}"
                 "  (demo only: change it before going live)"

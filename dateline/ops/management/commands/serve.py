@@ -12,7 +12,11 @@ from django.core.management.base import BaseCommand, CommandParser
 def granian_argv(
     host: str, port: int, workers: int, access_log: bool, threads: int = 4
 ) -> list[str]:
-    """The app server's command line: Django behind the page cache, files served in Rust."""
+    """The app server's command line: Django behind the page cache.
+
+    Static and media files go through Django too (dateline/ops/files.py): granian's own
+    file handler cannot add security headers. A proxy in front serves them on busy sites.
+    """
     argv = [
         sys.executable,
         "-m",
@@ -30,14 +34,6 @@ def granian_argv(
         # the database's locks and connection limit; a few per worker keep up.
         "--blocking-threads",
         str(threads),
-        "--static-path-route",
-        settings.STATIC_URL.rstrip("/"),
-        "--static-path-mount",
-        str(settings.STATIC_ROOT),
-        "--static-path-route",
-        settings.MEDIA_URL.rstrip("/"),
-        "--static-path-mount",
-        str(settings.MEDIA_ROOT),
         "--access-log" if access_log else "--no-access-log",
         "dateline.wsgi:application",
     ]
