@@ -6,11 +6,13 @@ from django.core.cache import caches
 
 @pytest.fixture(autouse=True)
 def _fresh_cache(settings, tmp_path):
-    """Each test starts with empty caches and its own media folder."""
+    """Each test starts with empty caches and its own media and wire drop folders."""
     from dateline.lib import pagecache
     from dateline.newsroom import pageviews
 
     settings.MEDIA_ROOT = tmp_path / "media"
+    # The demo's agencies drop their feeds here (dateline/wire/demo.py), not in var/.
+    settings.WIRE_DROP_ROOT = tmp_path / "wire-drop"
     pageviews.forget()
     for alias in ("default", "renditions"):
         caches[alias].clear()

@@ -53,6 +53,10 @@ class IssueIndexView(PermissionCheckedMixin, WagtailAdminTemplateMixin, Template
     page_title = "Digests"
     header_icon = "mail"
 
+    def get_breadcrumbs_items(self) -> list[dict[str, Any]]:
+        # The header shows the last breadcrumb: without this one it read "Home".
+        return [*self.breadcrumbs_items, {"url": "", "label": self.page_title}]
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         issues = DigestIssue.objects.annotate(

@@ -21,7 +21,13 @@ from modelcluster.fields import ParentalKey
 from taggit.models import TaggedItemBase
 from wagtail import blocks
 from wagtail.admin.forms import WagtailAdminPageForm
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.admin.panels import (
+    FieldPanel,
+    FieldRowPanel,
+    InlinePanel,
+    MultiFieldPanel,
+    TitleFieldPanel,
+)
 from wagtail.embeds.blocks import EmbedBlock
 from wagtail.fields import RichTextField, StreamField
 from wagtail.images.blocks import ImageChooserBlock
@@ -434,7 +440,9 @@ class ArticlePage(QuickViewRestrictions, Page):
 
     base_form_class = ArticleForm
     content_panels = [
-        FieldPanel("title", help_text="The headline"),
+        # As Wagtail's own title field: typing the headline fills the slug, until the
+        # story is first published (its address then stays).
+        TitleFieldPanel("title", heading="Headline", placeholder="Headline*"),
         FieldPanel("standfirst"),
         InlinePanel("article_authors", label="Authors", min_num=1),
         FieldRowPanel([FieldPanel("dateline_place"), FieldPanel("priority")]),

@@ -7,6 +7,10 @@ something else sets its own ``Content-Security-Policy`` (the digest's "view in
 browser" page, styled inline as mail is; the self-contained 500 page), and this
 middleware leaves it alone. Wagtail's admin and the development outbox get only
 ``frame-ancestors``, as their own pages are not ours to vouch for.
+
+A preview (Wagtail renders the reader page for the editor, ``request.is_preview``) gets
+the reader policy, but may be framed by our own admin: its preview panel is an iframe.
+Reader pages themselves keep ``frame-ancestors 'none'``.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ SITE_POLICY = "; ".join(
     ]
 )
 ADMIN_POLICY = "frame-ancestors 'self'"
+PREVIEW_FRAMING = "frame-ancestors 'self'"
 # Inline styles, nothing else: mail-like pages and the 500 page.
 INLINE_STYLE_POLICY = (
     "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data: https:; "
@@ -64,12 +69,18 @@ class SecurityHeadersMiddleware:
         self.site_policy = SITE_POLICY
         if settings.BASE_URL.startswith("https://"):
             self.site_policy += "; upgrade-insecure-requests"
+        self.preview_policy = self.site_policy.replace("frame-ancestors 'none'", PREVIEW_FRAMING)
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         response = self.get_response(request)
         if "Content-Security-Policy" not in response:
-            own = request.path_info.startswith(OWN_PAGES_ONLY)
-            response["Content-Security-Policy"] = ADMIN_POLICY if own else self.site_policy
+            if request.path_info.startswith(OWN_PAGES_ONLY):
+                policy = ADMIN_POLICY
+            elif getattr(request, "is_preview", False):
+                policy = self.preview_policy
+            else:
+                policy = self.site_policy
+            response["Content-Security-Policy"] = policy
         response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         response.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         return response

@@ -40,6 +40,7 @@ from dateline.wire.models import (
     WireItem,
     WireUse,
 )
+from dateline.wire.quotes import article_quotes, cited_items, unchecked_sources
 from dateline.wire.stories import CannotWrite, usable_items, write_story
 
 DESK = "wire_desk"
@@ -65,6 +66,10 @@ class DeskView(PermissionCheckedMixin, WagtailAdminTemplateMixin, TemplateView):
     template_name = "wire/admin/desk.html"
     page_title = "Wire desk"
     header_icon = "globe"
+
+    def get_breadcrumbs_items(self) -> list[dict[str, Any]]:
+        # The header shows the last breadcrumb: without this one it read "Home".
+        return [*self.breadcrumbs_items, {"url": "", "label": self.page_title}]
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -198,18 +203,7 @@ class ProviderViewSet(ModelViewSet):
     menu_label = "Providers"
     url_prefix = "wire/providers"
     add_to_admin_menu = False
-    form_fields = [
-        "name",
-        "short_name",
-        "takes_the",
-        "transport",
-        "format",
-        "url",
-        "folder",
-        "read_at",
-        "poll_interval",
-        "active",
-    ]
+    # The form is Provider.panels: its health shows read-only, and only once it has some.
     list_display = [
         "name",
         "transport",
@@ -229,7 +223,6 @@ class QuoteCheckPolicyViewSet(ModelViewSet):
     menu_label = "Quote checks"
     url_prefix = "wire/quote-checks"
     add_to_admin_menu = False
-    form_fields = ["section", "blocking"]
     list_display = ["section", "blocking"]
 
 
@@ -253,11 +246,15 @@ class WireCopyPanel(Panel):
                 if pk
                 else WireUse.objects.none()
             )
+            items = cited_items(self.instance) if pk else []
             context.update(
                 uses=uses,
                 checks=QuoteCheck.objects.filter(article_id=pk).select_related("item__provider")
                 if pk
                 else [],
+                has_quotes=bool(article_quotes(getattr(self.instance, "body", None))),
+                cites_wire=bool(items),
+                unchecked=unchecked_sources(self.instance, items) if pk else [],
             )
             return context
 

@@ -8,6 +8,15 @@ from django.db import models
 from django.utils import timezone
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 
+
+class HealthPanel(MultiFieldPanel):
+    """A provider's poll health: read-only, and not on a provider not yet created."""
+
+    class BoundPanel(MultiFieldPanel.BoundPanel):
+        def is_shown(self) -> bool:
+            return bool(getattr(self.instance, "pk", None)) and super().is_shown()
+
+
 # How often a provider may fail in a row before the desk shows it as failing.
 FAILING_AFTER = 3
 # Backoff doubles per failure from the poll interval, capped here.
@@ -60,13 +69,13 @@ class Provider(models.Model):
 
     panels = [
         FieldRowPanel([FieldPanel("name"), FieldPanel("short_name")]),
-        FieldPanel("takes_the"),
+        FieldPanel("takes_the", heading="Say “the” before the name"),
         FieldRowPanel([FieldPanel("transport"), FieldPanel("format")]),
-        FieldPanel("url"),
-        FieldPanel("folder"),
+        FieldPanel("url", heading="Feed address"),
+        FieldPanel("folder", heading="Drop folder"),
         FieldPanel("read_at"),
-        FieldRowPanel([FieldPanel("poll_interval"), FieldPanel("active")]),
-        MultiFieldPanel(
+        FieldRowPanel([FieldPanel("poll_interval", heading="Poll every"), FieldPanel("active")]),
+        HealthPanel(
             [FieldPanel("failures", read_only=True), FieldPanel("last_error", read_only=True)],
             heading="Health",
         ),
@@ -217,9 +226,17 @@ class QuoteCheckPolicy(models.Model):
     section = models.OneToOneField(
         "newsroom.SectionPage", on_delete=models.CASCADE, related_name="quote_policy"
     )
-    blocking = models.BooleanField(default=False)
+    blocking = models.BooleanField(
+        default=False,
+        help_text="Refuse to publish a story with a quote not found in the wire reports it "
+        "cites. Unticked, the editor is only warned.",
+    )
 
-    panels = [FieldPanel("section"), FieldPanel("blocking")]
+    panels = [FieldPanel("section"), FieldPanel("blocking", heading="Block publication")]
+
+    class Meta:
+        verbose_name = "quote check policy"
+        verbose_name_plural = "quote check policies"
 
     def __str__(self) -> str:
         return f"{self.section}: {'blocking' if self.blocking else 'advisory'}"

@@ -9,6 +9,10 @@ and quote marks:
 * found: score >= FOUND (the words are there, give or take punctuation);
 * paraphrased: score >= PARAPHRASED (close, but words changed: check it);
 * missing: below that; the editor sees the closest passage.
+
+Only wire reports are checked: a story that cites none (our own reporting) has nothing
+to check its quotes against, so it gets no verdicts and no warning. Its other sources
+are named on the Wire copy panel as not checked.
 """
 
 from __future__ import annotations
@@ -166,10 +170,31 @@ def cited_items(article: Any) -> list[Any]:
 
 
 def check_article(article: Any, body: Any = None) -> list[Verdict]:
-    """Check every quote of ``article`` (or of ``body``, for a form not yet saved)."""
+    """Check every quote of ``article`` (or of ``body``, for a form not yet saved).
+
+    No verdicts when the article cites no wire report: nothing says a quote is missing
+    from sources that were never there.
+    """
     items = cited_items(article) if article.pk else []
+    if not items:
+        return []
     sources = [(item, f"{item.headline}\n{item.body_text}") for item in items]
     return check_quotes(article_quotes(article.body if body is None else body), sources)
+
+
+def unchecked_sources(article: Any, items: list[Any]) -> list[Any]:
+    """The article's sources that are none of the cited wire reports: not checked.
+
+    A source matches a report by its address, or, when it has none, by the agency's
+    name (as the wire desk writes it).
+    """
+    urls = {item.url for item in items if item.url}
+    agencies = {item.provider.name for item in items}
+    return [
+        source
+        for source in article.sources.all()
+        if not (source.url in urls if source.url else source.outlet in agencies)
+    ]
 
 
 def record(article: Any, verdicts: list[Verdict]) -> None:

@@ -9,8 +9,17 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from dateline.newsroom.models import ArticlePage, ArticleSource, SectionPage
+from dateline.newsroom.models import ArticleAuthor, ArticlePage, ArticleSource, Author, SectionPage
+from dateline.wire import wirecopy
 from dateline.wire.models import Provider, StoryCluster, WireItem, WireUse
+from dateline.wire.wirecopy import STATUS_PREFIX
+
+# The wire's dateline opener: "PORT CALDER, Velmar — " or "BESK (NP) - ": the place in
+# capitals, perhaps a region and the agency, then a dash.
+DATELINE_OPENER = re.compile(
+    r"^([A-Z][A-Z .'\-]*[A-Z.])(?:,[^\u2014\u2013]{0,40}?)?(?:\s*\([^)]{1,40}\))?"
+    r"\s+[\u2014\u2013-]+\s+"
+)
 
 
 class CannotWrite(Exception):
@@ -26,20 +35,49 @@ def usable_items(cluster: StoryCluster) -> list[WireItem]:
     )
 
 
+def headline(item: WireItem) -> str:
+    """The report's headline without the agency's status prefix."""
+    return STATUS_PREFIX.sub("", item.headline.strip()).strip() or item.headline.strip()
+
+
+def dateline_place(items: list[WireItem]) -> str:
+    """Where the story was filed, from the first report that says: its dateline field,
+    else the dateline that opens its text ("PORT CALDER, Velmar — …")."""
+    for item in items:
+        if item.dateline.strip():
+            return wirecopy.dateline_place(item.dateline, "")[:120]
+    for item in items:
+        place = wirecopy.dateline_place("", " ".join(item.body_text.split()))
+        if place:
+            return place[:120]
+    return ""
+
+
 def _standfirst(item: WireItem) -> str:
     text = " ".join(item.body_text.split())
     # The wire's dateline opener ("PORT CALDER, Velmar — ") is not part of our sentence.
-    text = re.sub(r"^[A-Z][A-Z .,'\-]+(?:,[^—-]{0,40})?\s*[—-]+\s*", "", text)
+    text = DATELINE_OPENER.sub("", text)
     first = re.split(r"(?<=[.!?])\s", text, maxsplit=1)[0]
     return first[:500]
 
 
 def _unique_slug(section: SectionPage, title: str) -> str:
-    base = slugify(title)[:70] or "wire-story"
+    # Not shortened: the editor keeps the slug in step with the headline only while it
+    # is the whole headline's (Wagtail's slug sync compares the two).
+    base = slugify(title)[:255] or "wire-story"
     slug, n = base, 2
     while section.get_children().filter(slug=slug).exists():
-        slug, n = f"{base}-{n}", n + 1
+        slug, n = f"{base[:250]}-{n}", n + 1
     return slug
+
+
+def agency_author(item: WireItem) -> Author:
+    """The report's agency as an author (an organisation), made on first use."""
+    provider: Provider = item.provider
+    author = Author.objects.filter(name=provider.name).first()
+    if author is None:
+        author = Author.objects.create(name=provider.name, kind=Author.Kind.ORGANISATION)
+    return author
 
 
 def source_for(item: WireItem, kind: str = ArticleSource.Kind.REPORT) -> ArticleSource:
@@ -68,21 +106,25 @@ def write_story(
     time; the chosen photo (an item and the index of one of its images) is fetched by
     a worker and becomes the lead photo with its caption and credit. The wire text is
     not copied into the body: the editor sees it beside the editor, in the Wire copy
-    panel.
+    panel. The headline loses the agency's status prefix ("URGENT", "UPDATE 2-"), the
+    dateline comes from the reports, and the lead report's agency is the author until
+    the editor names another.
     """
     items = [i for i in items if i.status == WireItem.Status.USABLE]
     if not items:
         raise CannotWrite("every report here has been withdrawn or withheld")
     lead = items[0]
+    title = headline(lead)[:255]
     article = ArticlePage(
-        title=lead.headline[:255],
-        slug=_unique_slug(section, lead.headline),
-        standfirst=_standfirst(lead) or lead.headline[:500],
-        dateline_place=lead.dateline[:120],
+        title=title,
+        slug=_unique_slug(section, title),
+        standfirst=_standfirst(lead) or title[:500],
+        dateline_place=dateline_place(items),
         body=[],
         live=False,
         owner=user if user is not None and user.is_authenticated else None,
     )
+    article.article_authors.add(ArticleAuthor(author=agency_author(lead), sort_order=0))
     section.add_child(instance=article)
     seen: set[tuple[int, str]] = set()
     for n, item in enumerate(items):

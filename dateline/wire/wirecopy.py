@@ -53,7 +53,7 @@ _LEAD_PLACE = re.compile(
 def dateline_place(dateline: str, body_text: str) -> str:
     """Where the report was filed: the format's own field, else the body's opener."""
     if dateline.strip():
-        return dateline.split(",")[0].strip()
+        return re.split(r"[,(\u2014\u2013]| - ", dateline, maxsplit=1)[0].strip()
     match = _BODY_DATELINE.match(body_text[:120])
     return match.group(1) if match else ""
 

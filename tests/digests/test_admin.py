@@ -187,3 +187,10 @@ def test_unknown_issue_or_action_is_refused(staff, draft):
     response = staff.post(f"{DIGESTS}{draft.pk}/explode/", follow=True)
     assert "Not done" in response.content.decode()
     assert progress(draft).total == 0
+
+
+def test_the_index_is_headed_digests(staff: Client) -> None:
+    from bs4 import BeautifulSoup
+
+    page = BeautifulSoup(staff.get(DIGESTS).content, "html.parser")
+    assert page.select("[data-w-breadcrumbs] li")[-1].get_text(strip=True) == "Digests"

@@ -6,6 +6,7 @@ A lead photo without alt text is refused, so no article reaches readers with one
 from __future__ import annotations
 
 import pytest
+from bs4 import BeautifulSoup
 from django.contrib.auth import get_user_model
 from django.test import Client
 from wagtail.test.utils.form_data import (
@@ -71,3 +72,29 @@ def test_a_photo_with_only_spaces_for_alt_text_is_refused(staff: Client, world) 
     blank = make_photo("Quay at night", description="   ")
 
     assert "has no alt text" in save_draft_with_photo(staff, article, blank.pk)
+
+
+def test_the_headline_fills_the_slug_of_a_new_article(staff: Client, world) -> None:
+    """As on Wagtail's own pages: the headline field drives the slug (Wagtail's w-sync)."""
+    page = staff.get(f"/admin/pages/add/newsroom/articlepage/{world.pk}/").content.decode()
+    form = BeautifulSoup(page, "html.parser")
+
+    headline = form.find("input", id="id_title")
+    assert "w-sync" in headline["data-controller"].split()
+    assert headline["data-w-sync-target-value"] == "#id_slug"
+    assert "keyup->w-sync#apply" in headline["data-action"]
+    assert "w-slug" in form.find("input", id="id_slug")["data-controller"].split()
+
+
+def test_a_published_articles_slug_stays_when_the_headline_changes(staff: Client, world) -> None:
+    article = make_article(world)
+    page = staff.get(f"/admin/pages/{article.pk}/edit/").content.decode()
+
+    headline = BeautifulSoup(page, "html.parser").find("input", id="id_title")
+    assert "w-sync#apply" not in headline.get("data-action", "")
+
+
+def test_the_editor_waits_for_an_autosave_before_it_submits(staff: Client, world) -> None:
+    page = staff.get(f"/admin/pages/add/newsroom/articlepage/{world.pk}/").content.decode()
+
+    assert "dateline/admin/editor.js" in page

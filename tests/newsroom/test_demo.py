@@ -169,3 +169,20 @@ def test_the_demo_is_refused_in_production(settings):
     with pytest.raises(CommandError, match="refused in production"):
         call_command("demo", if_empty=True)
     assert not get_user_model().objects.exists()
+
+
+def test_the_demo_admin_changes_its_password_on_the_account_page(run_demo, client):
+    """What the console tells the operator to do first, through Wagtail's Account page."""
+    from wagtail.test.utils.form_data import querydict_from_html
+
+    run_demo()
+    assert client.login(username=ADMIN_USERNAME, password=ADMIN_PASSWORD)
+    form = querydict_from_html(client.get("/admin/account/").content.decode(), form_id=None)
+    form["password-old_password"] = ADMIN_PASSWORD
+    form["password-new_password1"] = form["password-new_password2"] = "harbour-lights-at-dusk-42"
+
+    response = client.post("/admin/account/", form)
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    client.logout()
+    assert client.login(username=ADMIN_USERNAME, password="harbour-lights-at-dusk-42")

@@ -158,3 +158,66 @@ def test_the_article_editor_warns_of_a_wire_update(staff, wire, world):
     ingest(item.provider, parse(newer, "newsml"))
     page = staff.get(f"/admin/pages/{article.pk}/edit/").content.decode()
     assert "updated" in page and "after this story used it" in page
+
+
+URGENT_FEED = b"""<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>Harbour Wire</title>
+<item><guid>urn:harbour:1</guid><title>URGENT: Besk lifts flood warning as Lake Orvin falls</title>
+<link>https://wire.harbour.example/besk-1</link><pubDate>Tue, 17 Nov 2026 06:00:00 GMT</pubDate>
+<description>BESK, Velmar &#8212; The town of Besk lifted its flood warning on Tuesday.
+</description>
+</item>
+<item><guid>urn:harbour:2</guid><title>UPDATE 2-Besk reopens lakeside school</title>
+<link>https://wire.harbour.example/besk-2</link><pubDate>Tue, 17 Nov 2026 07:00:00 GMT</pubDate>
+<description>The school by the lake opened again on Tuesday.</description>
+</item>
+</channel></rss>"""
+
+
+def write_from(staff, world, guid):
+    provider = make_provider("Harbour Wire", short_name="HW", format="rss")
+    ingest(provider, parse(URGENT_FEED, "rss"))
+    staff.post(WRITE, {"item": WireItem.objects.get(guid=guid).pk, "section": world.pk})
+    return ArticlePage.objects.get()
+
+
+def test_write_story_drops_the_agencys_status_prefix(staff, home, world):
+    article = write_from(staff, world, "urn:harbour:1")
+    assert article.title == "Besk lifts flood warning as Lake Orvin falls"
+    assert article.slug == "besk-lifts-flood-warning-as-lake-orvin-falls"
+    assert article.standfirst == "The town of Besk lifted its flood warning on Tuesday."
+
+
+def test_write_story_drops_a_numbered_update_prefix(staff, home, world):
+    article = write_from(staff, world, "urn:harbour:2")
+    assert article.title == "Besk reopens lakeside school"
+    assert article.slug == "besk-reopens-lakeside-school"
+
+
+def test_write_story_takes_the_dateline_from_the_reports_text(staff, home, world):
+    article = write_from(staff, world, "urn:harbour:1")
+    assert article.dateline_place == "BESK"
+
+
+def test_write_story_credits_the_agency_as_author(staff, home, world):
+    article = write_from(staff, world, "urn:harbour:1")
+    assert [(a.name, a.kind) for a in article.authors] == [("Harbour Wire", "organisation")]
+    # The draft can be published as it is: the editor is not stopped for an author.
+    revision = article.get_latest_revision().as_object()
+    assert [link.author.name for link in revision.article_authors.all()] == ["Harbour Wire"]
+
+
+def test_a_cluster_story_takes_the_dateline_a_report_carries(staff, wire, world):
+    # The lead report (Calder Press) has it in its text, Meridian's in its own field.
+    item = WireItem.objects.get(guid="urn:calderpress:2026:881")
+    staff.post(WRITE, {"cluster": item.cluster_id, "section": world.pk})
+    article = ArticlePage.objects.get()
+    assert article.dateline_place == "PORT CALDER"
+    assert [a.name for a in article.authors] == ["Calder Press Service"]
+
+
+def test_the_desk_is_headed_wire_desk(staff, wire):
+    from bs4 import BeautifulSoup
+
+    page = BeautifulSoup(staff.get(DESK).content, "html.parser")
+    assert page.select("[data-w-breadcrumbs] li")[-1].get_text(strip=True) == "Wire desk"

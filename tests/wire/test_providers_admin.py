@@ -50,3 +50,30 @@ def test_a_folder_provider_needs_its_folder(staff):
     response = staff.post(ADD, form(transport="folder", url="", folder=""))
     assert "A drop-folder provider needs a folder" in response.content.decode()
     assert not Provider.objects.exists()
+
+
+def test_a_new_provider_has_no_health_to_show_or_edit(staff):
+    page = staff.get(ADD).content.decode()
+    assert 'name="failures"' not in page and 'name="last_error"' not in page
+    assert "Health" not in page
+
+
+def test_a_providers_health_shows_read_only(staff):
+    provider = Provider.objects.create(
+        name="Northwind Press", url="https://x.example/feed", failures=4, last_error="HTTP 503"
+    )
+    page = staff.get(f"/admin/wire/providers/edit/{provider.pk}/").content.decode()
+    assert "HTTP 503" in page
+    assert 'name="failures"' not in page and 'name="last_error"' not in page
+    # A forged post cannot reset them either.
+    staff.post(
+        f"/admin/wire/providers/edit/{provider.pk}/",
+        form(url="https://x.example/feed", failures="0", last_error=""),
+    )
+    provider.refresh_from_db()
+    assert (provider.failures, provider.last_error) == (4, "HTTP 503")
+
+
+def test_quote_check_policies_are_spelled_right(staff):
+    page = staff.get("/admin/wire/quote-checks/").content.decode()
+    assert "Quote check policies" in page and "policys" not in page

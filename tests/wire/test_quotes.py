@@ -137,3 +137,37 @@ class TestOnSave:
             "action-publish",
         )
         assert ArticlePage.objects.get(pk=story.pk).live
+
+    def test_a_story_citing_no_wire_report_gets_no_quote_warning(self, staff, world):
+        article = make_article(world, "Harbour cranes return", publish=False)
+        page = self.post(
+            staff, article, "“We are glad to be back at work,” the crane driver said."
+        ).content.decode()
+        assert "cited wire sources" not in page
+        assert not QuoteCheck.objects.exists()
+
+    def test_a_blocking_section_publishes_a_story_citing_no_wire_report(self, staff, world):
+        QuoteCheckPolicy.objects.create(section=world, blocking=True)
+        article = make_article(world, "Harbour cranes return", publish=False)
+        self.post(
+            staff,
+            article,
+            "“We are glad to be back at work,” the crane driver said.",
+            "action-publish",
+        )
+        assert ArticlePage.objects.get(pk=article.pk).live
+
+    def test_the_panel_names_the_sources_it_did_not_check(self, staff, story):
+        from dateline.newsroom.models import ArticleSource
+
+        # The fixture's article cites the Associated Press report and the wire item.
+        assert ArticleSource.objects.filter(page=story).count() == 1
+        page = staff.get(f"/admin/pages/{story.pk}/edit/").content.decode()
+        assert "Not checked, as they are not wire reports:" in page
+        assert "the Associated Press at Times Union" in page
+        assert "this story cites no wire report" not in page
+
+    def test_the_panel_says_quotes_are_not_checked_without_wire_reports(self, staff, world):
+        article = make_article(world, "Harbour cranes return", publish=False)
+        page = staff.get(f"/admin/pages/{article.pk}/edit/").content.decode()
+        assert "Quotes are not checked: this story cites no wire report" in page

@@ -41,6 +41,7 @@ from dateline.newsroom.models import (
 
 ADMIN_USERNAME = "admin"
 ADMIN_PASSWORD = "dateline-demo"  # noqa: S105 - a published demo login, printed on every run
+ADMIN_FIRST_NAME, ADMIN_LAST_NAME = "Demo", "Editor"
 
 # Every spec the templates ask for, made now so the first reader does not wait for them.
 LEAD_PHOTO_SPECS = (
@@ -146,7 +147,15 @@ def make_admin() -> bool:
         return False
     if User.objects.filter(username=ADMIN_USERNAME).exists():
         return False
-    User.objects.create_superuser(ADMIN_USERNAME, "admin@example.org", ADMIN_PASSWORD)
+    # A name too: Wagtail's Account page, where the console says to change the password,
+    # refuses to save a user without one.
+    User.objects.create_superuser(
+        ADMIN_USERNAME,
+        "admin@example.org",
+        ADMIN_PASSWORD,
+        first_name=ADMIN_FIRST_NAME,
+        last_name=ADMIN_LAST_NAME,
+    )
     return True
 
 

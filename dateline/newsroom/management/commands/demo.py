@@ -19,6 +19,7 @@ from rich.text import Text
 from dateline.lib.progress import progress_bar
 from dateline.newsroom.demo import loader
 from dateline.newsroom.models import ArticlePage
+from dateline.wire import demo as wire_demo
 
 # Wagtail logs every publish at INFO; forty of those would bury the progress bar.
 QUIET_LOGGERS = ("wagtail", "dateline")
@@ -67,8 +68,8 @@ def hold_a_comment() -> None:
 
 class Command(BaseCommand):
     help = (
-        "Load original, invented demo content (sections, articles, photos, a demo admin "
-        "login) into an empty newsroom."
+        "Load original, invented demo content (sections, articles, photos, wire agencies' "
+        "feeds, a demo admin login) into an empty newsroom."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -128,10 +129,17 @@ class Command(BaseCommand):
             with transaction.atomic():
                 result = loader.load(count, progress=advance)
                 hold_a_comment()
+                wire = wire_demo.load()
         if options["verbosity"]:
-            self._summary(console, result, time.monotonic() - started)
+            self._summary(console, result, wire, time.monotonic() - started)
 
-    def _summary(self, console: Console, result: loader.DemoResult, seconds: float) -> None:
+    def _summary(
+        self,
+        console: Console,
+        result: loader.DemoResult,
+        wire: wire_demo.WireDemoResult,
+        seconds: float,
+    ) -> None:
         table = Table(title="Demo newsroom loaded", show_header=False, title_justify="left")
         table.add_column(style="bold")
         table.add_column()
@@ -143,6 +151,11 @@ class Command(BaseCommand):
         if result.corrected:
             table.add_row("Corrected", Text(result.corrected.title))
         table.add_row("Photos", f"{result.photos}, renditions made")
+        table.add_row(
+            "Wire desk",
+            f"{wire.reports} reports from {len(wire.providers)} agencies' drop folders "
+            f"under {wire_demo.drop_root()}",
+        )
         table.add_row("Site", f"{settings.BASE_URL}/")
         if result.admin_created:
             table.add_row(

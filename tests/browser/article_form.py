@@ -1,0 +1,69 @@
+"""Filling Wagtail's article editor as an editor does: typing, choosers and block menus."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Page, expect
+
+
+def sign_in(page: Page, username: str, password: str, next_url: str = "/admin/") -> None:
+    page.goto(f"/admin/login/?next={next_url}")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name=re.compile("Sign in", re.I)).click()
+    expect(page).to_have_url(re.compile(re.escape(next_url) + "$"))
+
+
+def type_into(page: Page, selector: str, text: str) -> None:
+    page.locator(selector).click()
+    page.keyboard.type(text, delay=5)
+
+
+def choose_author(page: Page, name: str) -> None:
+    page.get_by_role("button", name="Choose author").first.click()
+    modal = page.locator(".modal-dialog")
+    modal.get_by_role("link", name=name).click()
+    expect(modal).to_be_hidden()
+
+
+def add_paragraph(page: Page, text: str) -> None:
+    body = page.locator("#panel-child-content-body-section")
+    body.get_by_role("button", name="Insert a block").last.click()
+    page.get_by_role("option", name="Paragraph").click()
+    body.locator("[role=textbox][contenteditable=true]").last.click()
+    page.keyboard.type(text, delay=2)
+
+
+def publish(page: Page) -> None:
+    page.get_by_role("button", name="More actions").click()
+    page.get_by_role("button", name="Publish", exact=True).click()
+
+
+def open_new_article(page: Page, section: str) -> None:
+    """From the Pages explorer to a blank article in ``section``, as an editor clicks."""
+    page.goto("/admin/pages/")
+    page.get_by_role("link", name="Explore child pages of 'Home'").click()
+    page.get_by_role("link", name=f"Explore child pages of '{section}'").click()
+    page.get_by_role("link", name="Add child page").first.click()
+    expect(page.locator("#id_title")).to_be_visible()
+
+
+def upload_lead_photo(page: Page, path: str, *, caption: str, credit: str, alt: str) -> None:
+    page.get_by_role("button", name="Choose an image").click()
+    modal = page.locator(".modal-dialog")
+    modal.get_by_role("tab", name="Upload").click()
+    modal.locator("#id_image-chooser-upload-file").set_input_files(path)
+    modal.locator("#id_image-chooser-upload-description").fill(alt)
+    modal.locator("#id_image-chooser-upload-caption").fill(caption)
+    modal.locator("#id_image-chooser-upload-credit").fill(credit)
+    modal.get_by_role("button", name="Upload").click()
+    expect(modal).to_be_hidden()
+
+
+def add_source(page: Page, outlet: str, short: str, read_at: str, url: str) -> None:
+    page.get_by_role("button", name="Add Sources").click()
+    page.locator("#id_sources-0-outlet").fill(outlet)
+    page.locator("#id_sources-0-outlet_short").fill(short)
+    page.locator("#id_sources-0-read_at").fill(read_at)
+    page.locator("#id_sources-0-url").fill(url)
