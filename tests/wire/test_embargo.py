@@ -182,3 +182,24 @@ class TestPublishing:
         WireItem.objects.update(embargoed_until=timezone.now() - datetime.timedelta(minutes=1))
         self.post(staff, story, None)
         assert ArticlePage.objects.get(pk=story.pk).live
+
+
+@pytest.mark.django_db
+def test_write_story_copies_the_embargo_to_the_drafts_go_live_time(staff, world):
+    until = (timezone.now() + datetime.timedelta(days=2)).replace(microsecond=0)
+    item = embargoed_item(until)
+    response = staff.post("/admin/wire/desk/write/", {"item": item.pk, "section": world.pk})
+    assert response.status_code == 302
+    article = ArticlePage.objects.get()
+    assert not article.live
+    assert article.go_live_at == until
+    # The editor opens with it filled in, so publishing schedules the story for then.
+    edit = staff.get(f"/admin/pages/{article.pk}/edit/").content.decode()
+    assert timezone.localtime(until).strftime("%Y-%m-%d %H:%M") in edit
+
+
+@pytest.mark.django_db
+def test_write_story_from_a_lifted_embargo_sets_no_go_live_time(staff, world):
+    item = embargoed_item(timezone.now() - datetime.timedelta(hours=1))
+    staff.post("/admin/wire/desk/write/", {"item": item.pk, "section": world.pk})
+    assert ArticlePage.objects.get().go_live_at is None

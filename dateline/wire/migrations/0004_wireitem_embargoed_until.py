@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('wire', '0002_editors_see_the_desk'),
+        ('wire', '0003_quote_check_policy_labels'),
     ]
 
     operations = [
