@@ -42,7 +42,7 @@ def main() -> int:
     from wire_corpus import generate, write_feeds
 
     from dateline.wire.clustering import Clusterer
-    from dateline.wire.parsers import parse, sniff_format
+    from dateline.wire.formats import parse, sniff_format
 
     start = datetime.datetime(2026, 10, 1, tzinfo=datetime.UTC)
     # About 4.4 reports an event; generate a little more and cut to the exact count.

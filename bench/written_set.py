@@ -178,7 +178,7 @@ def item_texts(files: list[Path]) -> dict[str, str]:
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dateline.settings")
     django.setup()
-    from dateline.wire.parsers import parse, sniff_format
+    from dateline.wire.formats import parse, sniff_format
 
     texts = {}
     for path in files:

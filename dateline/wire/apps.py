@@ -9,7 +9,6 @@ class WireConfig(AppConfig):
 
     def ready(self) -> None:
         from dateline.newsroom.models import ArticlePage
-        from dateline.wire import signals  # noqa: F401
         from dateline.wire.admin_views import WireCopyPanel
         from dateline.wire.forms import QuoteCheckedArticleForm
 

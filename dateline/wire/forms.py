@@ -1,18 +1,24 @@
-"""The article editor's form with the quote check: blocking where a section asks for it."""
+"""The article editor's form: the wire's embargoes, and the quote check where a section asks."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Max
+from django.utils import timezone
+
 from dateline.newsroom.models import ArticleForm
-from dateline.wire.models import QuoteCheckPolicy
+from dateline.wire.models import QuoteCheckPolicy, WireItem
 from dateline.wire.quotes import check_article
 
 
 class QuoteCheckedArticleForm(ArticleForm):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
-        if "action-publish" not in self.data or "body" not in cleaned:
+        if "action-publish" not in self.data:
+            return cleaned
+        self._check_embargo(cleaned)
+        if "body" not in cleaned:
             return cleaned
         section = getattr(self, "parent_page", None)
         if section is None and self.instance.pk:
@@ -37,3 +43,20 @@ class QuoteCheckedArticleForm(ArticleForm):
                 "save a draft.",
             )
         return cleaned
+
+    def _check_embargo(self, cleaned: dict[str, Any]) -> None:
+        """A story written from an embargoed report goes live at the embargo or later."""
+        if not self.instance.pk:
+            return
+        embargo = WireItem.objects.filter(
+            uses__article_id=self.instance.pk, embargoed_until__gt=timezone.now()
+        ).aggregate(until=Max("embargoed_until"))["until"]
+        go_live = cleaned.get("go_live_at")
+        if embargo is None or (go_live is not None and go_live >= embargo):
+            return
+        when = timezone.localtime(embargo).strftime("%d %b %Y %H:%M")
+        message = (
+            f"This story uses a wire report embargoed until {when}. Set “Go-live date/time” "
+            "to that time or later to schedule it, or save a draft."
+        )
+        self.add_error("go_live_at" if "go_live_at" in self.fields else None, message)

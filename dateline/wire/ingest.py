@@ -10,8 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from dateline.wire.clustering import Clusterer
+from dateline.wire.formats import ParsedItem, ParseResult, Problem
 from dateline.wire.models import Provider, StoryCluster, WireItem, WireUse
-from dateline.wire.parsers import ParsedItem, ParseResult, Problem
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +63,7 @@ def _fill(item: WireItem, parsed: ParsedItem) -> None:
     item.copyright = parsed.copyright[:300]
     item.usage_terms = parsed.usage_terms
     item.status = parsed.status
+    item.embargoed_until = parsed.embargoed_until
     item.url = parsed.url[:1000]
     item.images = [
         {"href": i.href, "caption": i.caption, "credit": i.credit} for i in parsed.images

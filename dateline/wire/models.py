@@ -164,6 +164,9 @@ class WireItem(models.Model):
     links = models.JSONField(default=list, blank=True)
     url = models.URLField(max_length=1000, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.USABLE)
+    embargoed_until = models.DateTimeField(
+        null=True, blank=True, help_text="Not to be published before this time"
+    )
     is_update = models.BooleanField(default=False)
     received_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
@@ -186,6 +189,10 @@ class WireItem(models.Model):
     @property
     def is_killed(self) -> bool:
         return self.status == self.Status.KILLED
+
+    @property
+    def is_embargoed(self) -> bool:
+        return self.embargoed_until is not None and self.embargoed_until > timezone.now()
 
     @property
     def when(self) -> datetime.datetime:

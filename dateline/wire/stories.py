@@ -122,6 +122,11 @@ def write_story(
         dateline_place=dateline_place(items),
         body=[],
         live=False,
+        # It goes live when the last embargo among its reports lifts, not before.
+        go_live_at=max(
+            (i.embargoed_until for i in items if i.embargoed_until and i.is_embargoed),
+            default=None,
+        ),
         owner=user if user is not None and user.is_authenticated else None,
     )
     article.article_authors.add(ArticleAuthor(author=agency_author(lead), sort_order=0))

@@ -24,9 +24,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from dateline.wire import egress
-from dateline.wire.ingest import IngestReport, ingest
-from dateline.wire.models import Provider
-from dateline.wire.parsers import (
+from dateline.wire.formats import (
     MAX_FEED_BYTES,
     FeedError,
     ParsedItem,
@@ -36,6 +34,8 @@ from dateline.wire.parsers import (
     parse,
     stand_in_guid,
 )
+from dateline.wire.ingest import IngestReport, ingest
+from dateline.wire.models import Provider
 
 logger = logging.getLogger(__name__)
 

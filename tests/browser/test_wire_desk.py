@@ -29,7 +29,7 @@ def wire_desk(newsroom: Newsroom) -> Newsroom:
     from django.contrib.auth import get_user_model
 
     from dateline.wire.ingest import ingest
-    from dateline.wire.parsers import parse
+    from dateline.wire.formats import parse
     from tests.wire.conftest import fixture
     from tests.wire.helpers import make_provider
 

@@ -3,9 +3,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
 from dateline.newsroom.models import ArticlePage, ArticleSource
+from dateline.wire.formats import parse
 from dateline.wire.ingest import ingest
 from dateline.wire.models import WireItem, WireUse
-from dateline.wire.parsers import parse
 from tests.wire.conftest import FeedServer, fixture
 from tests.wire.helpers import make_provider
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from dateline.wire.parsers import FORMATS, FeedError, parse, sniff_format
+from dateline.wire.formats import FORMATS, FeedError, parse, sniff_format
 from tests.wire.feedparser_corpus import CACHE, TESTS
 
 

@@ -3,9 +3,9 @@ import datetime
 import pytest
 from django.contrib.auth import get_user_model
 
+from dateline.wire.formats import parse
 from dateline.wire.ingest import ingest
 from dateline.wire.models import StoryCluster, WireItem, WireUse
-from dateline.wire.parsers import parse
 from tests.factories import make_article
 from tests.wire.conftest import fixture
 from tests.wire.helpers import make_provider

@@ -5,8 +5,7 @@ import datetime
 import jsonschema
 import pytest
 
-from dateline.wire import ninjs
-from dateline.wire.parsers import ninjs_errors, parse
+from dateline.wire.formats import ninjs, ninjs_errors, parse
 from tests.wire.conftest import fixture
 
 UTC = datetime.UTC
@@ -20,9 +19,75 @@ def skipped(result):
     return {p.guid: p.reason for p in result.problems if p.kind == "skipped"}
 
 
-def test_our_2x_and_3x_schemas_are_valid_json_schemas():
-    for major in (2, 3):
-        jsonschema.Draft202012Validator.check_schema(ninjs.schema(major))
+@pytest.mark.parametrize("major", [1, 2, 3])
+def test_each_major_version_uses_iptcs_published_schema(major):
+    published = ninjs.schema(major)
+    assert published["$id"].startswith("http://www.iptc.org/std/ninjs/ninjs-schema_")
+    assert published["$id"].endswith(f"{ninjs.SCHEMA_FILES[major].removeprefix('ninjs-schema_')}#")
+    jsonschema.validators.validator_for(published).check_schema(published)
+
+
+STORY = {"uri": "urn:glass:1", "type": "text", "pubstatus": "usable"}
+V2_TEXTS = {
+    "headlines": [{"role": "main", "value": "Glass prize goes to Orvik maker"}],
+    "bodies": [{"role": "main", "contenttype": "text/html", "value": "<p>Orvik wins.</p>"}],
+}
+
+
+@pytest.mark.parametrize(
+    ("obj", "expected"),
+    [
+        # 1.x: valid; then a 2.x-only property, an unknown status, no uri.
+        ({**STORY, "headline": "Glass prize", "body_html": "<p>Orvik wins.</p>"}, None),
+        ({**STORY, "headline": "Glass prize", "slugline": "glass"}, None),
+        ({**STORY, "headline": "x", "standard": {"version": "1.6"}, "bodies": []}, "bodies"),
+        ({**STORY, "headline": "x", "pubstatus": "gone"}, "'gone' is not one of"),
+        ({"headline": "no uri", "standard": {"version": "1.5"}}, "'uri' is a required property"),
+        # 2.x: valid; then a 1.x-only property, a headline without a value, a bad rendition.
+        ({**STORY, **V2_TEXTS, "standard": {"name": "ninjs", "version": "2.2"}}, None),
+        ({**STORY, **V2_TEXTS, "renditions": [{"name": "original", "href": "https://x/1"}]}, None),
+        ({**STORY, **V2_TEXTS, "standard": {"version": "2.0"}, "byline": "A"}, "'byline'"),
+        ({**STORY, "headlines": [{"role": "main"}]}, "'value' is a required property"),
+        ({**STORY, **V2_TEXTS, "renditions": [{"name": "o", "width": "wide"}]}, "'wide'"),
+        # 3.x: valid; then 2.x spelling, a wrong type, an association without a uri.
+        (
+            {
+                "uri": "urn:glass:3",
+                "type": "text",
+                "pubStatus": "usable",
+                "versionCreated": "2026-12-09T18:00:00Z",
+                **V2_TEXTS,
+                "bodies": [{"role": "main", "contentType": "text/html", "value": "<p>x</p>"}],
+            },
+            None,
+        ),
+        ({"uri": "u", "pubStatus": "usable", "versioncreated": "x"}, "'versioncreated'"),
+        ({"uri": "u", "pubStatus": "usable", "type": "poem"}, "'poem' is not one of"),
+        ({"uri": "u", "pubStatus": "usable", "associations": [{"name": "a"}]}, "'uri'"),
+    ],
+    ids=[
+        "1-valid",
+        "1-valid-slugline",
+        "1-v2-property",
+        "1-bad-status",
+        "1-no-uri",
+        "2-valid",
+        "2-valid-rendition",
+        "2-v1-property",
+        "2-headline-without-value",
+        "2-bad-rendition-width",
+        "3-valid",
+        "3-v2-spelling",
+        "3-bad-type",
+        "3-association-without-uri",
+    ],
+)
+def test_valid_and_invalid_items_of_each_version(obj, expected):
+    errors = ninjs_errors(obj)
+    if expected is None:
+        assert errors == []
+    else:
+        assert errors and any(expected in e for e in errors), errors
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,7 @@ import datetime
 
 import pytest
 
-from dateline.wire.parsers import (
+from dateline.wire.formats import (
     MAX_FEED_BYTES,
     FeedError,
     clean_html,

@@ -2,9 +2,9 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from dateline.newsroom.models import ArticlePage
+from dateline.wire.formats import parse
 from dateline.wire.ingest import ingest
 from dateline.wire.models import QuoteCheck, QuoteCheckPolicy, WireItem, WireUse
-from dateline.wire.parsers import parse
 from dateline.wire.quotes import check_quote, check_quotes, quotes_in_text
 from tests.factories import make_article
 from tests.wire.conftest import fixture

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from dateline.wire.clustering import Clusterer
-from dateline.wire.parsers import parse, sniff_format
+from dateline.wire.formats import parse, sniff_format
 
 ROOT = Path(__file__).resolve().parents[2]
 SET = ROOT / "bench" / "wire_eval"

@@ -12,7 +12,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from dateline.wire.clustering import Clusterer
-from dateline.wire.parsers import FeedError, parse, sniff_format
+from dateline.wire.formats import FeedError, parse, sniff_format
 
 
 class Command(BaseCommand):

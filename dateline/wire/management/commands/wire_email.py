@@ -7,9 +7,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from dateline.wire.formats import FeedError
 from dateline.wire.ingest import ingest
 from dateline.wire.models import Provider
-from dateline.wire.parsers import FeedError
 from dateline.wire.transports import read_email
 
 

@@ -1,1 +1,0 @@
-"""Side effects of saving articles: the quote check runs on every save."""
