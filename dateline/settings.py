@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "dateline.scheduler",
     "dateline.ops",
     "dateline.wire",
+    "dateline.importers",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.sitemaps",
