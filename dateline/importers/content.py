@@ -59,7 +59,8 @@ def parse_gutenberg(text: str) -> list[GutenbergBlock]:
     (and JavaScript), and top-level blocks with their comments are all we need.
     """
     found: list[GutenbergBlock] = []
-    depth, start, name, attrs, last = 0, 0, "", {}, 0
+    attrs: dict[str, Any] = {}
+    depth, start, name, last = 0, 0, "", 0
     for match in _GUTENBERG.finditer(text):
         closing, block, raw_attrs, self_closing = match.groups()
         if depth == 0 and not closing:

@@ -160,19 +160,29 @@ class PhotoStore:
             return -1
         data = found.read_bytes()
         digest = hashlib.sha1(data).hexdigest()  # noqa: S324 (Wagtail's file_hash is SHA-1)
+        caption, credit, own_alt, title = self.details.get(key, ("", "", "", ""))
         existing = Photo.objects.filter(file_hash=digest).first()
         if existing is None:
-            caption, credit, own_alt, title = self.details.get(key, ("", "", "", ""))
             existing = Photo(
                 title=(title or caption or found.stem)[:255],
                 file=ImageFile(io.BytesIO(data), name=found.name),
                 caption=caption[:500],
                 credit=credit[:200],
                 description=(own_alt or alt)[:255],
+                file_hash=digest,
             )
             existing.save()
             self.report.photos_stored += 1
         else:
+            # The same picture met first without its attachment's details (inside a
+            # gallery, say): what the attachment says fills what is still empty.
+            changed = []
+            for name, value in (("caption", caption), ("credit", credit), ("description", own_alt)):
+                if value and not getattr(existing, name):
+                    setattr(existing, name, value)
+                    changed.append(name)
+            if changed:
+                existing.save(update_fields=changed)
             self.report.photos_reused += 1
         self.by_url[key] = existing.pk
         return existing.pk

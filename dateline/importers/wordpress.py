@@ -264,7 +264,9 @@ class WordPressImport:
     def run(self) -> Report:
         home = HomePage.objects.first()
         if home is None and not self.dry_run:
-            raise ImportFailed("There is no home page yet: run `dateline setup` first.")
+            raise ImportFailed(
+                "There is no Dateline home page to import under yet: set the site up first."
+            )
         self.home = home
         self.report.skipped.extend(self.export.others)
         total = len(self.export.posts)
@@ -286,24 +288,25 @@ class WordPressImport:
     def post(self, post: Post) -> None:
         section_title = self.mapping.section_for(post.categories + post.tags)
         existing = core.recorded(SOURCE, "post", post.post_id)
-        if existing is not None and existing.target is None:
-            existing = None  # an editor deleted it: bring it back
+        before = ArticlePage.objects.filter(pk=existing.object_id).first() if existing else None
+        if before is None:
+            existing = None  # never imported, or an editor deleted it: bring it back
         if self.dry_run:
             self.dry_post(post, section_title, existing)
             return
         print_ = post.print_()
         if existing is not None and existing.fingerprint == print_:
             self.report.unchanged += 1
-            self.pages[post.post_id] = existing.target.specific
+            self.pages[post.post_id] = before  # type: ignore[assignment]
             return
         # One story, its record and its redirects together: a run killed here leaves
         # the story whole or absent, never half there (nor half published).
         with transaction.atomic():
-            if existing is None:
+            if before is None:
                 page = self.create(post, section_title)
                 self.report.created += 1
             else:
-                page = self.update(existing.target.specific, post)
+                page = self.update(before, post)
                 self.report.updated += 1
             core.record(SOURCE, "post", post.post_id, page, print_)
             self.redirects(post, page)
@@ -338,14 +341,14 @@ class WordPressImport:
     # Stories -----------------------------------------------------------------------
 
     def fill(self, page: ArticlePage, post: Post) -> None:
+        # The lead photo first: it carries the attachment's caption and credit.
+        lead = self.export.attachments.get(post.thumbnail_id)
+        page.lead_image_id = self.photos.photo_id(lead.url) if lead else None
         converted = self.builder.convert(post.content)
         self.note(post, converted)
         page.title = post.title or f"Untitled post {post.post_id}"
         page.body = converted.blocks
         page.standfirst = self.standfirst(post, converted.blocks)
-        lead = self.export.attachments.get(post.thumbnail_id)
-        lead_id = self.photos.photo_id(lead.url) if lead else None
-        page.lead_image_id = lead_id
         page.article_authors.clear()
         page.article_authors.add(ArticleAuthor(author=self.author(post.creator), sort_order=0))
 
@@ -479,8 +482,13 @@ class WordPressImport:
         for slug, name in self.export.tags.items():
             if slug:
                 pairs.append((f"/tag/{slug}/", f"/tags/{slugify(name)}/"))
-        for login, author in self.authors.items():
-            pairs.append((f"/author/{login}/", author.get_absolute_url()))
+        # Every author the export names, not only those met in this run: a re-run
+        # after a kill passes over the stories already in.
+        for login in self.export.authors:
+            record = core.recorded(SOURCE, "author", login)
+            author = Author.objects.filter(pk=record.object_id).first() if record else None
+            if author is not None:
+                pairs.append((f"/author/{login}/", author.get_absolute_url()))
         for old, new in pairs:
             if core.redirect_to_link(old, new):
                 self.report.redirects += 1

@@ -122,7 +122,11 @@ def test_comments_linked_to_the_new_articles(home, media):
 def test_old_urls_answer_301_to_the_new_pages(home, media, client):
     run(media)
     crossing = article("101")
-    for old in ("/2024/03/04/second-night-crossing/", "/?p=101", "/2024/03/04/second-night-crossing/feed/"):
+    for old in (
+        "/2024/03/04/second-night-crossing/",
+        "/?p=101",
+        "/2024/03/04/second-night-crossing/feed/",
+    ):
         response = client.get(old)
         assert response.status_code == 301, old
         assert response["Location"].endswith(crossing.url), old
