@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "dateline.scheduler",
     "dateline.ops",
     "dateline.wire",
+    "dateline.importers",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.sitemaps",
@@ -113,6 +114,10 @@ MIDDLEWARE = [
     # Next: stores the finished anonymous response, security headers and all,
     # for dateline.lib.pagecache, which answers repeat requests in wsgi.py before
     # Django is entered at all.
+    # WordPress's /?p=123 links, imported as redirects: the home page would answer
+    # them with a 200, so they are checked before the page cache (which does not keep
+    # pages with unknown query strings anyway).
+    "dateline.importers.middleware.OldQueryRedirectMiddleware",
     "dateline.lib.pagecache.PageCacheMiddleware",
     # Marks a page showing one commenter's own held or editable comments as private.
     "dateline.comments.middleware.PersonalPageMiddleware",

@@ -16,7 +16,7 @@ import datetime
 import html
 import ipaddress
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -36,6 +36,7 @@ from dateline.newsroom.models import ArticlePage
 DISQUS = "{http://disqus.com}"
 DSQ_ID = "{http://disqus.com/disqus-internals}id"
 WP = "{http://wordpress.org/export/1.2/}"
+WP_11 = "{http://wordpress.org/export/1.1/}"
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 Progress = Callable[[int, int], None]
@@ -162,34 +163,36 @@ def read_wordpress(data: bytes, result: ImportResult) -> tuple[list[Incoming], d
         raise ImportFailed("This is not a WordPress export (WXR): no <rss><channel> in it.")
     threads: dict[str, str] = {}
     incoming = []
+    # WXR 1.1 (WordPress before 3.6) names its elements in its own namespace.
+    wp = WP_11 if channel.find(f"{WP_11}wxr_version") is not None else WP
     for number, item in enumerate(channel.findall("item")):
-        key = _text(item, f"{WP}post_id") or f"item-{number}"
+        key = _text(item, f"{wp}post_id") or f"item-{number}"
         threads[key] = _text(item, "link")
-        for comment in item.findall(f"{WP}comment"):
+        for comment in item.findall(f"{wp}comment"):
             result.read += 1
-            source_id = _text(comment, f"{WP}comment_id")
-            kind = _text(comment, f"{WP}comment_type")
-            approved = _text(comment, f"{WP}comment_approved")
+            source_id = _text(comment, f"{wp}comment_id")
+            kind = _text(comment, f"{wp}comment_type")
+            approved = _text(comment, f"{wp}comment_approved")
             if kind in ("pingback", "trackback"):
                 result.skipped.append(f"WordPress comment {source_id}: a {kind}")
                 continue
             if approved not in WP_STATUS:
                 result.skipped.append(f"WordPress comment {source_id}: in the trash")
                 continue
-            parent = _text(comment, f"{WP}comment_parent")
+            parent = _text(comment, f"{wp}comment_parent")
             incoming.append(
                 Incoming(
                     source_id=source_id,
                     thread_key=key,
                     parent_id="" if parent in ("", "0") else parent,
-                    name=_text(comment, f"{WP}comment_author"),
-                    email=_text(comment, f"{WP}comment_author_email"),
-                    ip=_text(comment, f"{WP}comment_author_IP"),
+                    name=_text(comment, f"{wp}comment_author"),
+                    email=_text(comment, f"{wp}comment_author_email"),
+                    ip=_text(comment, f"{wp}comment_author_IP"),
                     created_at=_when(
-                        _text(comment, f"{WP}comment_date_gmt")
-                        or _text(comment, f"{WP}comment_date")
+                        _text(comment, f"{wp}comment_date_gmt")
+                        or _text(comment, f"{wp}comment_date")
                     ),
-                    html=_text(comment, f"{WP}comment_content"),
+                    html=_text(comment, f"{wp}comment_content"),
                     status=WP_STATUS[approved],
                 )
             )
@@ -216,8 +219,17 @@ def find_article(link: str) -> ArticlePage | None:
     return found
 
 
-def import_comments(data: bytes, source: str, progress: Progress | None = None) -> ImportResult:
-    """``source`` is "disqus" or "wordpress"."""
+def import_comments(
+    data: bytes,
+    source: str,
+    progress: Progress | None = None,
+    articles: Mapping[str, ArticlePage] | None = None,
+) -> ImportResult:
+    """``source`` is "disqus" or "wordpress".
+
+    ``articles``, from a whole-site import, says which article each thread (a
+    WordPress post id) became; without it, threads are matched by URL then slug.
+    """
     result = ImportResult()
     reader = {"disqus": read_disqus, "wordpress": read_wordpress}.get(source)
     if reader is None:
@@ -229,7 +241,8 @@ def import_comments(data: bytes, source: str, progress: Progress | None = None) 
             "import_id", flat=True
         )
     )
-    articles: dict[str, ArticlePage | None] = {}
+    found_by_link: dict[str, ArticlePage | None] = {}
+    imported = articles
 
     def depth_of(item: Incoming) -> int:
         depth, seen, current = 0, {item.source_id}, item
@@ -254,9 +267,12 @@ def import_comments(data: bytes, source: str, progress: Progress | None = None) 
                 result.already += 1
                 continue
             link = threads.get(item.thread_key, "")
-            if link not in articles:
-                articles[link] = find_article(link)
-            article = articles[link]
+            if imported is not None and item.thread_key in imported:
+                article: ArticlePage | None = imported[item.thread_key]
+            else:
+                if link not in found_by_link:
+                    found_by_link[link] = find_article(link)
+                article = found_by_link[link]
             if article is None:
                 result.skipped.append(f"{label}: no article matches {link or 'its thread'}")
                 continue

@@ -14,6 +14,7 @@ from django.db.models.functions import Length, RowNumber, Substr
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.html import format_html
 from django.utils.http import http_date
 from django.utils.text import slugify
 from modelcluster.contrib.taggit import ClusterTaggableManager
@@ -377,12 +378,26 @@ class InlinePhotoBlock(blocks.StructBlock):
         template = "newsroom/blocks/photo.html"
 
 
+class LinkedEmbedBlock(EmbedBlock):
+    """An embed that still shows a plain link when its provider cannot be reached.
+
+    Wagtail's renders nothing then (no network, a provider gone), and an imported
+    story would lose what it pointed at without a trace.
+    """
+
+    def render_basic(self, value: Any, context: Any = None) -> str:
+        rendered = super().render_basic(value, context=context)
+        if rendered or not value:
+            return rendered
+        return format_html('<p class="embed-link"><a href="{0}">{0}</a></p>', value.url)
+
+
 class ArticleBody(blocks.StreamBlock):
     paragraph = blocks.RichTextBlock(features=["bold", "italic", "link"])
     subhead = blocks.CharBlock(form_classname="title", template="newsroom/blocks/subhead.html")
     quote = QuoteBlock()
     photo = InlinePhotoBlock()
-    embed = EmbedBlock(help_text="A link to a video or post, e.g. on YouTube or Vimeo")
+    embed = LinkedEmbedBlock(help_text="A link to a video or post, e.g. on YouTube or Vimeo")
 
 
 class ArticleTag(TaggedItemBase):

@@ -1,0 +1,252 @@
+"""What every import shares: the mapping file, the report, photos, redirects, ids.
+
+A source module (wordpress.py; later ghost.py, substack.py) reads its export into
+plain items and calls these to store them. Each story is stored in its own
+transaction together with its ImportedItem and its redirects, so a run killed half
+way leaves whole stories or none, and the next run takes up where it stopped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import tomllib
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.files.images import ImageFile
+from django.db import models
+from django.utils.text import slugify
+from wagtail.contrib.redirects.models import Redirect
+from wagtail.models import Page
+
+from dateline.importers.models import ImportedItem
+from dateline.newsroom.models import Photo
+
+
+class ImportFailed(Exception):
+    """A file we will not import, with a message naming the file and where."""
+
+
+# The mapping ------------------------------------------------------------------
+
+
+@dataclass
+class Mapping:
+    """The operator's choices, from a TOML file (docs/importing.md).
+
+    sections: a category or tag slug (or name) -> a section title.
+    default_section: where stories with no mapped category go.
+    agencies: author logins or names that are agencies, not people.
+    unknown_blocks: "keep" (as sanitised HTML in a paragraph) or "drop"; both reported.
+    """
+
+    sections: dict[str, str] = field(default_factory=dict)
+    default_section: str = "News"
+    agencies: set[str] = field(default_factory=set)
+    unknown_blocks: str = "keep"
+
+    @classmethod
+    def load(cls, path: str | Path | None) -> Mapping:
+        if path is None:
+            return cls()
+        try:
+            data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        except OSError as error:
+            raise ImportFailed(f"Cannot read the mapping {path}: {error.strerror}.") from None
+        except tomllib.TOMLDecodeError as error:
+            raise ImportFailed(f"The mapping {path} is not valid TOML: {error}.") from None
+        unknown = data.get("unknown_blocks", "keep")
+        if unknown not in ("keep", "drop"):
+            raise ImportFailed(
+                f'The mapping {path}: unknown_blocks is {unknown!r}; use "keep" or "drop".'
+            )
+        sections = data.get("sections", {})
+        if not isinstance(sections, dict):
+            raise ImportFailed(f"The mapping {path}: [sections] must be a table.")
+        return cls(
+            sections={str(k).lower(): str(v) for k, v in sections.items()},
+            default_section=str(data.get("default_section", "News")),
+            agencies={str(a).lower() for a in data.get("agencies", [])},
+            unknown_blocks=unknown,
+        )
+
+    def section_for(self, terms: list[tuple[str, str]]) -> str:
+        """The section for a story's (slug, name) categories then tags, in order."""
+        for slug, name in terms:
+            for key in (slug.lower(), name.lower()):
+                if key in self.sections:
+                    return self.sections[key]
+        return self.default_section
+
+    def is_agency(self, *names: str) -> bool:
+        return any(n.lower() in self.agencies for n in names if n)
+
+
+# The report -------------------------------------------------------------------
+
+
+@dataclass
+class Report:
+    source: str
+    dry_run: bool = False
+    read: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    by_status: Counter[str] = field(default_factory=Counter)
+    per_section: Counter[str] = field(default_factory=Counter)
+    skipped: list[str] = field(default_factory=list)
+    unknown_blocks: list[str] = field(default_factory=list)
+    missing_images: list[str] = field(default_factory=list)
+    url_changes: list[tuple[str, str]] = field(default_factory=list)
+    photos_stored: int = 0
+    photos_reused: int = 0
+    authors: int = 0
+    redirects: int = 0
+    comments: Any = None  # dateline.comments.imports.ImportResult
+
+
+# Photos -----------------------------------------------------------------------
+
+
+class PhotoStore:
+    """Images from a local copy of the old site's uploads, stored once per content.
+
+    Deduplicated by content hash (Wagtail's own file_hash, SHA-1 of the bytes): the
+    same picture under two names, or imported twice, is one Photo.
+    """
+
+    # WordPress's resized copies: name-1024x768.jpg is a size of name.jpg.
+    SIZED = re.compile(r"-\d+x\d+(?=\.[A-Za-z0-9]+$)")
+
+    def __init__(self, media: Path | None, report: Report, *, dry_run: bool = False) -> None:
+        self.media = media
+        self.report = report
+        self.dry_run = dry_run
+        self.by_url: dict[str, int | None] = {}
+        # url -> (caption, credit, alt, title) from the export's attachments
+        self.details: dict[str, tuple[str, str, str, str]] = {}
+
+    def locate(self, url: str) -> Path | None:
+        if self.media is None or not url:
+            return None
+        path = unquote(urlsplit(url).path)
+        marker = "/uploads/"
+        relative = path.split(marker, 1)[1] if marker in path else path.lstrip("/")
+        root = self.media.resolve()
+        for candidate in (relative, self.SIZED.sub("", relative)):
+            found = (root / candidate).resolve()
+            # Never outside the media folder, whatever the export's URL says.
+            if found.is_relative_to(root) and found.is_file():
+                return found
+        return None
+
+    def photo_id(self, url: str, alt: str = "") -> int | None:
+        key = self.SIZED.sub("", url)
+        if key in self.by_url:
+            return self.by_url[key]
+        found = self.locate(url)
+        if found is None:
+            self.by_url[key] = None
+            return None
+        if self.dry_run:
+            self.by_url[key] = -1
+            return -1
+        data = found.read_bytes()
+        digest = hashlib.sha1(data).hexdigest()  # noqa: S324 (Wagtail's file_hash is SHA-1)
+        caption, credit, own_alt, title = self.details.get(key, ("", "", "", ""))
+        existing = Photo.objects.filter(file_hash=digest).first()
+        if existing is None:
+            existing = Photo(
+                title=(title or caption or found.stem)[:255],
+                file=ImageFile(io.BytesIO(data), name=found.name),
+                caption=caption[:500],
+                credit=credit[:200],
+                description=(own_alt or alt)[:255],
+                file_hash=digest,
+            )
+            existing.save()
+            self.report.photos_stored += 1
+        else:
+            # The same picture met first without its attachment's details (inside a
+            # gallery, say): what the attachment says fills what is still empty.
+            changed = []
+            for name, value in (("caption", caption), ("credit", credit), ("description", own_alt)):
+                if value and not getattr(existing, name):
+                    setattr(existing, name, value)
+                    changed.append(name)
+            if changed:
+                existing.save(update_fields=changed)
+            self.report.photos_reused += 1
+        self.by_url[key] = existing.pk
+        return existing.pk
+
+
+# Ids --------------------------------------------------------------------------
+
+
+def fingerprint(*parts: object) -> str:
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def recorded(source: str, kind: str, source_id: str) -> ImportedItem | None:
+    return ImportedItem.objects.filter(source=source, kind=kind, source_id=source_id).first()
+
+
+def record(
+    source: str, kind: str, source_id: str, target: models.Model, print_: str = ""
+) -> ImportedItem:
+    item, _ = ImportedItem.objects.update_or_create(
+        source=source,
+        kind=kind,
+        source_id=source_id,
+        defaults={
+            "content_type": ContentType.objects.get_for_model(target, for_concrete_model=False),
+            "object_id": target.pk,
+            "fingerprint": print_,
+        },
+    )
+    return item
+
+
+# Redirects --------------------------------------------------------------------
+
+
+def old_path(url: str) -> str:
+    """An old URL as Wagtail's redirects match it (path and sorted query, no host)."""
+    return Redirect.normalise_path(url)
+
+
+def redirect_to_page(path: str, page: Page) -> bool:
+    """A 301 from ``path`` to ``page``; False when the path is the page's own."""
+    path = old_path(path)
+    if not path or path == "/" or path.rstrip("/") == (page.url or "").rstrip("/"):
+        return False
+    Redirect.objects.update_or_create(
+        old_path=path,
+        site=None,
+        defaults={"redirect_page": page, "redirect_link": "", "is_permanent": True},
+    )
+    return True
+
+
+def redirect_to_link(path: str, link: str) -> bool:
+    path = old_path(path)
+    if not path or path == "/" or path.rstrip("/") == link.rstrip("/"):
+        return False
+    Redirect.objects.update_or_create(
+        old_path=path,
+        site=None,
+        defaults={"redirect_page": None, "redirect_link": link, "is_permanent": True},
+    )
+    return True
+
+
+def unique_slug(text: str, fallback: str) -> str:
+    return (slugify(text) or slugify(fallback) or "story")[:200]

@@ -1,0 +1,122 @@
+"""``dateline import wordpress EXPORT.xml [--media DIR] [--map FILE] [--dry-run]``.
+
+One command per source system as a subcommand; ghost and substack come next.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from dateline.importers.core import ImportFailed, Report
+from dateline.lib.progress import progress_bar
+
+# How many lines of each list the summary prints before "and N more".
+SHOWN = 20
+
+
+class Command(BaseCommand):
+    help = (
+        "Import a newsroom's archive from another system: stories, sections, authors, "
+        "photos and comments, with every old URL answering 301 to its new page. Running "
+        "it again changes nothing; a newer export adds and updates."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sources = parser.add_subparsers(dest="source", required=True, metavar="SOURCE")
+        wordpress = sources.add_parser(
+            "wordpress", help="A WordPress export (Tools > Export, WXR 1.1 or 1.2)"
+        )
+        wordpress.add_argument("file", help="The export file (.xml)")
+        wordpress.add_argument(
+            "--media", metavar="DIR", help="A copy of the old site's wp-content/uploads"
+        )
+        wordpress.add_argument("--map", metavar="FILE", help="The mapping (TOML)")
+        wordpress.add_argument(
+            "--dry-run", action="store_true", help="Say what would happen; write nothing"
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        from dateline.importers import wordpress
+
+        console = Console(
+            file=options.get("stdout") or sys.stdout,
+            no_color=options.get("no_color", False),
+            highlight=False,
+        )
+        progress = progress_bar(console, "Importing posts", verbosity=options["verbosity"])
+        task = progress.add_task("posts", total=None)
+
+        def advance(done: int, total: int) -> None:
+            if not progress.live.is_started:
+                progress.start()
+            progress.update(task, completed=done, total=total)
+
+        try:
+            report = wordpress.run(
+                options["file"],
+                media=options.get("media"),
+                mapping=options.get("map"),
+                dry_run=options.get("dry_run", False),
+                progress=advance,
+            )
+        except ImportFailed as error:
+            raise CommandError(str(error)) from None
+        finally:
+            progress.stop()
+        if options["verbosity"]:
+            summarise(console, report)
+
+
+def summarise(console: Console, report: Report) -> None:
+    title = f"{report.source.title()} import" + (
+        " (dry run: nothing written)" if report.dry_run else ""
+    )
+    table = Table(title=title, show_header=False, title_justify="left")
+    table.add_column(style="bold")
+    table.add_column(justify="right")
+    verb = "would be " if report.dry_run else ""
+    table.add_row("Posts read", f"{report.read:,}")
+    table.add_row(f"New, {verb}created", f"{report.created:,}")
+    table.add_row(f"Changed, {verb}updated", f"{report.updated:,}")
+    table.add_row("Unchanged since the last run", f"{report.unchanged:,}")
+    for status, count in sorted(report.by_status.items()):
+        table.add_row(f"  {status}", f"{count:,}")
+    for section, count in sorted(report.per_section.items()):
+        table.add_row(f"  in {section}", f"{count:,}")
+    table.add_row("Skipped", f"{len(report.skipped):,}")
+    if not report.dry_run:
+        table.add_row("Authors added", f"{report.authors:,}")
+        table.add_row("Photos stored", f"{report.photos_stored:,}")
+        table.add_row("Photos already here", f"{report.photos_reused:,}")
+        table.add_row("Old URLs redirected", f"{report.redirects:,}")
+    table.add_row("Unknown blocks", f"{len(report.unknown_blocks):,}")
+    table.add_row("Missing images", f"{len(report.missing_images):,}")
+    if report.comments is not None:
+        table.add_row("Comments imported", f"{report.comments.imported:,}")
+        table.add_row("Comments already here", f"{report.comments.already:,}")
+    console.print(table)
+    lists = [
+        ("Skipped", report.skipped),
+        (
+            "Unknown blocks (kept as cleaned HTML unless the mapping drops them)",
+            report.unknown_blocks,
+        ),
+        ("Missing images (the stories were imported without them)", report.missing_images),
+        ("URL changes", [f"{old} -> {new}" for old, new in report.url_changes]),
+    ]
+    if report.comments is not None:
+        lists.append(("Comments skipped", report.comments.skipped))
+    for heading, lines in lists:
+        if not lines:
+            continue
+        console.print(f"\n[bold]{heading}[/bold]:")
+        for line in lines[:SHOWN]:
+            console.print(f"  {escape(line)}", soft_wrap=True)
+        if len(lines) > SHOWN:
+            console.print(f"  and {len(lines) - SHOWN:,} more")
