@@ -28,8 +28,8 @@ FERRY = "Talks to end Port Calder ferry strike set for Wednesday"
 def wire_desk(newsroom: Newsroom) -> Newsroom:
     from django.contrib.auth import get_user_model
 
-    from dateline.wire.ingest import ingest
     from dateline.wire.formats import parse
+    from dateline.wire.ingest import ingest
     from tests.wire.conftest import fixture
     from tests.wire.helpers import make_provider
 

@@ -7,7 +7,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('newsroom', '0001_initial'),
+        ('newsroom', '0002_search_stems_words_on_sqlite'),
     ]
 
     operations = [
