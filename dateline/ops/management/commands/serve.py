@@ -12,7 +12,12 @@ from django.core.management.base import BaseCommand, CommandParser
 def granian_argv(
     host: str, port: int, workers: int, access_log: bool, threads: int = 4
 ) -> list[str]:
-    """The app server's command line: Django behind the page cache, files served in Rust."""
+    """The app server's command line: Django behind the page cache and WhiteNoise.
+
+    Uploads (/media/) are served by granian's own file handler; static files go
+    through WhiteNoise (dateline/wsgi.py) for their precompressed copies and cache
+    headers: docs/decisions/0010-static-files-whitenoise.md.
+    """
     argv = [
         sys.executable,
         "-m",
@@ -30,10 +35,6 @@ def granian_argv(
         # the database's locks and connection limit; a few per worker keep up.
         "--blocking-threads",
         str(threads),
-        "--static-path-route",
-        settings.STATIC_URL.rstrip("/"),
-        "--static-path-mount",
-        str(settings.STATIC_ROOT),
         "--static-path-route",
         settings.MEDIA_URL.rstrip("/"),
         "--static-path-mount",
