@@ -33,8 +33,8 @@ class KeptManifestStaticFilesStorage(CompressedManifestStaticFilesStorage):
     """
 
     def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.url = functools.lru_cache(maxsize=512)(super().url)  # type: ignore[method-assign]
+        super().__init__(*args, **kwargs)
+        self.url = functools.lru_cache(maxsize=512)(super().url)
 
 
 def immutable(path: str, url: str) -> bool:
