@@ -34,7 +34,9 @@ class KeptManifestStaticFilesStorage(CompressedManifestStaticFilesStorage):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self.url = functools.lru_cache(maxsize=512)(super().url)
+        # force=True: hashed names under DEBUG too (Django gives plain names then), so
+        # development has the long-lived, validated URLs production has.
+        self.url = functools.lru_cache(maxsize=512)(functools.partial(super().url, force=True))
 
 
 def immutable(path: str, url: str) -> bool:

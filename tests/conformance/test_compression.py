@@ -171,3 +171,12 @@ def test_static_files_are_hashed_compressed_and_validated(collected: Any) -> Non
     again = static_get(app, url, HTTP_IF_NONE_MATCH=plain.headers["etag"])
     assert again.status == 304
     assert again.body == b""
+
+
+def test_static_names_are_hashed_in_development_too(collected: Any, settings: Any) -> None:
+    from django.contrib.staticfiles.storage import staticfiles_storage
+
+    # Django's manifest storage gives the plain name under DEBUG; `dateline run` is DEBUG.
+    settings.DEBUG = True
+    url = staticfiles_storage.url("dateline/site.css")
+    assert re.fullmatch(r"/static/dateline/site\.[0-9a-f]{12}\.css", url), url
