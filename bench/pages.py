@@ -25,6 +25,7 @@ import argparse
 import contextlib
 import datetime
 import difflib
+import gzip
 import http.client
 import json
 import os
@@ -395,14 +396,14 @@ class Run:
         if self.args.redis:
             self._start_redis()
         say(f"# temporary folder {self.tmp}")
-        seconds = self.command("migrate", [*self.dateline, "migrate", "--no-input"], 150)
+        seconds = self.command("migrate", [*self.dateline, "migrate", "--no-input"], 400)
         say(f"# migrate: {seconds:.1f} s")
         # `dateline serve` would collect the static files before starting granian; doing
         # it beside the demo instead saves a few seconds of the time limit.
         collect = self.start("collectstatic", [*self.dateline, "collectstatic", "--no-input"])
         # Production refuses the demo (its login is published): load it as development.
         seconds = self.command(
-            "demo", [*self.dateline, "demo"], 150, env={"DATELINE_ENV": "development"}
+            "demo", [*self.dateline, "demo"], 400, env={"DATELINE_ENV": "development"}
         )
         say(f"# demo content: {seconds:.1f} s")
         if collect.wait(timeout=60) != 0:
@@ -460,6 +461,9 @@ class Run:
             raise BenchError(f"the second GET of {path} was not a page-cache hit: {headers}")
         if cached != body:
             raise BenchError("the page cache answered different bytes from the render")
+        # nginx's reference answers gzip from this copy (gzip_static), as the page cache
+        # answers from the bodies it compressed when it stored the page.
+        (docroot / "article.html.gz").write_bytes(gzip.compress(body, compresslevel=6, mtime=0))
         self.results.update(article=path, article_bytes=len(body))
         return body
 
@@ -601,6 +605,9 @@ class Run:
         script.write_text(lua.replace("@PATH@", path).replace("@RUN@", self.run_id))
         a = self.args
         argv = [WRK, f"-t{a.threads}", f"-c{a.connections}", f"-d{seconds}s", "--latency"]
+        if a.encoding:
+            # As a browser asks: compressed answers from nginx and from the app alike.
+            argv += ["-H", f"Accept-Encoding: {a.encoding}"]
         argv += ["--timeout", "10s", "-s", str(script), f"http://{HOST}:{port}{path}"]
         done = subprocess.run(
             argv, capture_output=True, text=True, timeout=seconds + 30, check=False
@@ -707,6 +714,7 @@ class Run:
         r["cache_backend"] = "redis" if a.redis else "sqlite"
         r["workers"] = a.workers
         r["wrk"] = f"-t{a.threads} -c{a.connections} -d{a.duration}s --latency --timeout 10s"
+        r["accept_encoding"] = a.encoding
         r["slices"] = a.slices
         if a.slices > 1:
             piece = max(1, round(a.duration / a.slices))
@@ -836,6 +844,11 @@ def main() -> int:
         help="interleave nginx, proxy and cached in N slices of duration/N (default 1)",
     )
     parser.add_argument("--sequential", type=int, default=200, help="sequential requests")
+    parser.add_argument(
+        "--encoding",
+        default="gzip, deflate, br, zstd",
+        help="the Accept-Encoding wrk sends (Chromium's by default; '' for none)",
+    )
     parser.add_argument("--url", help="the article's path (default: the newest live article)")
     parser.add_argument("--redis", action="store_true", help="cache in a throwaway redis")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")

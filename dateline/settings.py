@@ -108,6 +108,9 @@ MIDDLEWARE = [
     # Request ids, request metrics (dateline/ops/observe.py): outside the page cache,
     # so a stored page never carries the id of the request that made it.
     "dateline.ops.observe.ObserveMiddleware",
+    # Brotli or gzip for text answers (dateline/lib/compression.py): above the
+    # conditional and page-cache middleware, which compare and store identity bodies.
+    "dateline.lib.compression.CompressionMiddleware",
     # 304s by RFC 9110 for what the page cache does not keep (a reader with a session,
     # an unknown query string): an ETag of the body, the view's Last-Modified.
     "django.middleware.http.ConditionalGetMiddleware",
@@ -321,8 +324,9 @@ STORAGES: dict[str, Any] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
+            # Tests collect no static files; development serves hashed names as production.
             "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG or TESTING
+            if TESTING
             else "dateline.lib.staticfiles.KeptManifestStaticFilesStorage"
         )
     },

@@ -42,9 +42,10 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.handlers.wsgi import WSGIRequest
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
-from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import parse_http_date_safe
 
+from dateline.lib import compression
 from dateline.ops.observe import TALLY, request_id_from
 
 logger = logging.getLogger(__name__)
@@ -161,7 +162,8 @@ def lookup(host: str, path: str, query: str) -> dict[str, Any] | None:
         entry = cache.get(key)
     except Exception:  # a broken cache costs the cache, not the page
         return None
-    if entry is None or entry["generation"] != generation:
+    # "variants": an entry stored before compression came has none; render afresh.
+    if entry is None or entry["generation"] != generation or "variants" not in entry:
         return None
     _remember(key, entry)
     return entry
@@ -173,6 +175,24 @@ def _has_personal_cookie(cookie_header: str) -> bool:
 
 def _etag(body: bytes) -> str:
     return '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
+
+
+def _variants(
+    headers: list[tuple[str, str]], etag: str, body: bytes, encoded: dict[str, bytes]
+) -> dict[str, tuple[bytes, list[tuple[str, str]]]]:
+    """Each encoding's body with its whole header list, made once when storing."""
+    variants = {"": (body, [*headers, ("ETag", etag), ("Content-Length", str(len(body)))])}
+    for encoding, data in encoded.items():
+        variants[encoding] = (
+            data,
+            [
+                *headers,
+                ("ETag", compression.tag_for(etag, encoding)),
+                ("Content-Encoding", encoding),
+                ("Content-Length", str(len(data))),
+            ],
+        )
+    return variants
 
 
 class PageCacheMiddleware:
@@ -198,13 +218,26 @@ class PageCacheMiddleware:
             max_age=settings.PAGE_CACHE_BROWSER_SECONDS,
             s_maxage=settings.PAGE_CACHE_SECONDS,
         )
-        headers = [(k, v) for k, v in response.items() if k.lower() not in PER_REQUEST_HEADERS]
+        # Compressed once here, not on every hit; the hit picks a body by Accept-Encoding.
+        body = response.content
+        encoded = (
+            compression.compress_all(body)
+            if compression.compressible(response.get("Content-Type", ""))
+            else {}
+        )
+        if encoded:
+            patch_vary_headers(response, ("Accept-Encoding",))
+            response.dateline_encoded = encoded  # type: ignore[attr-defined]
+        headers = [
+            (k, v)
+            for k, v in response.items()
+            if k.lower() not in PER_REQUEST_HEADERS and k.lower() != "etag"
+        ]
         last_modified = response.get("Last-Modified")
         entry: dict[str, Any] = {
             "generation": generation,
             "status": response.status_code,
-            "headers": headers,
-            "body": response.content,
+            "variants": _variants(headers, etag, body, encoded),
             "etag": etag,
             "last_modified": last_modified and parse_http_date_safe(last_modified),
             "article_id": getattr(request, "dateline_article_id", None),
@@ -295,35 +328,37 @@ class PageCacheApp:
     def _answer(
         entry: dict[str, Any], environ: dict[str, Any], start_response: StartResponse
     ) -> Iterable[bytes]:
+        variants = entry["variants"]
+        encoding = compression.choose(environ.get("HTTP_ACCEPT_ENCODING", ""))
+        body, headers = variants.get(encoding) or variants[""]
         if any(name in environ for name in PRECONDITIONS):
             # Django's evaluation wants a request object: made only for these requests.
+            # It compares identity tags; any encoding's tag stands for the page.
             conditional = get_conditional_response(
-                WSGIRequest(environ),
+                WSGIRequest(compression.unsuffixed_environ(environ)),
                 etag=entry["etag"],
                 last_modified=entry.get("last_modified"),
             )
             if conditional is not None:
                 status = conditional.status_code
-                headers = [("Content-Length", "0")]
+                kept = [("Content-Length", "0")]
                 if status == 304:
-                    headers = [
-                        (k, v) for k, v in entry["headers"] if k.lower() in NOT_MODIFIED_HEADERS
+                    kept = [
+                        (k, v) for k, v in headers if k.lower() in NOT_MODIFIED_HEADERS
                     ] + request_headers(environ)
                 TALLY.record(environ.get("REQUEST_METHOD", "GET"), status, 0.0)
-                start_response(f"{status} {conditional.reason_phrase}", headers)
+                start_response(f"{status} {conditional.reason_phrase}", kept)
                 return [b""]
         if entry["article_id"]:
             from dateline.newsroom import pageviews
 
             pageviews.served(entry["article_id"])
-        body: bytes = entry["body"]
         TALLY.record(environ.get("REQUEST_METHOD", "GET"), 200, 0.0)
         start_response(
             "200 OK",
             [
-                *entry["headers"],
+                *headers,
                 *request_headers(environ),
-                ("Content-Length", str(len(body))),
                 ("X-Cache", "hit"),
                 ("X-Request-ID", request_id_from(environ.get("HTTP_X_REQUEST_ID"))),
             ],

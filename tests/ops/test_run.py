@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import smtplib
 import socket
@@ -37,6 +38,25 @@ def port_is_closed(port: int) -> bool:
         return s.connect_ex(("127.0.0.1", port)) != 0
 
 
+def check_static_files(port: int) -> None:
+    """In development too: hashed names, a compressed copy, validators, a long life."""
+    # Without the demo the home page is Wagtail's welcome page: no stylesheet.
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/newsletter/", timeout=10) as page:
+        html = page.read().decode()
+    found = re.search(r"/static/dateline/site\.[0-9a-f]{12}\.css", html)
+    assert found, "the stylesheet's name is not hashed"
+    asked = urllib.request.Request(
+        f"http://127.0.0.1:{port}{found.group()}",
+        headers={"Accept-Encoding": "gzip, deflate, br, zstd"},
+    )
+    with urllib.request.urlopen(asked, timeout=10) as css:
+        headers = css.headers
+    assert headers["Content-Encoding"] == "br"
+    assert "Accept-Encoding" in headers["Vary"]
+    assert "immutable" in headers["Cache-Control"]
+    assert headers["ETag"] and headers["Last-Modified"]
+
+
 def test_it_serves_the_site_and_ctrl_c_stops_everything(tmp_path):
     port, smtp_port = free_port(), free_port()
     environ = {
@@ -60,6 +80,7 @@ def test_it_serves_the_site_and_ctrl_c_stops_everything(tmp_path):
     try:
         assert wait_for(f"http://127.0.0.1:{port}/", timeout=90) == 200
         assert wait_for(f"http://127.0.0.1:{port}/dev/outbox/", timeout=10) == 200
+        check_static_files(port)
         # The outbox's SMTP side (where digests go in development) keeps what it gets.
         with smtplib.SMTP("127.0.0.1", smtp_port, timeout=10) as client:
             client.sendmail(

@@ -12,10 +12,12 @@ from django.core.management.base import BaseCommand, CommandParser
 def granian_argv(
     host: str, port: int, workers: int, access_log: bool, threads: int = 4
 ) -> list[str]:
-    """The app server's command line: Django behind the page cache.
+    """The app server's command line: Django behind the page cache and WhiteNoise.
 
-    Static and media files go through Django too (dateline/ops/files.py): granian's own
-    file handler cannot add security headers. A proxy in front serves them on busy sites.
+    Static files go through WhiteNoise (dateline/wsgi.py) for their precompressed copies
+    and cache headers (docs/decisions/0010-static-files-whitenoise.md); uploads through
+    Django (dateline/ops/files.py), since granian's own file handler cannot add security
+    headers. A proxy in front serves both on busy sites.
     """
     argv = [
         sys.executable,
