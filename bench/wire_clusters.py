@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import itertools
 import json
 import subprocess
 import sys
@@ -34,21 +33,6 @@ import written_set  # noqa: E402
 from wire_corpus import generate, write_feeds  # noqa: E402
 
 TARGET_F1 = 0.94
-
-
-def pairwise(labels: dict[str, int], predicted: dict[str, int]) -> dict[str, float]:
-    keys = sorted(labels)
-    tp = fp = fn = 0
-    for a, b in itertools.combinations(keys, 2):
-        same = labels[a] == labels[b]
-        said = predicted[a] == predicted[b]
-        tp += same and said
-        fp += said and not same
-        fn += same and not said
-    precision = tp / (tp + fp) if tp + fp else 1.0
-    recall = tp / (tp + fn) if tp + fn else 1.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {"precision": precision, "recall": recall, "f1": f1, "pairs_true": tp + fn}
 
 
 def main() -> int:
@@ -88,7 +72,7 @@ def main() -> int:
         if missing:
             print(f"seed {seed}: {len(missing)} reports not clustered", file=sys.stderr)
             return 1
-        scores = pairwise(labels, predicted)
+        scores = written_set.pairwise(labels, predicted)
         scores.update(
             seed=seed,
             reports=len(labels),

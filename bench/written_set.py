@@ -22,6 +22,7 @@ import math
 import re
 import tomllib
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,7 +60,8 @@ def report_files(root: Path = SET_DIR) -> list[Path]:
     return sorted(p for p in (root / "reports").rglob("*") if p.is_file())
 
 
-def pairwise(labels: dict[str, str], predicted: dict[str, int]) -> dict[str, float]:
+def pairwise(labels: Mapping[str, object], predicted: Mapping[str, int]) -> dict[str, float]:
+    """Pairwise precision, recall and F1 over every pair of the labelled items."""
     tp = fp = fn = 0
     for a, b in itertools.combinations(sorted(labels), 2):
         same = labels[a] == labels[b]
