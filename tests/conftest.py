@@ -97,3 +97,22 @@ def mail_server(settings):
     settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def browser(django_db_setup: None):
+    """One Chromium for the whole session, for tests/browser and tests/journeys alike.
+
+    Here, not in either folder's conftest: Playwright's sync API runs one event loop per
+    thread, so a second session-wide Chromium started beside the first fails.
+    """
+    from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, django_survives_playwright
+
+    # The test database is made first, so that its snapshot is taken outside
+    # Playwright's event loop (see django_survives_playwright).
+    with django_survives_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield chromium
+        chromium.close()

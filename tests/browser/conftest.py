@@ -83,18 +83,6 @@ def django_survives_playwright() -> Iterator[Playwright]:
                 connections.close_all()
 
 
-@pytest.fixture(scope="session")
-def browser(django_db_setup: None) -> Iterator[Browser]:
-    # The test database is made first, so that its snapshot is taken outside
-    # Playwright's event loop (see django_survives_playwright).
-    with django_survives_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        yield chromium
-        chromium.close()
-
-
 @pytest.fixture
 def new_page(browser: Browser, live_server: Any) -> Iterator[Callable[..., Page]]:
     """Open a page in a new browser context; keyword arguments go to new_context()."""

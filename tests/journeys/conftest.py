@@ -37,9 +37,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, DESKTOP
+from tests.browser.conftest import DESKTOP
 
 HERE = Path(__file__).resolve().parent
 ARTIFACTS = HERE.parent.parent / "test-artifacts" / "journeys"
@@ -194,15 +194,10 @@ def newcomer_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Newcomer
 
 
 @pytest.fixture(scope="session")
-def journey_browser(newcomer_site: NewcomerSite) -> Iterator[Browser]:
-    # No Django database is touched from the journeys: they see the site only as a
-    # person does, so Playwright's event loop needs none of tests/browser's care.
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        yield chromium
-        chromium.close()
+def journey_browser(newcomer_site: NewcomerSite, browser: Browser) -> Browser:
+    # The session's one Chromium (tests/conftest.py); the journeys touch no database
+    # themselves, they see the site only as a person does.
+    return browser
 
 
 @pytest.fixture
