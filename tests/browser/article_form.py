@@ -6,6 +6,10 @@ import re
 
 from playwright.sync_api import Page, expect
 
+# An upload makes the photo's renditions before the chooser closes: seconds on a busy
+# machine, more than expect()'s default 5 s.
+MODAL_MS = 30_000
+
 
 def sign_in(page: Page, username: str, password: str, next_url: str = "/admin/") -> None:
     page.goto(f"/admin/login/?next={next_url}")
@@ -24,7 +28,7 @@ def choose_author(page: Page, name: str) -> None:
     page.get_by_role("button", name="Choose author").first.click()
     modal = page.locator(".modal-dialog")
     modal.get_by_role("link", name=name).click()
-    expect(modal).to_be_hidden()
+    expect(modal).to_be_hidden(timeout=MODAL_MS)
 
 
 def add_paragraph(page: Page, text: str) -> None:
@@ -58,7 +62,7 @@ def upload_lead_photo(page: Page, path: str, *, caption: str, credit: str, alt: 
     modal.locator("#id_image-chooser-upload-caption").fill(caption)
     modal.locator("#id_image-chooser-upload-credit").fill(credit)
     modal.get_by_role("button", name="Upload").click()
-    expect(modal).to_be_hidden()
+    expect(modal).to_be_hidden(timeout=MODAL_MS)
 
 
 def add_source(page: Page, outlet: str, short: str, read_at: str, url: str) -> None:

@@ -21,7 +21,7 @@ EDITED = "Trains halted at Besk rail bridge for a week"
 def test_editor_writes_a_story_from_a_wire_cluster_and_publishes_it(editor_page: Page) -> None:
     page = editor_page
     page.get_by_role("button", name="Wire").click()
-    page.get_by_role("link", name="Desk").click()
+    page.get_by_role("link", name="Desk", exact=True).click()
     expect(page.get_by_role("heading", name="Wire desk")).to_be_attached()
     bridge = page.locator("section[data-cluster]", has_text="Rail bridge at Besk")
     expect(bridge.locator("tbody tr")).to_have_count(3)
