@@ -77,6 +77,41 @@ def _slots_to_prepare(now: datetime.datetime) -> list[tuple[str, datetime.dateti
     return slots
 
 
+def follow_schedule(now: datetime.datetime | None = None) -> list[DigestIssue]:
+    """Each cadence's next draft moves to a slot that came after the draft was made.
+
+    An editor who adds (or moves) a slot earlier than the draft's means the next issue to
+    go then, not at the later slot; a slot already past when the draft was made is
+    history and keeps it where it is. Returns the drafts moved.
+    """
+    now = now or timezone.now()
+    moved = []
+    for cadence in Cadence.values:
+        draft = (
+            DigestIssue.objects.filter(cadence=cadence, status=Status.DRAFT, slot_at__gt=now)
+            .order_by("slot_at")
+            .first()
+        )
+        missed = latest_slot(cadence, now)
+        if draft is None or missed is None or not (draft.created_at < missed < draft.slot_at):
+            continue
+        if DigestIssue.objects.filter(
+            cadence=cadence, slot_at__gte=missed, slot_at__lt=draft.slot_at
+        ).exists():
+            continue  # the missed slot has its own issue
+        try:
+            with transaction.atomic():
+                changed = DigestIssue.objects.filter(pk=draft.pk, status=Status.DRAFT).update(
+                    slot_at=missed, period_end=missed
+                )
+        except IntegrityError:
+            continue  # another scheduler made the missed slot's issue meanwhile
+        if changed:
+            draft.slot_at = draft.period_end = missed
+            moved.append(draft)
+    return moved
+
+
 def prepare_drafts(now: datetime.datetime | None = None) -> list[DigestIssue]:
     """Make the draft of each cadence's next slot, however far off; returns the drafts made.
 
@@ -363,6 +398,7 @@ def refresh_drafts(now: datetime.datetime | None = None, skip: Iterable[DigestIs
 def run_schedule(now: datetime.datetime | None = None) -> None:
     """The scheduler's digest job: drafts ahead of slots, kept fresh, released at slots."""
     now = now or timezone.now()
+    follow_schedule(now)
     made = prepare_drafts(now)
     # The drafts just made were chosen a moment ago; the others see what was published since.
     refresh_drafts(now, skip=made)

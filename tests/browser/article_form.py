@@ -20,7 +20,9 @@ def sign_in(page: Page, username: str, password: str, next_url: str = "/admin/")
 
 
 def type_into(page: Page, selector: str, text: str) -> None:
-    page.locator(selector).click()
+    field = page.locator(selector)
+    field.click()
+    expect(field).to_be_focused()
     page.keyboard.type(text, delay=5)
 
 
@@ -35,8 +37,18 @@ def add_paragraph(page: Page, text: str) -> None:
     body = page.locator("#panel-child-content-body-section")
     body.get_by_role("button", name="Insert a block").last.click()
     page.get_by_role("option", name="Paragraph").click()
-    body.locator("[role=textbox][contenteditable=true]").last.click()
+    # The new block's editor starts up after it is inserted: keys typed before it has
+    # the focus go nowhere (seen in CI), so wait for the focus and check what landed.
+    box = body.locator("[role=textbox][contenteditable=true]").last
+    box.click()
+    expect(box).to_be_focused()
     page.keyboard.type(text, delay=2)
+    expect(box).to_contain_text(text)
+    # Draftail copies the text into the form's hidden field 250 ms after the last key
+    # (its stateSaveInterval); a Save clicked sooner sends an empty paragraph. A person
+    # never clicks that fast: wait for the copy.
+    value = page.locator('input[type=hidden][name^="body-"][name$="-value"]').last
+    expect(value).to_have_value(re.compile(re.escape(text[:16])))
 
 
 def publish(page: Page) -> None:
@@ -53,16 +65,25 @@ def open_new_article(page: Page, section: str) -> None:
     expect(page.locator("#id_title")).to_be_visible()
 
 
-def upload_lead_photo(page: Page, path: str, *, caption: str, credit: str, alt: str) -> None:
+def upload_lead_photo(
+    page: Page, path: str, *, title: str, caption: str, credit: str, alt: str
+) -> None:
     page.get_by_role("button", name="Choose an image").click()
     modal = page.locator(".modal-dialog")
     modal.get_by_role("tab", name="Upload").click()
     modal.locator("#id_image-chooser-upload-file").set_input_files(path)
+    # Wagtail fills the title from the file's name only when its script is listening by
+    # the time the file is chosen, which a test can beat (seen in CI): the editor names it.
+    modal.locator("#id_image-chooser-upload-title").fill(title)
     modal.locator("#id_image-chooser-upload-description").fill(alt)
     modal.locator("#id_image-chooser-upload-caption").fill(caption)
     modal.locator("#id_image-chooser-upload-credit").fill(credit)
     modal.get_by_role("button", name="Upload").click()
-    expect(modal).to_be_hidden(timeout=MODAL_MS)
+    try:
+        expect(modal).to_be_hidden(timeout=MODAL_MS)
+    except AssertionError as stayed:
+        # Wagtail's errors (a duplicate, a refused file) are in the form: say which.
+        raise AssertionError(f"the upload stayed open:\n{modal.inner_text()}") from stayed
 
 
 def add_source(page: Page, outlet: str, short: str, read_at: str, url: str) -> None:

@@ -117,6 +117,43 @@ def test_a_slot_missed_by_a_running_site_is_still_sent(stories, world, mail_serv
     assert (released.cadence, released.slot_at) == ("weekly", FRIDAY_SLOT)
 
 
+def test_a_slot_added_before_the_drafts_slot_takes_the_draft(stories, world, mail_server):
+    from dateline.digests.models import SendSlot
+
+    reader("ana@example.org")
+    with at(THURSDAY_EVENING):
+        editorial.prepare_drafts()
+    draft = weekly_draft()
+    assert draft.slot_at == FRIDAY_SLOT
+    # An hour later an editor adds a Thursday slot at that very minute: the next issue
+    # goes now, with the same stories, instead of waiting for Friday.
+    added = THURSDAY_EVENING + datetime.timedelta(hours=1)
+    SendSlot.objects.create(cadence="weekly", weekday=added.weekday(), time=added.time())
+    with at(added + datetime.timedelta(seconds=30)):
+        [moved] = editorial.follow_schedule()
+        [released] = [
+            i for i in editorial.release_due(hand_to_workers=False) if i.cadence == "weekly"
+        ]
+    assert moved.pk == released.pk == draft.pk
+    assert released.slot_at == released.period_end == added
+    assert "Dam agreement signed" in headlines(released)
+    # Friday's slot gets a draft of its own later, from where this issue ended.
+    with at(added + datetime.timedelta(minutes=5)):
+        make_article(world, "Ferry returns to the island", standfirst="About the ferry.")
+        editorial.prepare_drafts()
+    friday = weekly_draft()
+    assert (friday.slot_at, friday.period_start) == (FRIDAY_SLOT, added)
+    assert headlines(friday) == ["Ferry returns to the island"]
+
+
+def test_a_draft_made_after_a_slot_stays_at_its_own(stories, world):
+    with at(FRIDAY_SLOT + datetime.timedelta(minutes=1)):
+        editorial.prepare_drafts()
+    with at(FRIDAY_SLOT + datetime.timedelta(hours=2)):
+        assert editorial.follow_schedule() == []
+    assert weekly_draft().slot_at == FRIDAY_SLOT + datetime.timedelta(days=7)
+
+
 def test_the_scheduler_keeps_the_draft_fresh_and_the_editors_rows(stories, world):
     with at(THURSDAY_EVENING):
         run_digest_schedule()
