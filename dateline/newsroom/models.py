@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import functools
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -13,6 +14,7 @@ from django.db.models import F, Max, Prefetch, Window
 from django.db.models.functions import Length, RowNumber, Substr
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.http import http_date
@@ -426,6 +428,9 @@ class ArticlePage(QuickViewRestrictions, Page):
     # Set on the cards of lists that show counts ({% attach_comment_counts %}); a
     # default here spares the template the costly miss on the others (see HomePage).
     comment_count: int | None = None
+    # The earliest an article may go live, as other apps know it (the wire's embargoes):
+    # each takes the article and returns a time or None. Registered in their ready().
+    go_live_floors: list[Callable[[ArticlePage], datetime.datetime | None]] = []
 
     class Priority(models.IntegerChoices):
         # Higher sorts first; the digest ranks by it too.
@@ -567,6 +572,23 @@ class ArticlePage(QuickViewRestrictions, Page):
                 live_articles().child_of(self.section).exclude(pk__in=seen)[: limit - len(related)]
             )
         return related
+
+    def publish(self, revision: Any, *args: Any, **kwargs: Any) -> Any:
+        """Every publish (the editor, bulk actions, scheduled, a shell) comes here.
+
+        A go-live floor still ahead schedules the revision for that time rather than
+        publishing it early: the editor's form says why first, the other paths cannot.
+        """
+        floors = [f for floor in self.go_live_floors if (f := floor(self))]
+        floor = max(floors, default=None)
+        if floor is not None and floor > timezone.now():
+            given = revision.content.get("go_live_at")
+            if isinstance(given, str):  # a datetime until the revision is read back
+                given = parse_datetime(given)
+            if given is None or given < floor:
+                revision.content["go_live_at"] = floor.isoformat()
+                revision.save(update_fields=["content"])
+        return super().publish(revision, *args, **kwargs)
 
     def serve(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         # Counted by the page cache, on this render and on every cached hit after it.

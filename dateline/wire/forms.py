@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Max
 from django.utils import timezone
 
 from dateline.newsroom.models import ArticleForm
-from dateline.wire.models import QuoteCheckPolicy, WireItem
+from dateline.wire.models import QuoteCheckPolicy, embargo_lifts
 from dateline.wire.quotes import check_article
 
 
@@ -46,11 +45,7 @@ class QuoteCheckedArticleForm(ArticleForm):
 
     def _check_embargo(self, cleaned: dict[str, Any]) -> None:
         """A story written from an embargoed report goes live at the embargo or later."""
-        if not self.instance.pk:
-            return
-        embargo = WireItem.objects.filter(
-            uses__article_id=self.instance.pk, embargoed_until__gt=timezone.now()
-        ).aggregate(until=Max("embargoed_until"))["until"]
+        embargo = embargo_lifts(self.instance)
         go_live = cleaned.get("go_live_at")
         if embargo is None or (go_live is not None and go_live >= embargo):
             return

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.db import models
 from django.utils import timezone
@@ -218,6 +219,15 @@ class WireUse(models.Model):
 
     def __str__(self) -> str:
         return f"{self.article_id} ← {self.item_id}"
+
+
+def embargo_lifts(article: Any) -> datetime.datetime | None:
+    """When the last embargo still in force among the article's wire reports lifts."""
+    if not article.pk:
+        return None
+    return WireItem.objects.filter(
+        uses__article_id=article.pk, embargoed_until__gt=timezone.now()
+    ).aggregate(until=models.Max("embargoed_until"))["until"]
 
 
 class QuoteCheckPolicy(models.Model):

@@ -203,3 +203,42 @@ def test_write_story_from_a_lifted_embargo_sets_no_go_live_time(staff, world):
     item = embargoed_item(timezone.now() - datetime.timedelta(hours=1))
     staff.post("/admin/wire/desk/write/", {"item": item.pk, "section": world.pk})
     assert ArticlePage.objects.get().go_live_at is None
+
+
+@pytest.mark.django_db
+class TestEveryPublishPath:
+    """Paths without the editor's form: they schedule for the embargo, never publish early."""
+
+    @pytest.fixture
+    def story(self, world):
+        self.until = (timezone.now() + datetime.timedelta(days=2)).replace(microsecond=0)
+        article = make_article(world, "Glass prize", publish=False)
+        WireUse.objects.create(article=article, item=embargoed_item(self.until))
+        return article
+
+    def test_a_revision_published_in_code_waits_for_the_embargo(self, story):
+        story.save_revision().publish()
+        article = ArticlePage.objects.get(pk=story.pk)
+        assert not article.live
+        assert article.scheduled_revision.approved_go_live_at == self.until
+
+    def test_a_later_go_live_time_stands(self, story):
+        later = self.until + datetime.timedelta(hours=3)
+        story.go_live_at = later
+        story.save_revision().publish()
+        assert ArticlePage.objects.get(pk=story.pk).scheduled_revision.approved_go_live_at == later
+
+    def test_the_bulk_publish_action_waits_for_the_embargo(self, staff, story):
+        story.save_revision()
+        url = f"/admin/bulk/wagtailcore/page/publish/?id={story.pk}"
+        assert staff.get(url).status_code == 200
+        response = staff.post(url, {"include_descendants": ""})
+        assert response.status_code == 302
+        article = ArticlePage.objects.get(pk=story.pk)
+        assert not article.live
+        assert article.scheduled_revision.approved_go_live_at == self.until
+
+    def test_a_story_without_an_embargo_publishes_at_once(self, world):
+        article = make_article(world, "Ferry timetable", publish=False)
+        article.save_revision().publish()
+        assert ArticlePage.objects.get(pk=article.pk).live
