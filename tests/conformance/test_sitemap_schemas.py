@@ -1,8 +1,9 @@
 """Every sitemap file validates against the published sitemaps.org and Google News schemas.
 
-The schemas are in tests/conformance/schemas, written out from sitemaps.org and
-Google's published XSDs; ``xmlschema`` validates (strictly: the news elements
-inside a urlset are checked against Google's schema too).
+The schemas are in tests/conformance/schemas: sitemaps.org's sitemap.xsd and
+siteindex.xsd as published; Google's News extension written out from its published
+XSD (no copy of the file was at hand). ``xmlschema`` validates strictly: the news
+elements inside a urlset are checked against Google's schema too.
 """
 
 from __future__ import annotations
