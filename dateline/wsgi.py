@@ -2,17 +2,27 @@
 (dateline.lib.pagecache), then Django."""
 
 import os
+from typing import Any
 
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dateline.settings")
 
+from dateline.lib.clientip import forget_untrusted_scheme
 from dateline.lib.pagecache import PageCacheApp
 from dateline.lib.staticfiles import static_files
 from dateline.lib.warmup import warm_up
 
 django_application = get_wsgi_application()
-application = static_files(PageCacheApp(django_application))
+_application = static_files(PageCacheApp(django_application))
+
+
+def application(environ: dict[str, Any], start_response: Any) -> Any:
+    # Before the page cache and Django, both of which read the scheme from it.
+    forget_untrusted_scheme(environ)
+    return _application(environ, start_response)
+
+
 # Each web worker imports this module once: the URL resolver is built and what is loaded
 # so far is kept out of the garbage collector's full passes (dateline/lib/warmup.py).
 warm_up()

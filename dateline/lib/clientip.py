@@ -82,3 +82,19 @@ def client_ip_from(meta: dict[str, str]) -> str | None:
 
 def client_ip(request: HttpRequest) -> str | None:
     return client_ip_from(request.META)
+
+
+def forget_untrusted_scheme(environ: dict[str, str]) -> None:
+    """Drop the proxy's https header (``SECURE_PROXY_SSL_HEADER``) from an untrusted sender.
+
+    With ``TRUSTED_PROXIES`` set, only those proxies say whether the reader used https,
+    as only they say who the reader is; unset, the header is believed as before (the
+    deployment guide asks for ``TRUSTED_PROXIES`` behind a proxy).
+    """
+    proxy_header = getattr(settings, "SECURE_PROXY_SSL_HEADER", None)
+    networks = trusted_networks()
+    if not proxy_header or not networks or proxy_header[0] not in environ:
+        return
+    peer = _address(environ.get("REMOTE_ADDR") or "")
+    if peer is None or not _trusted(peer, networks):
+        del environ[proxy_header[0]]

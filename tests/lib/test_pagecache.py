@@ -241,3 +241,20 @@ def test_a_page_first_rendered_over_https_gives_no_hsts_to_plain_http(article, h
     hit = wsgi_get(article.url)
     assert hit.headers["x-cache"] == "hit"
     assert "strict-transport-security" not in hit.headers
+
+
+@pytest.mark.parametrize("cached", [False, True], ids=["rendered", "from the cache"])
+@pytest.mark.parametrize(
+    ("peer", "https"), [("10.0.0.7", True), ("203.0.113.9", False)], ids=["proxy", "stranger"]
+)
+def test_only_a_trusted_proxy_says_the_reader_used_https(
+    settings, article, hsts, peer, https, cached
+):
+    settings.TRUSTED_PROXIES = ["10.0.0.0/8"]
+    if cached:
+        wsgi_get(article.url)
+    answer = wsgi_get(article.url, REMOTE_ADDR=peer, HTTP_X_FORWARDED_PROTO="https")
+    assert answer.status == 200
+    assert (answer.headers.get("x-cache") == "hit") is cached
+    # HSTS goes only on https answers (SecurityMiddleware, and the cache on its hits).
+    assert ("strict-transport-security" in answer.headers) is https
