@@ -9,6 +9,7 @@ from lxml import html as lxml_html
 
 from dateline.comments.models import Comment
 from dateline.lib import pagecache
+from dateline.newsroom.models import ArticlePage
 from tests.comments.helpers import approved
 
 pytestmark = pytest.mark.django_db
@@ -104,3 +105,18 @@ def test_section_fronts_show_counts_in_one_query(client, world, article):
     for i in range(5):
         approved(make_article(world, f"Story {i}"))
     assert count_queries(client, world.url) <= before + 1  # paginator growth, not per card
+
+
+def test_a_closed_thread_is_offered_for_reading_not_commenting(client, article):
+    approved(article, "Tomas Brenn")
+    ArticlePage.objects.filter(pk=article.pk).update(comments_open=False)
+    tree = lxml_html.fromstring(client.get(article.url).content)
+    [link] = tree.xpath(f"//p[{has_class('comment-link')}]")
+    assert link.text_content() == "Read the comments (1 comment)"
+    assert "Comments on this story are closed." in tree.get_element_by_id("comments").text_content()
+
+
+def test_a_closed_thread_without_comments_has_no_link(client, article):
+    ArticlePage.objects.filter(pk=article.pk).update(comments_open=False)
+    tree = lxml_html.fromstring(client.get(article.url).content)
+    assert tree.xpath(f"//p[{has_class('comment-link')}]") == []
