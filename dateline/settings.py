@@ -560,5 +560,8 @@ LOGGING: dict[str, Any] = {
         # aiosmtpd (the development outbox) logs each connection, and its start-up
         # self-test as "Connection lost during _handle_client()".
         "mail.log": {"level": "WARNING"},
+        # flufl.bounce logs each detector it runs at INFO, and a detector's error (with
+        # its traceback) before raising it to digests/bounces.py, which handles it.
+        "flufl.bounce": {"level": "CRITICAL"},
     },
 }
