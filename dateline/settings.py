@@ -102,12 +102,15 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "corsheaders",
 ]
 
 MIDDLEWARE = [
     # Request ids, request metrics (dateline/ops/observe.py): outside the page cache,
     # so a stored page never carries the id of the request that made it.
     "dateline.ops.observe.ObserveMiddleware",
+    # CORS for the signup API only (CORS_URLS_REGEX); answers its preflights itself.
+    "corsheaders.middleware.CorsMiddleware",
     # Brotli or gzip for text answers (dateline/lib/compression.py): above the
     # conditional and page-cache middleware, which compare and store identity bodies.
     "dateline.lib.compression.CompressionMiddleware",
@@ -489,7 +492,12 @@ NEWSLETTER_MAILS_PER_ADDRESS_PER_DAY = envint("NEWSLETTER_MAILS_PER_ADDRESS_PER_
 NEWSLETTER_UNSUBSCRIBE_MAILBOX = envstr(
     "NEWSLETTER_UNSUBSCRIBE_MAILBOX", f"unsubscribe@{MAIL_DOMAIN}"
 )
-NEWSLETTER_CORS_ORIGINS = envlist("NEWSLETTER_CORS_ORIGINS")
+# Sites whose pages may call the signup API from the browser (newsletter/api.py), through
+# django-cors-headers on the API's paths only; an origin is scheme://host[:port].
+CORS_ALLOWED_ORIGINS = [o.rstrip("/").lower() for o in envlist("NEWSLETTER_CORS_ORIGINS")]
+CORS_URLS_REGEX = r"^/newsletter/api/"
+CORS_ALLOW_METHODS = ("GET", "POST")
+CORS_ALLOW_HEADERS = ("content-type",)
 
 # Digests (docs/newsletter.md). At the slot an unapproved draft is approved and sent;
 # off: it waits for an editor.
