@@ -544,7 +544,20 @@ LOGGING: dict[str, Any] = {
     "filters": {"request_id": {"()": "dateline.ops.observe.RequestIdFilter"}},
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
-        "json": {"()": "dateline.ops.observe.JsonFormatter"},
+        # One JSON object a line, for journald, Loki or ELK: these fields, the request id
+        # when there is one, the exception's traceback and any extra= of the record.
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "datefmt": "%Y-%m-%dT%H:%M:%S%z",
+            "rename_fields": {
+                "asctime": "time",
+                "levelname": "level",
+                "name": "logger",
+                "exc_info": "exception",
+            },
+            "json_ensure_ascii": False,
+        },
     },
     "handlers": {
         "console": {
