@@ -102,12 +102,15 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "corsheaders",
 ]
 
 MIDDLEWARE = [
     # Request ids, request metrics (dateline/ops/observe.py): outside the page cache,
     # so a stored page never carries the id of the request that made it.
     "dateline.ops.observe.ObserveMiddleware",
+    # CORS for the signup API only (CORS_URLS_REGEX); answers its preflights itself.
+    "corsheaders.middleware.CorsMiddleware",
     # Brotli or gzip for text answers (dateline/lib/compression.py): above the
     # conditional and page-cache middleware, which compare and store identity bodies.
     "dateline.lib.compression.CompressionMiddleware",
@@ -489,7 +492,12 @@ NEWSLETTER_MAILS_PER_ADDRESS_PER_DAY = envint("NEWSLETTER_MAILS_PER_ADDRESS_PER_
 NEWSLETTER_UNSUBSCRIBE_MAILBOX = envstr(
     "NEWSLETTER_UNSUBSCRIBE_MAILBOX", f"unsubscribe@{MAIL_DOMAIN}"
 )
-NEWSLETTER_CORS_ORIGINS = envlist("NEWSLETTER_CORS_ORIGINS")
+# Sites whose pages may call the signup API from the browser (newsletter/api.py), through
+# django-cors-headers on the API's paths only; an origin is scheme://host[:port].
+CORS_ALLOWED_ORIGINS = [o.rstrip("/").lower() for o in envlist("NEWSLETTER_CORS_ORIGINS")]
+CORS_URLS_REGEX = r"^/newsletter/api/"
+CORS_ALLOW_METHODS = ("GET", "POST")
+CORS_ALLOW_HEADERS = ("content-type",)
 
 # Digests (docs/newsletter.md). At the slot an unapproved draft is approved and sent;
 # off: it waits for an editor.
@@ -536,7 +544,20 @@ LOGGING: dict[str, Any] = {
     "filters": {"request_id": {"()": "dateline.ops.observe.RequestIdFilter"}},
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
-        "json": {"()": "dateline.ops.observe.JsonFormatter"},
+        # One JSON object a line, for journald, Loki or ELK: these fields, the request id
+        # when there is one, the exception's traceback and any extra= of the record.
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "datefmt": "%Y-%m-%dT%H:%M:%S%z",
+            "rename_fields": {
+                "asctime": "time",
+                "levelname": "level",
+                "name": "logger",
+                "exc_info": "exception",
+            },
+            "json_ensure_ascii": False,
+        },
     },
     "handlers": {
         "console": {
@@ -560,5 +581,8 @@ LOGGING: dict[str, Any] = {
         # aiosmtpd (the development outbox) logs each connection, and its start-up
         # self-test as "Connection lost during _handle_client()".
         "mail.log": {"level": "WARNING"},
+        # flufl.bounce logs each detector it runs at INFO, and a detector's error (with
+        # its traceback) before raising it to digests/bounces.py, which handles it.
+        "flufl.bounce": {"level": "CRITICAL"},
     },
 }

@@ -2,20 +2,20 @@
 
 A digest leaves with the envelope sender ``bounce+<token>@<our domain>``
 (render.return_path), so a bounce comes back to an address that names the
-delivery without naming the reader. This module reads such a message (RFC 3464
-``multipart/report; report-type=delivery-status``, or an RFC 5965 abuse report),
-finds the delivery by its token, and records what happened:
+delivery without naming the reader. This module reads such a message (an RFC 3464
+delivery status notification, or an older format flufl.bounce knows, or an RFC
+5965 abuse report), finds the delivery by its token, and records what happened:
 
 * a hard bounce (the address does not exist or is disabled: 5.1.x, 5.2.1) or a
   complaint suppresses the address at once;
-* a soft bounce (mailbox full, greylisting, "delayed", other failures) is scored
-  as Mailman does: at most one point a day, points older than
-  ``BOUNCE_WINDOW_DAYS`` forgotten; at ``BOUNCE_SOFT_THRESHOLD`` points the
-  address is suppressed.
+* a soft bounce (mailbox full, greylisting, "delayed", other failures, and any
+  failure reported without a status code) is scored as Mailman does: at most
+  one point a day, points older than ``BOUNCE_WINDOW_DAYS`` forgotten; at
+  ``BOUNCE_SOFT_THRESHOLD`` points the address is suppressed.
 
-Messages that are not reports (out-of-office replies go to the envelope sender
-too, RFC 3834) are ignored and said to be: guessing at prose would suppress
-readers who are merely on holiday.
+Messages that are neither reports nor a bounce format flufl.bounce knows
+(out-of-office replies go to the envelope sender too, RFC 3834) are ignored and
+said to be: guessing at prose would suppress readers who are merely on holiday.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models.functions import TruncDate
 from django.utils import timezone
+from flufl.bounce import all_failures
 
 from dateline.digests.models import (
     DELIVERY_TOKEN_PATTERN,
@@ -103,44 +104,44 @@ def _address(value: str) -> str:
     return (address if address else kind).strip().strip("<>").lower()
 
 
-def _kind(action: str, status: str) -> str | None:
-    action = action.strip().lower()
-    if action in ("delivered", "relayed", "expanded"):
-        return None
-    if action == "failed" and status.startswith(HARD_STATUSES):
-        return Bounce.Kind.HARD
-    if action in ("failed", "delayed"):
-        return Bounce.Kind.SOFT
-    return None
-
-
-def _recipient_blocks(part: Message) -> list[Message]:
-    """The per-recipient field groups of a message/delivery-status part."""
-    payload = part.get_payload()
-    if isinstance(payload, list):
-        # Python parses the groups as messages: the first is per-message.
-        return [block for block in payload[1:] if isinstance(block, Message)]
-    # Some parsers leave it as text: split the groups on blank lines ourselves.
-    groups = re.split(r"\r?\n\s*\r?\n", str(payload).strip())
-    return [email.message_from_string(group + "\n") for group in groups[1:]]
+def _dsn_details(message: Message) -> dict[str, tuple[str, str]]:
+    """Each DSN recipient's status code and diagnostic, by its original and final address."""
+    details: dict[str, tuple[str, str]] = {}
+    for part in message.walk():
+        payload = part.get_payload()
+        if part.get_content_type() != "message/delivery-status" or not isinstance(payload, list):
+            continue
+        # Python parses the field groups as messages: the first is per-message.
+        for block in (b for b in payload[1:] if isinstance(b, Message)):
+            diagnostic = " ".join(str(block.get("Diagnostic-Code", "")).split())[:500]
+            match = STATUS.search(str(block.get("Status", ""))) or STATUS.search(diagnostic)
+            status = ".".join(match.groups()) if match else ""
+            for field in ("Original-Recipient", "Final-Recipient"):
+                if recipient := block.get(field):
+                    details.setdefault(_address(str(recipient)), (status, diagnostic))
+    return details
 
 
 def read_reports(message: Message) -> list[Report]:
     """Every recipient a DSN or an abuse report speaks of, with what happened."""
+    # flufl.bounce says who failed for good and who was delayed, but not why; the status
+    # code tells a gone address (hard) from a full mailbox (also "failed", but soft), so
+    # that part is read here. It reads no abuse reports either.
+    try:
+        temporary, permanent = all_failures(message)
+    except Exception:  # flufl.bounce 6.0's Yale detector fails on a message without From:
+        temporary = permanent = frozenset()
+    details = _dsn_details(message)
     reports = []
+    for addresses, failed in ((permanent, True), (temporary, False)):
+        for raw_address in sorted(addresses):
+            address = raw_address.decode("ascii", "replace").lower()
+            status, diagnostic = details.get(address, ("", ""))
+            hard = failed and status.startswith(HARD_STATUSES)
+            kind = Bounce.Kind.HARD if hard else Bounce.Kind.SOFT
+            reports.append(Report(kind, address, status, diagnostic))
     for part in message.walk():
-        content_type = part.get_content_type()
-        if content_type == "message/delivery-status":
-            for block in _recipient_blocks(part):
-                recipient = block.get("Final-Recipient") or block.get("Original-Recipient") or ""
-                status_field = str(block.get("Status", "")).strip()
-                diagnostic = " ".join(str(block.get("Diagnostic-Code", "")).split())
-                match = STATUS.search(status_field) or STATUS.search(diagnostic)
-                status = ".".join(match.groups()) if match else ""
-                kind = _kind(str(block.get("Action", "")), status)
-                if kind and recipient:
-                    reports.append(Report(kind, _address(str(recipient)), status, diagnostic[:500]))
-        elif content_type == "message/feedback-report":
+        if part.get_content_type() == "message/feedback-report":
             # RFC 5965: a reader pressed "this is spam". Never mail them again.
             fields = _recipient_blocks_or_fields(part)
             recipient = fields.get("Original-Rcpt-To") or ""
@@ -232,9 +233,9 @@ def process(raw: bytes, *, source: str = "dsn", envelope_recipient: str = "") ->
     """Read one bounce message and record what it says; never raises on bad input."""
     try:
         message = parse(raw)
+        reports = read_reports(message)
     except Exception as error:  # anything unreadable is just not a report
         return Outcome([], [], [], reason=f"unreadable message: {error}")
-    reports = read_reports(message)
     if not reports:
         # DSNs are auto-replies too (Postfix marks them so): only a non-report is a holiday note.
         if str(message.get("Auto-Submitted", "")).lower().startswith("auto-replied"):

@@ -10,12 +10,11 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
-from django.utils.crypto import constant_time_compare
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.functional import cached_property
 from wagtail.admin.panels import FieldPanel
 from wagtail.snippets.models import register_snippet
 
-from dateline.lib.hmacs import salted_sha256
 from dateline.newsletter.models import Cadence
 
 
@@ -135,9 +134,8 @@ DELIVERY_TOKEN_PATTERN = rf"[0-9]+x[0-9a-f]{{{_TOKEN_SIGNATURE_CHARS}}}"
 
 
 def _token_signature(delivery_id: int, secret: str | bytes) -> str:
-    if isinstance(secret, bytes):
-        secret = secret.decode("utf-8")
-    return salted_sha256(_TOKEN_PURPOSE, str(delivery_id), secret)[:_TOKEN_SIGNATURE_CHARS]
+    signature = salted_hmac(_TOKEN_PURPOSE, str(delivery_id), secret, algorithm="sha256")
+    return signature.hexdigest()[:_TOKEN_SIGNATURE_CHARS]
 
 
 def delivery_token(delivery_id: int, secret: str = "") -> str:

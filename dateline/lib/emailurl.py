@@ -12,6 +12,10 @@ Accepted forms:
   ``mailgun://KEY@?sender_domain=mg.example.org``, ``mailjet://KEY:SECRET@``.
   Its bounce and complaint webhooks (``/esp/<esp>/tracking/``, behind
   ``ANYMAIL_WEBHOOK_SECRET``) feed the suppression list.
+
+Ours, not dj-email-url or django-environ's email_url: neither knows the outbox or
+the ESP schemes, and both read ``smtps://`` as STARTTLS where it means TLS from the
+start (port 465) here and in the README.
 """
 
 from __future__ import annotations

@@ -1,4 +1,9 @@
-"""Typed readers for the environment, so settings.py reads like a table of defaults."""
+"""Typed readers for the environment, so settings.py reads like a table of defaults.
+
+Ours, not environs or django-environ: here a variable set but empty (``VAR=`` in a
+compose file) means the default and a misspelt boolean is an error, where environs
+refuses an empty bool or int and django-environ reads both as false.
+"""
 
 from __future__ import annotations
 

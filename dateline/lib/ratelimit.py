@@ -1,4 +1,9 @@
-"""Fixed-window rate limits kept in the shared cache."""
+"""Fixed-window rate limits kept in the shared cache.
+
+Ours, not django-ratelimit (no way to clear a count after a good login, wants a
+request, refuses the tests' LocMemCache) nor limits (Redis, Memcached, MongoDB or
+per-process memory: nothing all processes share on the SQLite default).
+"""
 
 from __future__ import annotations
 

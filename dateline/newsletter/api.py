@@ -32,8 +32,9 @@ answers are those of the newsletter page asked for JSON:
 
 Browsers may call both from the origins in NEWSLETTER_CORS_ORIGINS (e.g.
 ``https://partner.example``); other origins get no CORS headers, so browsers
-keep the answer from their scripts. No cookies are involved, and no response is
-cached (``Cache-Control: no-store``).
+keep the answer from their scripts. django-cors-headers does that and answers
+the preflights (CORS_* in settings.py). No cookies are involved, and no answer
+is cached (``Cache-Control: no-store``).
 """
 
 from __future__ import annotations
@@ -43,9 +44,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
-from django.utils.cache import patch_vary_headers
 from django.views.decorators.csrf import csrf_exempt
 
 from dateline.lib.formstamp import make_live_stamp
@@ -56,21 +55,10 @@ from dateline.newsletter.views import handle_signup
 View = Callable[[HttpRequest], HttpResponse]
 
 FORM_CONTENT_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
-# Browsers cap the preflight cache lower (Chromium at two hours); this is the most asked for.
-PREFLIGHT_MAX_AGE = 86400
-
-
-def allowed_origin(request: HttpRequest) -> str | None:
-    """The request's Origin if it may read our answers, else None."""
-    origin = request.headers.get("Origin", "")
-    if not origin or origin == "null":
-        return None
-    allowed = {o.strip().rstrip("/").lower() for o in settings.NEWSLETTER_CORS_ORIGINS}
-    return origin if origin.lower() in allowed else None
 
 
 def api_view(methods: tuple[str, ...]) -> Callable[[View], View]:
-    """CORS, preflight, the allowed methods and no-store, around one endpoint."""
+    """The allowed methods and no-store around one endpoint (CORS is the middleware's)."""
 
     def decorate(view: View) -> View:
         def wrapped(request: HttpRequest) -> HttpResponse:
@@ -80,16 +68,7 @@ def api_view(methods: tuple[str, ...]) -> Callable[[View], View]:
                 response = view(request)
             else:
                 response = HttpResponseNotAllowed([*methods, "OPTIONS"])
-            origin = allowed_origin(request)
-            if origin:
-                response["Access-Control-Allow-Origin"] = origin
-                if request.method == "OPTIONS":
-                    response["Access-Control-Allow-Methods"] = "POST, GET"
-                    response["Access-Control-Allow-Headers"] = "Content-Type"
-                    response["Access-Control-Max-Age"] = str(PREFLIGHT_MAX_AGE)
-            # The answer depends on Origin, and a stamp or a signup answer must never
-            # be served from a cache.
-            patch_vary_headers(response, ["Origin"])
+            # A stamp or a signup answer must never be served from a cache.
             response["Cache-Control"] = "no-store"
             return response
 

@@ -16,9 +16,8 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from django.conf import settings
-from django.utils.crypto import constant_time_compare
+from django.utils.crypto import constant_time_compare, salted_hmac
 
-from dateline.lib.hmacs import salted_sha256
 from dateline.newsletter.models import Subscriber
 
 MANAGE_SALT = "dateline.newsletter.manage"
@@ -37,7 +36,8 @@ def hash_token(token: str) -> str:
 
 
 def _signature(public_id: str, key: str, secret: str | None = None) -> str:
-    return salted_sha256(MANAGE_SALT, f"{public_id}:{key}", secret)[:32]
+    value = f"{public_id}:{key}"
+    return salted_hmac(MANAGE_SALT, value, secret, algorithm="sha256").hexdigest()[:32]
 
 
 class KeyHolder(Protocol):

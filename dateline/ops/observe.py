@@ -4,7 +4,8 @@
   ``$request_id``) when it looks like one, else a new one. Log records made
   while the request runs carry it too, so one id finds a request in the proxy's
   log, ours and the reader's bug report.
-* In production, logs are JSON lines (``JsonFormatter``), one object per record.
+* In production, logs are JSON lines (python-json-logger, LOGGING in settings.py),
+  one object per record.
 * Each server process counts requests by method and status class, and their
   time, and adds the tally to the cache every few seconds (``Tally``), so the
   metrics endpoint (health.py) sums every process on every machine sharing the
@@ -14,7 +15,6 @@
 from __future__ import annotations
 
 import contextvars
-import json
 import logging
 import os
 import re
@@ -42,27 +42,13 @@ def request_id_from(header: str | None) -> str:
 
 
 class RequestIdFilter(logging.Filter):
+    """Gives a record made during a request its ``request_id``; others get none."""
+
     def filter(self, record: logging.LogRecord) -> bool:
-        record.request_id = REQUEST_ID.get()
+        # Set only when there is one: the JSON formatter writes every attribute it finds.
+        if request_id := REQUEST_ID.get():
+            record.request_id = request_id
         return True
-
-
-class JsonFormatter(logging.Formatter):
-    """One JSON object per line: what log collectors (journald, Loki, ELK) read best."""
-
-    def format(self, record: logging.LogRecord) -> str:
-        entry: dict[str, Any] = {
-            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
-            "level": record.levelname,
-            "logger": record.name,
-            "message": record.getMessage(),
-        }
-        request_id = getattr(record, "request_id", "")
-        if request_id:
-            entry["request_id"] = request_id
-        if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps(entry, ensure_ascii=False)
 
 
 class Tally:

@@ -108,6 +108,16 @@ def test_old_soft_bounces_are_forgotten(delivery, settings):
     assert not Suppression.objects.exists()
 
 
+def test_a_bounce_in_an_older_format_is_soft(delivery, settings):
+    # qmail sends no DSN (QSBMF, read by flufl.bounce): no status code says the address
+    # is gone, so it is scored like a full mailbox rather than suppressed at once.
+    settings.BOUNCE_SOFT_THRESHOLD = 2
+    with time_machine.travel(NOW, tick=False):
+        [bounce] = bounces.process(sample("qmail-no-dsn.eml", delivery)).recorded
+    assert (bounce.kind, bounce.status, bounce.delivery) == ("soft", "", delivery)
+    assert not Suppression.objects.exists()
+
+
 def test_a_complaint_suppresses_at_once(delivery):
     outcome = bounces.process(sample("complaint-arf.eml", delivery))
     assert outcome.recorded[0].kind == "complaint"

@@ -11,9 +11,10 @@ import sys
 
 import pytest
 from django.test import Client
+from django.utils.module_loading import import_string
 
 from dateline.ops import observe
-from dateline.ops.observe import JsonFormatter, RequestIdFilter
+from dateline.ops.observe import RequestIdFilter
 from dateline.ops.security import ADMIN_POLICY, INLINE_STYLE_POLICY, SITE_POLICY
 from tests.factories import make_article
 
@@ -149,18 +150,38 @@ def test_request_ids_come_from_the_proxy_or_are_made(client):
     assert made["X-Request-ID"] != "<script>" and len(made["X-Request-ID"]) == 32
 
 
-def test_json_log_lines_carry_the_request_id():
+def json_log_line(record: logging.LogRecord, settings) -> dict:
+    """``record`` as the JSON formatter that LOGGING configures writes it."""
+    spec = dict(settings.LOGGING["formatters"]["json"])
+    formatter = import_string(spec.pop("()"))(**spec)
+    RequestIdFilter().filter(record)
+    return json.loads(formatter.format(record))
+
+
+def test_json_log_lines_carry_the_request_id(settings):
     record = logging.LogRecord(
         "dateline", logging.WARNING, __file__, 1, "Relay %s", ("down",), None
     )
     token = observe.REQUEST_ID.set("req-12345678")
     try:
-        RequestIdFilter().filter(record)
+        line = json_log_line(record, settings)
     finally:
         observe.REQUEST_ID.reset(token)
-    line = json.loads(JsonFormatter().format(record))
+    assert set(line) == {"time", "level", "logger", "message", "request_id"}
     assert line["message"] == "Relay down" and line["request_id"] == "req-12345678"
-    assert line["level"] == "WARNING"
+    assert (line["level"], line["logger"]) == ("WARNING", "dateline")
+
+
+def test_json_log_lines_outside_a_request_and_with_a_traceback(settings):
+    try:
+        raise ValueError("the relay said no")
+    except ValueError:
+        exc_info = sys.exc_info()
+    record = logging.LogRecord("dateline", logging.ERROR, __file__, 1, "Crash", (), exc_info)
+    line = json_log_line(record, settings)
+    assert set(line) == {"time", "level", "logger", "message", "exception"}
+    assert "ValueError: the relay said no" in line["exception"]
+    assert line["time"][:2] == "20" and line["time"][-5] in "+-"  # ISO 8601 with the offset
 
 
 def test_security_headers_on_pages_admin_and_mail_like_pages(client, world, admin_client):
