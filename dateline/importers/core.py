@@ -110,6 +110,8 @@ class Report:
     authors: int = 0
     redirects: int = 0
     comments: Any = None  # dateline.comments.imports.ImportResult
+    notes: list[str] = field(default_factory=list)  # carried over, but not all of it
+    subscribers: Any = None  # dateline.newsletter.imports.ImportResult
 
 
 # Photos -----------------------------------------------------------------------
@@ -125,10 +127,22 @@ class PhotoStore:
     # WordPress's resized copies: name-1024x768.jpg is a size of name.jpg.
     SIZED = re.compile(r"-\d+x\d+(?=\.[A-Za-z0-9]+$)")
 
-    def __init__(self, media: Path | None, report: Report, *, dry_run: bool = False) -> None:
+    def __init__(
+        self,
+        media: Path | None,
+        report: Report,
+        *,
+        dry_run: bool = False,
+        marker: str = "/uploads/",
+        sized: re.Pattern[str] = SIZED,
+    ) -> None:
+        """``marker``: where the media folder starts in an image's URL path; ``sized``:
+        what a resized copy's URL has that the original's has not."""
         self.media = media
         self.report = report
         self.dry_run = dry_run
+        self.marker = marker
+        self.sized = sized
         self.by_url: dict[str, int | None] = {}
         # url -> (caption, credit, alt, title) from the export's attachments
         self.details: dict[str, tuple[str, str, str, str]] = {}
@@ -137,18 +151,21 @@ class PhotoStore:
         if self.media is None or not url:
             return None
         path = unquote(urlsplit(url).path)
-        marker = "/uploads/"
-        relative = path.split(marker, 1)[1] if marker in path else path.lstrip("/")
         root = self.media.resolve()
-        for candidate in (relative, self.SIZED.sub("", relative)):
+        for whole in (path, self.sized.sub("", path)):
+            marker = self.marker
+            candidate = whole.split(marker, 1)[1] if marker in whole else whole.lstrip("/")
             found = (root / candidate).resolve()
             # Never outside the media folder, whatever the export's URL says.
             if found.is_relative_to(root) and found.is_file():
                 return found
         return None
 
+    def key(self, url: str) -> str:
+        return self.sized.sub("", url)
+
     def photo_id(self, url: str, alt: str = "") -> int | None:
-        key = self.SIZED.sub("", url)
+        key = self.key(url)
         if key in self.by_url:
             return self.by_url[key]
         found = self.locate(url)

@@ -1,10 +1,11 @@
-"""``dateline import wordpress EXPORT.xml [--media DIR] [--map FILE] [--dry-run]``.
+"""``dateline import wordpress|ghost|substack EXPORT [--media DIR] [--map FILE] [--dry-run]``.
 
-One command per source system as a subcommand; ghost and substack come next.
+One command per source system as a subcommand.
 """
 
 from __future__ import annotations
 
+import datetime
 import sys
 from typing import Any
 
@@ -40,9 +41,55 @@ class Command(BaseCommand):
         wordpress.add_argument(
             "--dry-run", action="store_true", help="Say what would happen; write nothing"
         )
+        ghost = sources.add_parser(
+            "ghost", help="A Ghost export (Settings > Labs > Export, a .json file)"
+        )
+        ghost.add_argument("file", help="The export file (.json)")
+        ghost.add_argument(
+            "--media", metavar="DIR", help="A copy of the Ghost site's content/images"
+        )
+        ghost.add_argument(
+            "--members", metavar="FILE", help="Ghost's members export (CSV), as subscribers"
+        )
+        substack = sources.add_parser(
+            "substack", help="A Substack export archive (Settings > Exports, a .zip file)"
+        )
+        substack.add_argument("file", help="The export archive (.zip)")
+        substack.add_argument(
+            "--media", metavar="DIR", help="A folder with the posts' images, by file name"
+        )
+        substack.add_argument(
+            "--author", default="", help="The byline for every post (the export names none)"
+        )
+        substack.add_argument(
+            "--no-subscribers", action="store_true", help="Leave the email list out"
+        )
+        for parser_ in (ghost, substack):
+            parser_.add_argument("--map", metavar="FILE", help="The mapping (TOML)")
+            parser_.add_argument(
+                "--dry-run", action="store_true", help="Say what would happen; write nothing"
+            )
+            parser_.add_argument(
+                "--confirm-by-mail",
+                action="store_true",
+                help="Send each subscriber Dateline's confirmation mail (double opt-in) "
+                "instead of taking the old system's consent as the evidence",
+            )
+            parser_.add_argument(
+                "--operator",
+                default="",
+                help="Who runs the import, kept with each subscriber's consent (default: "
+                "the login name)",
+            )
+            parser_.add_argument(
+                "--exported-on",
+                type=datetime.date.fromisoformat,
+                metavar="YYYY-MM-DD",
+                help="The date of the subscriber export (default: from its file name or date)",
+            )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from dateline.importers import wordpress
+        from dateline.importers import ghost, substack, wordpress
 
         console = Console(
             file=options.get("stdout") or sys.stdout,
@@ -57,14 +104,32 @@ class Command(BaseCommand):
                 progress.start()
             progress.update(task, completed=done, total=total)
 
+        common = {
+            "media": options.get("media"),
+            "mapping": options.get("map"),
+            "dry_run": options.get("dry_run", False),
+            "progress": advance,
+        }
+        subscribers = {
+            "confirm_by_mail": options.get("confirm_by_mail", False),
+            "operator": options.get("operator", ""),
+            "exported_on": options.get("exported_on"),
+        }
         try:
-            report = wordpress.run(
-                options["file"],
-                media=options.get("media"),
-                mapping=options.get("map"),
-                dry_run=options.get("dry_run", False),
-                progress=advance,
-            )
+            if options["source"] == "ghost":
+                report = ghost.run(
+                    options["file"], members=options.get("members"), **common, **subscribers
+                )
+            elif options["source"] == "substack":
+                report = substack.run(
+                    options["file"],
+                    author=options.get("author", ""),
+                    subscribers=not options.get("no_subscribers", False),
+                    **common,
+                    **subscribers,
+                )
+            else:
+                report = wordpress.run(options["file"], **common)
         except ImportFailed as error:
             raise CommandError(str(error)) from None
         finally:
@@ -100,6 +165,14 @@ def summarise(console: Console, report: Report) -> None:
     if report.comments is not None:
         table.add_row("Comments imported", f"{report.comments.imported:,}")
         table.add_row("Comments already here", f"{report.comments.already:,}")
+    subscribers = report.subscribers
+    if subscribers is not None:
+        table.add_row("Subscribers read", f"{subscribers.rows:,}")
+        table.add_row(f"  new, {verb}added", f"{subscribers.added:,}")
+        table.add_row("  sent a confirmation mail", f"{subscribers.invited:,}")
+        table.add_row("  already subscribed", f"{subscribers.already_active:,}")
+        table.add_row("  skipped", f"{len(subscribers.skipped):,}")
+        table.add_row("  with problems", f"{len(subscribers.problems):,}")
     console.print(table)
     lists = [
         ("Skipped", report.skipped),
@@ -112,6 +185,10 @@ def summarise(console: Console, report: Report) -> None:
     ]
     if report.comments is not None:
         lists.append(("Comments skipped", report.comments.skipped))
+    lists.append(("Notes (carried over, not all of it)", report.notes))
+    if subscribers is not None:
+        lists.append(("Subscribers skipped", [str(n) for n in subscribers.skipped]))
+        lists.append(("Subscribers with problems", [str(n) for n in subscribers.problems]))
     for heading, lines in lists:
         if not lines:
             continue
