@@ -121,7 +121,7 @@ def tidy(body: str) -> str:
     for picture in root.xpath(".//picture"):
         picture.drop_tag()
     for source in root.xpath(".//source"):
-        source.drop_tree()
+        source.drop_tag()  # libxml2 nests the <img> inside: keep it
     return "".join(lxml_html.tostring(child, encoding="unicode") for child in root) + (
         root.text or ""
     )
