@@ -279,6 +279,9 @@ def run(
     if folder is not None and not folder.is_dir():
         raise ImportFailed(f"The media folder {folder} does not exist.")
     members_data = subscribers.read_file(members) if members else None
+    if members_data is not None and members:
+        # A members file we cannot read stops the run before any story is written.
+        subscribers.table(members_data, "Ghost", Path(members).name)
     report = GhostImport(
         export, Mapping.load(mapping), folder, dry_run=dry_run, progress=progress
     ).run(export.stories)

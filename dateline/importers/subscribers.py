@@ -56,6 +56,22 @@ def evidence(system: str, file_name: str, exported_on: datetime.date, operator: 
     )
 
 
+def table(
+    data: bytes, system: str, file_name: str
+) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """The list's header and rows; ImportFailed, naming the file, when it is not one."""
+    try:
+        header, records = newsletter.read_table(newsletter.decode(data))
+    except newsletter.ImportFailed as error:
+        raise ImportFailed(f"{file_name}: {error}") from None
+    if "email" not in header:
+        raise ImportFailed(
+            f"{file_name}: no email column; is this {system}'s list? Its first line has: "
+            + ", ".join(header)
+        )
+    return header, records
+
+
 def import_list(
     data: bytes,
     *,
@@ -70,14 +86,9 @@ def import_list(
     prior = "" if confirm_by_mail else evidence(system, file_name, exported_on, operator)
     try:
         importer = newsletter.Importer(source_name=f"{system} {file_name}", prior_consent=prior)
-        header, records = newsletter.read_table(newsletter.decode(data))
     except newsletter.ImportFailed as error:
         raise ImportFailed(f"{file_name}: {error}") from None
-    if "email" not in header:
-        raise ImportFailed(
-            f"{file_name}: no email column; is this {system}'s list? Its first line has: "
-            + ", ".join(header)
-        )
+    header, records = table(data, system, file_name)
     columns: dict[str, int | None] = {
         "email": header.index("email"), "cadence": None, "sections": None,
     }  # fmt: skip

@@ -122,8 +122,8 @@ def tidy(body: str) -> str:
         picture.drop_tag()
     for source in root.xpath(".//source"):
         source.drop_tag()  # libxml2 nests the <img> inside: keep it
-    return "".join(lxml_html.tostring(child, encoding="unicode") for child in root) + (
-        root.text or ""
+    return (root.text or "") + "".join(
+        lxml_html.tostring(child, encoding="unicode") for child in root
     )
 
 
@@ -244,6 +244,9 @@ def run(
     from dateline.importers import subscribers as lists
 
     export = read(path)
+    if subscribers and export.email_list is not None:
+        # An email list we cannot read stops the run before any story is written.
+        lists.table(export.email_list[1], "Substack", export.email_list[0])
     folder = Path(media) if media else None
     if folder is not None and not folder.is_dir():
         raise ImportFailed(f"The media folder {folder} does not exist.")

@@ -26,6 +26,7 @@ BRIDGE = "65f1a0000000000000000001"  # Lexical, published, two authors, feature 
 ROOF = "5fc2b0000000000000000002"  # Mobiledoc, published
 DRAFT = "65f1a0000000000000000003"
 MEMBERS_ONLY = "65f1a0000000000000000004"
+SCHEDULED = "65f1a0000000000000000007"
 
 
 @pytest.fixture
@@ -58,7 +59,7 @@ def counts() -> tuple[int, ...]:
 
 def test_posts_become_articles_with_sections_authors_and_tags(home, images):
     report = run(images)
-    assert report.created == 4
+    assert report.created == 5
     bridge = article(BRIDGE)
     assert bridge.live
     assert bridge.title == "Harbour board keeps the swing bridge open to walkers"
@@ -72,15 +73,18 @@ def test_posts_become_articles_with_sections_authors_and_tags(home, images):
     # Bridges is a tag; the internal #import-2024 tag is not shown to readers.
     assert sorted(t.name for t in bridge.tags.all()) == ["Bridges"]
     assert article(ROOF).get_parent().title == "Council"
-    assert report.by_status == {"published": 3, "draft": 1}
+    assert report.by_status == {"published": 3, "scheduled": 1, "draft": 1}
     skipped = "\n".join(report.skipped)
     assert "About us" in skipped and "a page" in skipped
     assert "sent by email only" in skipped
     assert any("members members at Ghost; now public" in n for n in report.notes)
 
 
-def test_a_draft_stays_a_draft(home, images):
+def test_drafts_stay_drafts_and_scheduled_posts_wait(home, images):
     report = run(images)
+    regatta = article(SCHEDULED)
+    assert not regatta.live
+    assert regatta.go_live_at.isoformat().startswith("2031-06-01T08:00")
     draft = article(DRAFT)
     assert not draft.live and draft.has_unpublished_changes
     assert draft.get_parent().title == "News"  # no tag: the default section
@@ -162,7 +166,7 @@ def test_the_same_export_twice_changes_nothing(home, images):
     before = counts()
     revisions = article(BRIDGE).revisions.count()
     again = run(images, members=MEMBERS, exported_on=datetime.date(2026, 12, 1))
-    assert again.created == again.updated == 0 and again.unchanged == 4
+    assert again.created == again.updated == 0 and again.unchanged == 5
     assert counts() == before
     assert article(BRIDGE).revisions.count() == revisions
     assert again.subscribers.added == 0 and again.subscribers.already_active == 3
@@ -176,7 +180,7 @@ def test_a_newer_export_updates_the_changed_post(home, images, tmp_path):
     newer = tmp_path / "newer.json"
     newer.write_text(json.dumps(data))
     report = ghost.run(newer, media=images, mapping=MAPPING)
-    assert (report.created, report.updated, report.unchanged) == (0, 1, 3)
+    assert (report.created, report.updated, report.unchanged) == (0, 1, 4)
     assert article(BRIDGE).title.endswith("walkers and bicycles")
 
 
@@ -184,8 +188,8 @@ def test_dry_run_writes_nothing(home, images, mail_server):
     before = counts()
     report = run(images, members=MEMBERS, dry_run=True)
     assert counts() == before and ImportedItem.objects.count() == 0
-    assert report.created == 4
-    assert report.per_section == {"Harbour": 1, "Council": 1, "News": 2}
+    assert report.created == 5
+    assert report.per_section == {"Harbour": 1, "Council": 1, "News": 3}
     assert ("/swing-bridge-stays-open/", "/harbour/swing-bridge-stays-open/") in report.url_changes
     assert any("Lexical card callout" in u for u in report.unknown_blocks)
     assert report.subscribers.added == 3
@@ -265,7 +269,23 @@ def test_a_post_with_broken_lexical_is_named(tmp_path):
         ghost.read(bad)
 
 
+def test_a_members_file_that_is_no_list_stops_the_run_before_any_story(home, images, tmp_path):
+    members = tmp_path / "members.2026-12-01.csv"
+    members.write_text("id,name\n1,Pell\n")
+    with pytest.raises(ImportFailed, match=r"members\.2026-12-01\.csv: no email column"):
+        run(images, members=members)
+    assert ArticlePage.objects.count() == 0
+
+
 def test_the_command_reports_bad_input_and_imports_nothing(home):
     with pytest.raises(CommandError, match=r"ghost-malformed\.json, line 8"):
         call_command("import", "ghost", str(FIXTURES / "ghost-malformed.json"))
     assert ArticlePage.objects.count() == 0
+
+
+def test_the_export_date_is_read_from_ghosts_file_name(home, images, tmp_path, mail_server):
+    members = tmp_path / "the-calder-tide.members.2026-11-28.csv"
+    members.write_bytes(MEMBERS.read_bytes())
+    run(images, members=members)
+    record = ConsentRecord.objects.get(email="pell.norris@example.net")
+    assert "the-calder-tide.members.2026-11-28.csv of 2026-11-28" in record.source
