@@ -1,7 +1,7 @@
 """What every import shares: the mapping file, the report, photos, redirects, ids.
 
-A source module (wordpress.py; later ghost.py, substack.py) reads its export into
-plain items and calls these to store them. Each story is stored in its own
+A source module (wordpress.py; ghost.py and substack.py through stories.py) reads
+its export into plain items and calls these to store them. Each story is stored in its own
 transaction together with its ImportedItem and its redirects, so a run killed half
 way leaves whole stories or none, and the next run takes up where it stopped.
 """

@@ -60,6 +60,10 @@ def _date(value: Any) -> datetime.datetime | None:
     return parsed if timezone.is_aware(parsed) else parsed.replace(tzinfo=datetime.UTC)
 
 
+def _plain(markup: str) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", markup).split())
+
+
 def _document(name: str, post: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     """("lexical" | "mobiledoc" | "html", the parsed document) of one post."""
     for kind in ("lexical", "mobiledoc"):
@@ -220,10 +224,6 @@ def read(path: str | Path) -> Export:
         name, str(meta.get("version")), _date(meta.get("exported_on")), stories, bylines,
         tags, skipped, notes,
     )  # fmt: skip
-
-
-def _plain(markup: str) -> str:
-    return " ".join(re.sub(r"<[^>]+>", " ", markup).split())
 
 
 class GhostImport(StoryImport):

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
 from lxml import html as lxml_html
 from lxml.etree import ParserError
 
@@ -51,8 +52,6 @@ class Export:
 
 
 def _date(value: str) -> datetime.datetime | None:
-    from django.utils.dateparse import parse_date, parse_datetime
-
     value = value.strip()
     if not value:
         return None
