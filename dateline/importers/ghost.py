@@ -34,6 +34,7 @@ STATUSES = {"published": "published", "scheduled": "scheduled", "draft": "draft"
 # Ghost's resized copies: /content/images/size/w600/2024/03/x.jpg is /content/images/2024/03/x.jpg.
 SIZED = re.compile(r"/size/w\d+(?:h\d+)?(?:/format/[a-z]+)?(?=/)")
 MARKER = "/content/images/"
+AUDIENCES = {"members": "members", "paid": "paying members", "tiers": "some tiers' members"}
 
 
 @dataclass
@@ -172,7 +173,8 @@ def read(path: str | Path) -> Export:
             skipped.append(f"{label}: {status or 'no'} status")
             continue
         if post.get("visibility") not in (None, "", "public"):
-            notes.append(f"{label}: was for {post['visibility']} members at Ghost; now public")
+            who = AUDIENCES.get(post["visibility"], f"{post['visibility']} readers")
+            notes.append(f"{label}: for {who} only at Ghost; public here")
         format_, document = _document(name, post)
         tag_ids = [t for _, t in sorted(post_tags.get(post_id, []))]
         authors = [a for _, a in sorted(post_authors.get(post_id, []))]

@@ -40,6 +40,11 @@ TRUE = {"true", "1", "yes", "t"}
 MARKER = "/public/images/"
 SIZED = re.compile(r"_\d+x\d+(?=\.[A-Za-z0-9]+$)")
 STAFF = "substack-byline"
+AUDIENCES = {
+    "only_paid": "paying subscribers",
+    "founding": "founding members",
+    "only_free": "subscribers",
+}
 
 
 @dataclass
@@ -169,9 +174,8 @@ def read(path: str | Path) -> Export:
         status = ("scheduled" if date and date > now else "published") if published else "draft"
         audience = (row.get("audience") or "everyone").strip()
         if audience not in ("everyone", ""):
-            notes.append(
-                f"{label}: was for {audience.replace('_', ' ')} readers at Substack; now public"
-            )
+            who = AUDIENCES.get(audience, audience.replace("_", " "))
+            notes.append(f"{label}: for {who} only at Substack; public here")
         podcast = (row.get("podcast_url") or "").strip()
         if podcast:
             body += f'<p><a href="{podcast}">Listen to the episode</a></p>'

@@ -77,7 +77,7 @@ def test_posts_become_articles_with_sections_authors_and_tags(home, images):
     skipped = "\n".join(report.skipped)
     assert "About us" in skipped and "a page" in skipped
     assert "sent by email only" in skipped
-    assert any("members members at Ghost; now public" in n for n in report.notes)
+    assert any("for members only at Ghost; public here" in n for n in report.notes)
 
 
 def test_drafts_stay_drafts_and_scheduled_posts_wait(home, images):

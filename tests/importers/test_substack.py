@@ -74,7 +74,7 @@ def test_posts_become_articles(home, export, images):
     assert report.by_status == {"published": 3, "draft": 1}
     assert any("a thread, not a post" in s for s in report.skipped)
     notes = "\n".join(report.notes)
-    assert "only paid readers at Substack; now public" in notes
+    assert "for paying subscribers only at Substack; public here" in notes
     assert "podcast episode" in notes
     assert "Listen to the episode" in article(PODCAST).body[-1].value.source
 
