@@ -14,7 +14,7 @@ from django.test import Client
 
 from dateline.ops import observe
 from dateline.ops.observe import JsonFormatter, RequestIdFilter
-from dateline.ops.security import ADMIN_POLICY, INLINE_STYLE_POLICY, SITE_POLICY
+from dateline.lib.security import ADMIN_POLICY, INLINE_STYLE_POLICY, SITE_POLICY
 from tests.factories import make_article
 
 pytestmark = pytest.mark.django_db
