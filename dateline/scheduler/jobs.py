@@ -72,9 +72,10 @@ def all_jobs() -> tuple[Job, ...]:
         if app.name == __package__ or not module_has_submodule(app.module, "jobs"):
             continue
         found.extend(getattr(import_module(f"{app.name}.jobs"), "JOBS", ()))
+    # A job's name is its row in JobRun: two jobs sharing one would take each other's slots.
     names = [job.name for job in found]
-    if len(set(names)) != len(names):
-        raise ValueError(f"Two scheduled jobs share a name: {sorted(names)}")
+    if shared := sorted({name for name in names if names.count(name) > 1}):
+        raise ValueError(f"Scheduled jobs share a name: {', '.join(shared)}")
     return tuple(found)
 
 
