@@ -96,11 +96,12 @@ def _fresh_request_id(header: str | None) -> str:
 
 @dataclass
 class Hooks:
-    """What a hit needs from the apps, which register it in their ``AppConfig.ready()``.
+    """What the cache asks of the apps, which ``register`` it in their ``AppConfig.ready()``.
 
     lib imports no Dateline app (docs/decisions/0011-layers.md): the newsroom gives
-    the view counter, ops the request tally and the request-id reader. Until they
-    register, a hit counts nothing and carries a fresh id.
+    the view counter (a page served is a view, hit or not), ops the request tally and
+    the request-id reader for hits. Until they register, the cache counts nothing and
+    a hit carries a fresh id.
     """
 
     count_view: Callable[[int], None] = _no_view
