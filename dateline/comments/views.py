@@ -88,9 +88,7 @@ def post(request: HttpRequest) -> HttpResponseBase:
         comment = posting.post_comment(sub)
     except posting.Refused as refusal:
         if json_wanted:
-            return json_answer(
-                False, refusal.message, status=refusal.status, field=refusal.field
-            )
+            return json_answer(False, refusal.message, status=refusal.status, field=refusal.field)
         return refused_page(request, sub, refusal)
 
     held = comment.status == Comment.Status.HELD

@@ -81,7 +81,6 @@ PER_REQUEST_HEADERS = frozenset({"strict-transport-security", "content-length"})
 StartResponse = Callable[..., Any]
 
 
-
 def _no_view(article_id: int) -> None:
     return None
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from lxml import html as lxml_html
 
-from dateline.comments.models import Comment
 from dateline.comments.demo import THREADS, add_comments
+from dateline.comments.models import Comment
 from tests.factories import make_article
 
 pytestmark = pytest.mark.django_db

@@ -12,9 +12,9 @@ import sys
 import pytest
 from django.test import Client
 
+from dateline.lib.security import ADMIN_POLICY, INLINE_STYLE_POLICY, SITE_POLICY
 from dateline.ops import observe
 from dateline.ops.observe import JsonFormatter, RequestIdFilter
-from dateline.lib.security import ADMIN_POLICY, INLINE_STYLE_POLICY, SITE_POLICY
 from tests.factories import make_article
 
 pytestmark = pytest.mark.django_db

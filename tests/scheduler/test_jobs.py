@@ -4,8 +4,8 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from dateline.newsroom.models import ArticlePage
 from dateline.lib.jobs import Job
+from dateline.newsroom.models import ArticlePage
 from dateline.scheduler.jobs import all_jobs, claim, run_due_jobs
 from dateline.scheduler.models import JobRun
 from tests.factories import make_article
