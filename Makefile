@@ -49,6 +49,7 @@ java:
 lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/dateline makemigrations --check --dry-run
 
 typecheck: $(STAMP)

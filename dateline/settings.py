@@ -128,7 +128,7 @@ MIDDLEWARE = [
     # Marks a page showing one commenter's own held or editable comments as private.
     "dateline.comments.middleware.PersonalPageMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "dateline.ops.security.SecurityHeadersMiddleware",
+    "dateline.lib.security.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -12,6 +12,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from dateline.comments.models import Comment
+from dateline.newsroom.signals import reader_facing_change
 
 _state = threading.local()
 
@@ -31,12 +32,7 @@ def refresh_pages(article_id: int | None = None) -> None:
     """After the transaction commits: a page rendered before then would be stale."""
     if getattr(_state, "quiet", False):
         return
-    from dateline.newsroom.models import ArticlePage
-    from dateline.newsroom.signals import _reader_facing_change
-
-    # Only the id is read (to purge a proxy); no query for a page being deleted.
-    page = ArticlePage(pk=article_id) if article_id else None
-    transaction.on_commit(lambda: _reader_facing_change(page))
+    transaction.on_commit(lambda: reader_facing_change(article_id or None))
 
 
 def _shown(comment: Comment) -> bool:

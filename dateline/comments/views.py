@@ -37,9 +37,8 @@ from dateline.comments.thread import (
     render_comment,
 )
 from dateline.lib import ratelimit
-from dateline.lib.clientip import client_ip
 from dateline.lib.formstamp import stamp_age
-from dateline.newsletter.views import csrf_refusal, is_one_click, wants_json
+from dateline.lib.http import client_ip, csrf_refusal, is_one_click, json_answer, wants_json
 
 HELD_MESSAGE = "Thank you. Your comment is awaiting moderation and will appear once approved."
 POSTED_MESSAGE = "Thank you. Your comment is published."
@@ -89,10 +88,7 @@ def post(request: HttpRequest) -> HttpResponseBase:
         comment = posting.post_comment(sub)
     except posting.Refused as refusal:
         if json_wanted:
-            return JsonResponse(
-                {"ok": False, "message": refusal.message, "field": refusal.field},
-                status=refusal.status,
-            )
+            return json_answer(False, refusal.message, status=refusal.status, field=refusal.field)
         return refused_page(request, sub, refusal)
 
     held = comment.status == Comment.Status.HELD
@@ -189,11 +185,11 @@ def reply(request: HttpRequest, pk: int) -> HttpResponse:
 def preview(request: HttpRequest) -> JsonResponse:
     """The live preview: the comment as it will look, sanitised by the same code."""
     if not ratelimit.allow("comments-preview", client_ip(request) or "?", 600, 3600):
-        return JsonResponse({"ok": False, "message": "Too many previews."}, status=429)
+        return json_answer(False, "Too many previews.", status=429)
     try:
         body = posting.clean_body(_text(request, "body"))
     except posting.Refused as refusal:
-        return JsonResponse({"ok": False, "message": refusal.message}, status=400)
+        return json_answer(False, refusal.message, status=400)
     return JsonResponse({"ok": True, "html": render_markdown(body)})
 
 
@@ -294,7 +290,7 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
         if cross_site(request) or age is None or age > settings.COMMENTS_MAX_FORM_AGE:
             message = "This report could not be sent. Reload the page and try again."
             if wants_json(request):
-                return JsonResponse({"ok": False, "message": message}, status=403)
+                return json_answer(False, message, status=403)
             context = {"comment": comment, "error": message, "stamp": new_stamp()}
             return render(request, "comments/report.html", context, status=403)
         ip = client_ip(request)
@@ -306,7 +302,7 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
                 )
                 Comment.objects.filter(pk=pk).update(report_count=F("report_count") + 1)
         if wants_json(request):
-            return JsonResponse({"ok": True, "message": REPORTED_MESSAGE})
+            return json_answer(True, REPORTED_MESSAGE)
         return render(request, "comments/report.html", {"comment": comment, "done": True})
     return render(request, "comments/report.html", {"comment": comment, "stamp": new_stamp()})
 

@@ -9,7 +9,7 @@ from django.views.decorators.cache import never_cache
 
 from dateline.digests.models import DigestIssue, DigestStory
 from dateline.digests.render import check_click_token, check_view_token, render_browser_html
-from dateline.ops.security import INLINE_STYLE_POLICY
+from dateline.lib.security import INLINE_STYLE_POLICY
 
 
 def view_issue(request: HttpRequest, issue_id: int, token: str) -> HttpResponse:
@@ -24,7 +24,7 @@ def view_issue(request: HttpRequest, issue_id: int, token: str) -> HttpResponse:
         raise Http404("No stories")
     response = HttpResponse(page)
     response["X-Robots-Tag"] = "noindex"
-    # Styled inline, as mail is; no script (dateline.ops.security).
+    # Styled inline, as mail is; no script (dateline.lib.security).
     response["Content-Security-Policy"] = INLINE_STYLE_POLICY
     return response
 

@@ -1,4 +1,4 @@
-"""The digests' dashboard panel (their screens are in the Newsletter menu: newsletter's hooks)."""
+"""The Newsletter menu and the digests' dashboard panel in Wagtail's admin."""
 
 from __future__ import annotations
 
@@ -6,8 +6,29 @@ from typing import Any
 
 from django.http import HttpRequest
 from wagtail import hooks
+from wagtail.admin.viewsets.base import ViewSetGroup
 
-from dateline.digests.admin_views import ANY, NextDigestPanel, can
+from dateline.digests.admin_views import ANY, DigestViewSet, NextDigestPanel, can
+from dateline.newsletter.admin_views import (
+    GrowthViewSet,
+    ImportViewSet,
+    SubscriberViewSet,
+    SuppressionViewSet,
+)
+
+
+class NewsletterViewSetGroup(ViewSetGroup):
+    menu_label = "Newsletter"
+    menu_icon = "mail"
+    menu_order = 450
+    # Digests are their own app, but editors look for them under the newsletter; the
+    # menu is put together here because digests may import the newsletter, not back.
+    items = (SubscriberViewSet, DigestViewSet, GrowthViewSet, SuppressionViewSet, ImportViewSet)
+
+
+@hooks.register("register_admin_viewset")
+def register_newsletter() -> NewsletterViewSetGroup:
+    return NewsletterViewSetGroup()
 
 
 @hooks.register("construct_homepage_panels")

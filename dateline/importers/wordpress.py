@@ -27,6 +27,7 @@ from lxml import etree
 from wagtail.coreutils import find_available_slug
 from wagtail.models import Revision
 
+from dateline.comments.imports import import_comments
 from dateline.importers import core
 from dateline.importers.content import BodyBuilder
 from dateline.importers.core import ImportFailed, Mapping, PhotoStore, Report
@@ -494,8 +495,6 @@ class WordPressImport:
                 self.report.redirects += 1
 
     def comments(self) -> None:
-        from dateline.comments.imports import import_comments
-
         articles = {post_id: page for post_id, page in self.pages.items()}
         self.report.comments = import_comments(self.export.data, "wordpress", articles=articles)
 

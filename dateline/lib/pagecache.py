@@ -35,6 +35,7 @@ import time
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
@@ -46,7 +47,6 @@ from django.utils.cache import get_conditional_response, patch_cache_control, pa
 from django.utils.http import parse_http_date_safe
 
 from dateline.lib import compression
-from dateline.ops.observe import TALLY, request_id_from
 
 logger = logging.getLogger(__name__)
 
@@ -79,6 +79,52 @@ NOT_MODIFIED_HEADERS = frozenset(
 PER_REQUEST_HEADERS = frozenset({"strict-transport-security", "content-length"})
 
 StartResponse = Callable[..., Any]
+
+
+def _no_view(article_id: int) -> None:
+    return None
+
+
+def _no_tally(method: str, status: int, seconds: float) -> None:
+    return None
+
+
+def _fresh_request_id(header: str | None) -> str:
+    return uuid.uuid4().hex
+
+
+@dataclass
+class Hooks:
+    """What the cache asks of the apps, which ``register`` it in their ``AppConfig.ready()``.
+
+    lib imports no Dateline app (docs/decisions/0011-layers.md): the newsroom gives
+    the view counter (a page served is a view, hit or not), ops the request tally and
+    the request-id reader for hits. Until they register, the cache counts nothing and
+    a hit carries a fresh id.
+    """
+
+    count_view: Callable[[int], None] = _no_view
+    tally: Callable[[str, int, float], None] = _no_tally
+    request_id: Callable[[str | None], str] = _fresh_request_id
+
+
+HOOKS = Hooks()
+
+
+def register(
+    *,
+    count_view: Callable[[int], None] | None = None,
+    tally: Callable[[str, int, float], None] | None = None,
+    request_id: Callable[[str | None], str] | None = None,
+) -> None:
+    """Give the page cache an app's view counter, request tally or request-id reader."""
+    if count_view is not None:
+        HOOKS.count_view = count_view
+    if tally is not None:
+        HOOKS.tally = tally
+    if request_id is not None:
+        HOOKS.request_id = request_id
+
 
 _lock = threading.Lock()
 _local_entries: OrderedDict[str, dict[str, Any]] = OrderedDict()
@@ -256,9 +302,7 @@ class PageCacheMiddleware:
             or response
         )
         if answer.status_code == 200 and (article_id := entry["article_id"]):
-            from dateline.newsroom import pageviews
-
-            pageviews.served(article_id)
+            HOOKS.count_view(article_id)
         return answer
 
     @staticmethod
@@ -346,21 +390,19 @@ class PageCacheApp:
                     kept = [
                         (k, v) for k, v in headers if k.lower() in NOT_MODIFIED_HEADERS
                     ] + request_headers(environ)
-                TALLY.record(environ.get("REQUEST_METHOD", "GET"), status, 0.0)
+                HOOKS.tally(environ.get("REQUEST_METHOD", "GET"), status, 0.0)
                 start_response(f"{status} {conditional.reason_phrase}", kept)
                 return [b""]
         if entry["article_id"]:
-            from dateline.newsroom import pageviews
-
-            pageviews.served(entry["article_id"])
-        TALLY.record(environ.get("REQUEST_METHOD", "GET"), 200, 0.0)
+            HOOKS.count_view(entry["article_id"])
+        HOOKS.tally(environ.get("REQUEST_METHOD", "GET"), 200, 0.0)
         start_response(
             "200 OK",
             [
                 *headers,
                 *request_headers(environ),
                 ("X-Cache", "hit"),
-                ("X-Request-ID", request_id_from(environ.get("HTTP_X_REQUEST_ID"))),
+                ("X-Request-ID", HOOKS.request_id(environ.get("HTTP_X_REQUEST_ID"))),
             ],
         )
         return [b""] if environ.get("REQUEST_METHOD") == "HEAD" else [body]

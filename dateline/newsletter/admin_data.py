@@ -15,6 +15,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from dateline.newsletter.models import ConsentRecord, ErasureRecord, Subscriber, Suppression
+from dateline.newsroom.models import SectionPage
 
 
 def subscriber_data(subscriber: Subscriber) -> dict[str, Any]:
@@ -99,8 +100,6 @@ def export_rows(status: str | None = None, chunk_size: int = 2000) -> Iterator[l
     Sections are slugs joined by ";" and empty for every section, which is what
     the import reads, so an export imports again unchanged.
     """
-    from dateline.newsroom.models import SectionPage
-
     if status and status not in Subscriber.Status.values:
         choices = ", ".join(Subscriber.Status.values)
         raise ValueError(f"Unknown status {status!r}: use one of {choices}.")

@@ -43,12 +43,11 @@ from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.views.generic import CreateView, IndexView, InspectView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
-from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
+from wagtail.admin.viewsets.base import ViewSet
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets import HeaderButton
 from wagtail.permissions import policy_registry
 
-from dateline.digests.admin_views import DigestViewSet
 from dateline.newsletter import admin_data, signup
 from dateline.newsletter.imports import ImportFailed, ImportResult, import_subscribers
 from dateline.newsletter.models import Cadence, ConsentRecord, Subscriber, Suppression
@@ -741,14 +740,6 @@ class SuppressionViewSet(ModelViewSet):
     def get_form_class(self, for_update: bool = False) -> type[WagtailAdminModelForm]:
         # The address is what a suppression is; to change it, remove it and add another.
         return SuppressionEditForm if for_update else SuppressionForm
-
-
-class NewsletterViewSetGroup(ViewSetGroup):
-    menu_label = "Newsletter"
-    menu_icon = "mail"
-    menu_order = 450
-    # Digests are their own app, but editors look for them under the newsletter.
-    items = (SubscriberViewSet, DigestViewSet, GrowthViewSet, SuppressionViewSet, ImportViewSet)
 
 
 def short_date(day: datetime.date, year: bool = False) -> str:

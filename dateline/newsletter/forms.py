@@ -6,7 +6,7 @@ from django import forms
 
 from dateline.newsletter.models import Cadence
 from dateline.newsletter.signup import InvalidAddress, subscriber_address
-from dateline.newsroom.context_processors import live_sections
+from dateline.newsroom.sections import live_sections
 
 
 def section_choices() -> list[tuple[int, str]]:

@@ -41,6 +41,7 @@ from dateline.newsletter.models import (
     Subscriber,
     Suppression,
 )
+from dateline.newsroom.models import SectionPage
 
 BATCH_SIZE = 500
 PRIOR_CONSENT_MIN = 10
@@ -185,8 +186,6 @@ class Importer:
         cadence: str = Cadence.WEEKLY,
         batch_size: int = BATCH_SIZE,
     ) -> None:
-        from dateline.newsroom.models import SectionPage
-
         prior_consent = " ".join(prior_consent.split())
         if prior_consent and len(prior_consent) < PRIOR_CONSENT_MIN:
             raise ImportFailed(

@@ -12,6 +12,8 @@ from django.utils import timezone
 from wagtail.admin.panels import FieldPanel
 from wagtail.snippets.models import register_snippet
 
+from dateline.lib import pagecache
+
 
 def new_key() -> str:
     return secrets.token_urlsafe(12)
@@ -78,8 +80,6 @@ class ConsentText(models.Model):
         super().save(*args, **kwargs)
         cache.delete(self.CACHE_KEY)
         # Cached pages show the box with the consent text in it.
-        from dateline.lib import pagecache
-
         pagecache.invalidate()
 
     @classmethod

@@ -17,13 +17,12 @@ from django.http import (
     HttpResponseRedirect,
     JsonResponse,
 )
-from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
 from dateline.lib import formstamp, ratelimit
-from dateline.lib.clientip import client_ip
+from dateline.lib.http import client_ip, csrf_refusal, is_one_click, wants_json
 from dateline.newsletter import signup
 from dateline.newsletter.forms import NewLinkForm, PreferencesForm, SignupForm
 from dateline.newsletter.models import ConsentText, Subscriber
@@ -33,10 +32,6 @@ CHECK_INBOX = (
     "Almost done. We never mail an address until its owner says yes, so look in your "
     "inbox for a message from us and click the link in it to confirm your address."
 )
-
-
-def wants_json(request: HttpRequest) -> bool:
-    return "application/json" in request.headers.get("Accept", "")
 
 
 def signup_context(form: SignupForm | None = None) -> dict[str, Any]:
@@ -245,25 +240,6 @@ def export(request: HttpRequest, token: str) -> HttpResponse:
     )
     response["Content-Disposition"] = 'attachment; filename="newsletter-data.json"'
     return response
-
-
-def _csrf_checked(request: HttpRequest) -> HttpResponse:
-    return HttpResponse()
-
-
-def csrf_refusal(request: HttpRequest) -> HttpResponseBase | None:
-    """The middleware's CSRF check for a csrf_exempt view: a 403 response, or None if it passes.
-
-    The callback handed to the middleware must not be the exempt view itself, or
-    the middleware sees its csrf_exempt mark and waves every request through.
-    """
-    middleware = CsrfViewMiddleware(_csrf_checked)
-    return middleware.process_view(request, _csrf_checked, (), {})
-
-
-def is_one_click(request: HttpRequest) -> bool:
-    """RFC 8058: a POST whose body carries List-Unsubscribe=One-Click."""
-    return request.method == "POST" and request.POST.get("List-Unsubscribe") == "One-Click"
 
 
 @csrf_exempt

@@ -1,4 +1,9 @@
-"""Puts the newsletter in Wagtail's admin: subscribers, growth, suppressions, import, a panel."""
+"""Puts the newsletter's growth panel on the dashboard.
+
+Its screens (subscribers, growth, suppressions, import) are in the Newsletter menu
+with the digests' own, so the digests app, which sits above the newsletter,
+registers that menu (digests/wagtail_hooks.py).
+"""
 
 from __future__ import annotations
 
@@ -7,12 +12,7 @@ from typing import Any
 from django.http import HttpRequest
 from wagtail import hooks
 
-from dateline.newsletter.admin_views import ANY, GrowthPanel, NewsletterViewSetGroup, can
-
-
-@hooks.register("register_admin_viewset")
-def register_newsletter() -> NewsletterViewSetGroup:
-    return NewsletterViewSetGroup()
+from dateline.newsletter.admin_views import ANY, GrowthPanel, can
 
 
 @hooks.register("construct_homepage_panels")

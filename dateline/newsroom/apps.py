@@ -7,4 +7,8 @@ class NewsroomConfig(AppConfig):
     verbose_name = "Newsroom"
 
     def ready(self) -> None:
-        from dateline.newsroom import signals  # noqa: F401  (connects the receivers)
+        from dateline.lib import pagecache
+        from dateline.newsroom import pageviews, signals  # noqa: F401  (connects the receivers)
+
+        # A page the cache answers is still an article read (docs/decisions/0011-layers.md).
+        pagecache.register(count_view=pageviews.served)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError
 from django.template import loader
 
-from dateline.ops.security import INLINE_STYLE_POLICY
+from dateline.lib.security import INLINE_STYLE_POLICY
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
@@ -17,6 +17,6 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
 def server_error(request: HttpRequest) -> HttpResponse:
     # No context processors: the database may be what failed.
     response = HttpResponseServerError(loader.get_template("500.html").render({}))
-    # Self-contained, with its styles inline (dateline.ops.security).
+    # Self-contained, with its styles inline (dateline.lib.security).
     response["Content-Security-Policy"] = INLINE_STYLE_POLICY
     return response

@@ -18,6 +18,10 @@ from collections import Counter
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
+from wagtail.models import Page
+
+from dateline.newsroom.models import ArticlePage, PageViewDay
+from dateline.newsroom.routing import for_generation
 
 logger = logging.getLogger(__name__)
 
@@ -35,9 +39,6 @@ def served(page_id: int) -> None:
 
 def live_article_ids() -> frozenset[int]:
     """The articles a beacon may count, known per page-cache generation (no query each)."""
-    from dateline.newsroom.models import ArticlePage
-    from dateline.newsroom.routing import for_generation
-
     return for_generation(
         "live-articles",
         lambda: frozenset(ArticlePage.objects.live().values_list("pk", flat=True)),
@@ -70,10 +71,6 @@ def forget() -> None:
 
 def flush() -> int:
     """Add the tally to PageViewDay; returns the number of views written."""
-    from wagtail.models import Page
-
-    from dateline.newsroom.models import PageViewDay
-
     with _lock:
         batch = dict(_pending)
         _pending.clear()

@@ -6,7 +6,6 @@ import logging
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
@@ -15,19 +14,24 @@ from wagtail.models import Page, PageViewRestriction, Site
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from dateline.lib import pagecache
-from dateline.newsroom.context_processors import NAV_CACHE_KEY
 from dateline.newsroom.models import ArticlePage, Author, Photo
+from dateline.newsroom.sections import forget_sections
 
 logger = logging.getLogger(__name__)
 
 
-def _reader_facing_change(page: Page | None = None) -> None:
+def reader_facing_change(page_id: int | None = None) -> None:
+    """Something readers see changed: every page is rendered afresh, the proxy purged.
+
+    ``page_id`` is the page to purge from a reverse proxy besides the fronts and
+    feeds; None purges everything. Other apps call this for their own content
+    shown on pages (comments/signals.py).
+    """
     pagecache.invalidate()
-    cache.delete(NAV_CACHE_KEY)
+    forget_sections()
     if getattr(settings, "WAGTAILFRONTENDCACHE", None):
         from dateline.newsroom.tasks import purge_frontend_cache
 
-        page_id = page.pk if page is not None else None
         try:
             purge_frontend_cache.enqueue(page_id)
         except Exception:
@@ -45,23 +49,23 @@ def on_page_published(sender: Any, instance: Page, **kwargs: Any) -> None:
         ArticlePage.objects.filter(pk=instance.pk).update(
             published_at=instance.first_published_at or timezone.now()
         )
-    _reader_facing_change(instance)
+    reader_facing_change(instance.pk)
 
 
 @receiver(page_unpublished)
 def on_page_unpublished(sender: Any, instance: Page, **kwargs: Any) -> None:
-    _reader_facing_change(instance)
+    reader_facing_change(instance.pk)
 
 
 @receiver(post_page_move)
 def on_page_moved(sender: Any, instance: Page, **kwargs: Any) -> None:
-    _reader_facing_change(instance)
+    reader_facing_change(instance.pk)
 
 
 @receiver(post_delete)
 def on_page_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
     if isinstance(instance, Page):
-        _reader_facing_change()
+        reader_facing_change()
 
 
 @receiver(post_save, sender=Author)
@@ -69,7 +73,7 @@ def on_page_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
 @receiver(post_delete, sender=Author)
 @receiver(post_delete, sender=Photo)
 def on_shown_object_changed(sender: Any, **kwargs: Any) -> None:
-    _reader_facing_change()
+    reader_facing_change()
 
 
 @receiver(post_save, sender=Author)
@@ -91,4 +95,4 @@ def on_author_saved(sender: Any, instance: Author, **kwargs: Any) -> None:
 @receiver(post_save, sender=PageViewRestriction)
 @receiver(post_delete, sender=PageViewRestriction)
 def on_routing_changed(sender: Any, **kwargs: Any) -> None:
-    _reader_facing_change()
+    reader_facing_change()

@@ -7,5 +7,9 @@ class OpsConfig(AppConfig):
     verbose_name = "Operations"
 
     def ready(self) -> None:
-        # Counts failed staff logins (logins.py).
-        from dateline.ops import logins  # noqa: F401
+        from dateline.lib import pagecache
+        from dateline.ops import logins  # noqa: F401  (counts failed staff logins)
+        from dateline.ops.observe import TALLY, request_id_from
+
+        # The page cache's hits are requests too: counted and named as Django's are.
+        pagecache.register(tally=TALLY.record, request_id=request_id_from)

@@ -26,7 +26,9 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
-from dateline.lib.clientip import client_ip
+from dateline.digests.models import Delivery, DigestIssue
+from dateline.lib.http import client_ip
+from dateline.newsletter.models import Subscriber
 from dateline.ops import observe
 
 # A task waiting longer than this means no worker is taking tasks.
@@ -111,9 +113,6 @@ def _labels(**pairs: str) -> str:
 
 
 def metrics_text() -> str:
-    from dateline.digests.models import Delivery, DigestIssue
-    from dateline.newsletter.models import Subscriber
-
     totals = observe.all_processes()
     lines: list[str] = []
     requests = []

@@ -35,7 +35,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.template.loader import render_to_string
 
 from dateline.lib import ratelimit
-from dateline.lib.clientip import client_ip
+from dateline.lib.http import client_ip
 
 logger = logging.getLogger(__name__)
 

@@ -7,13 +7,12 @@ from django.contrib.auth import get_user_model
 from django_tasks import task
 
 from dateline.lib.emails import make_message
+from dateline.ops.setuplinks import setup_link
 
 
 @task()
 def send_setup_link(user_id: int) -> bool:
     # The link is made here, not in the view: it never waits in the task table.
-    from dateline.ops.twofactor import setup_link
-
     user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
     if user is None or not user.email:
         return False

@@ -18,7 +18,8 @@ address, or printed on the server by ``dateline two-factor-link USER`` for an
 account without mail (the first account, before mail works). A link is signed,
 expires after ``STAFF_TWO_FACTOR_LINK_HOURS``, works once (it names the
 account's state, which setting up changes), and only in a session signed in
-as its account, so a leaked link without the password is worth nothing too.
+as its account, so a leaked link without the password is worth nothing too
+(setuplinks.py).
 """
 
 from __future__ import annotations
@@ -31,13 +32,10 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.core import signing
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import path, reverse
-from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString, mark_safe
 from django_otp import login as otp_login
@@ -46,6 +44,8 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from dateline.lib import ratelimit
+from dateline.ops.setuplinks import needs_setup, user_for_link
+from dateline.ops.tasks import send_setup_link
 
 PROTECTED = ("/admin/", "/django-admin/")
 # Reachable between the password and the code.
@@ -60,7 +60,6 @@ OPEN = (
 )
 BACKUP_CODES = 10
 APP_DEVICE = "Authenticator app"
-LINK_SALT = "dateline.ops.twofactor.setup-link"
 # The session that opened a valid set-up link: the user's id.
 LINK_SESSION_KEY = "dateline_two_factor_link"
 LINK_MAILS_PER_HOUR = 3
@@ -78,36 +77,6 @@ class CodeForm(forms.Form):
 
     def clean_code(self) -> str:
         return "".join(str(self.cleaned_data["code"]).split())
-
-
-def _needs_setup(user: Any) -> bool:
-    return not TOTPDevice.objects.filter(user=user, confirmed=True).exists()
-
-
-def _link_state(user: Any) -> str:
-    # Changes when the app is set up, or the password or address changes: one use only.
-    state = f"{user.pk}|{user.password}|{user.email}|{_needs_setup(user)}"
-    return salted_hmac(LINK_SALT, state).hexdigest()[:20]
-
-
-def setup_link(user: Any) -> str:
-    """A one-time link that lets ``user``, signed in, set up an authenticator app."""
-    token = signing.dumps({"u": user.pk, "s": _link_state(user)}, salt=LINK_SALT)
-    return settings.BASE_URL + reverse("two_factor_link", args=[token])
-
-
-def user_for_link(token: str) -> Any | None:
-    max_age = settings.STAFF_TWO_FACTOR_LINK_HOURS * 3600
-    try:
-        data = signing.loads(token, salt=LINK_SALT, max_age=max_age)
-    except signing.BadSignature:
-        return None
-    if not isinstance(data, dict) or not isinstance(data.get("u"), int):
-        return None
-    user = get_user_model().objects.filter(pk=data["u"], is_active=True).first()
-    if user is None or not constant_time_compare(str(data.get("s")), _link_state(user)):
-        return None
-    return user
 
 
 def _masked(address: str) -> str:
@@ -138,7 +107,7 @@ class StaffTwoFactorMiddleware:
             and user.is_authenticated
             and not user.is_verified()
         ):
-            name = "two_factor_setup" if _needs_setup(user) else "two_factor_verify"
+            name = "two_factor_setup" if needs_setup(user) else "two_factor_verify"
             return HttpResponseRedirect(f"{reverse(name)}?next={request.get_full_path()}")
         return self.get_response(request)
 
@@ -180,8 +149,6 @@ def _ask_for_link(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and request.POST.get("send") and address:
         hour = 3600
         if ratelimit.allow("two-factor-link", str(user.pk), LINK_MAILS_PER_HOUR, hour):
-            from dateline.ops.tasks import send_setup_link
-
             send_setup_link.enqueue(user.pk)
             sent = True
         else:
@@ -206,7 +173,7 @@ def open_link(request: HttpRequest, token: str) -> HttpResponse:
 @login_required(login_url="/admin/login/")
 def setup(request: HttpRequest) -> HttpResponse:
     user = request.user
-    if not _needs_setup(user):
+    if not needs_setup(user):
         return HttpResponseRedirect(reverse("two_factor_verify"))
     if not _link_opened(request):
         return _ask_for_link(request)
@@ -243,7 +210,7 @@ def setup(request: HttpRequest) -> HttpResponse:
 
 @login_required(login_url="/admin/login/")
 def verify(request: HttpRequest) -> HttpResponse:
-    if _needs_setup(request.user):
+    if needs_setup(request.user):
         return HttpResponseRedirect(reverse("two_factor_setup"))
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -18,10 +18,12 @@ from __future__ import annotations
 import sys
 
 from django.db import InterfaceError, OperationalError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.template import loader
 
-from dateline.ops.security import INLINE_STYLE_POLICY
+from dateline.lib import http
+from dateline.lib.security import INLINE_STYLE_POLICY
+from dateline.newsroom.errors import server_error as styled_500
 
 RETRY_AFTER_SECONDS = 30
 
@@ -50,8 +52,9 @@ def database_problem(error: BaseException | None) -> str | None:
 
 
 def wants_json(request: HttpRequest) -> bool:
+    # Wider than a page script's wish: a client that sent JSON, or any API address.
     return (
-        "application/json" in request.headers.get("Accept", "")
+        http.wants_json(request)
         or request.content_type == "application/json"
         or request.path.startswith("/newsletter/api/")
     )
@@ -61,7 +64,7 @@ def unavailable_response(request: HttpRequest, problem: str) -> HttpResponse:
     message = MESSAGES[problem]
     response: HttpResponse
     if wants_json(request):
-        response = JsonResponse({"ok": False, "message": message}, status=503)
+        response = http.json_answer(False, message, status=503)
     else:
         # No context processors and no database: the template is self-contained.
         body = loader.get_template("503.html").render({"message": message})
@@ -74,8 +77,6 @@ def unavailable_response(request: HttpRequest, problem: str) -> HttpResponse:
 
 def server_error(request: HttpRequest) -> HttpResponse:
     """``handler500``: a 503 for database trouble, the styled 500 page for anything else."""
-    from dateline.newsroom.errors import server_error as styled_500
-
     # Django calls the handler inside its ``except`` block: the exception is current.
     problem = database_problem(sys.exc_info()[1])
     if problem is None:

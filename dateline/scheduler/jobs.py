@@ -1,32 +1,30 @@
-"""The periodic jobs, each a plain function that does one unit of work.
+"""The periodic jobs: the scheduler's own, and those every app lists in its ``jobs.py``.
 
-Apps add theirs to ``JOBS``; intervals are in seconds. A job should be quick or
-enqueue a task for the workers: the scheduler runs jobs one after another.
+An app adds a job by naming it in ``JOBS`` in its own ``jobs`` module (a
+``dateline.lib.jobs.Job``; intervals are in seconds), which ``all_jobs`` finds
+through Django's app registry: the scheduler imports no other app. Its own jobs
+keep the task queue itself in order and publish what editors scheduled.
 """
 
 from __future__ import annotations
 
 import datetime
+import functools
 import logging
 import traceback
-from collections.abc import Callable
-from dataclasses import dataclass
+from importlib import import_module
 
+from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
+from django.utils.module_loading import module_has_submodule
 
+from dateline.lib.jobs import Job
 from dateline.scheduler.models import JobRun
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Job:
-    name: str
-    every: int
-    run: Callable[[], object]
 
 
 def publish_scheduled_pages() -> None:
@@ -37,37 +35,6 @@ def publish_scheduled_pages() -> None:
 
 def prune_task_results() -> None:
     call_command("prune_db_task_results", min_age_days=14, verbosity=0)
-
-
-def expire_unconfirmed_subscribers() -> None:
-    from dateline.newsletter.signup import expire_unconfirmed
-
-    expire_unconfirmed()
-
-
-def run_digest_schedule() -> None:
-    from dateline.digests.editorial import run_schedule
-
-    run_schedule()
-
-
-def poll_bounce_mailbox() -> None:
-    from django.conf import settings
-
-    from dateline.digests.mailbox import poll
-
-    if settings.BOUNCE_MAILBOX_URL:
-        poll(settings.BOUNCE_MAILBOX_URL)
-
-
-def poll_wire_providers() -> None:
-    # Claims each due provider and hands its poll to a worker, so one slow agency
-    # never holds up the scheduler's other jobs.
-    from dateline.wire.tasks import poll_provider
-    from dateline.wire.transports import claim_due
-
-    for provider_id in claim_due():
-        poll_provider.enqueue(provider_id)
 
 
 def recover_lost_tasks() -> None:
@@ -83,29 +50,33 @@ def recover_lost_tasks() -> None:
     recover(previous)
 
 
-def send_comment_moderation_summary() -> None:
-    # The mail goes from a worker; the job only queues it, once a day.
-    from dateline.comments.tasks import enqueue_safely, send_moderation_summary
-
-    enqueue_safely(send_moderation_summary)
-
-
 RECOVER_LOST_TASKS = "recover-lost-tasks"
 # Twice per lease, at most every 30 s: a lost task is back in the queue within about
 # one and a half leases of its worker's last heartbeat.
 RECOVER_EVERY = max(1, min(30, int(settings.TASK_LEASE_SECONDS // 2)))
 
 PUBLISH_SCHEDULED = "publish-scheduled-pages"
+# The scheduler's own; the apps' follow (all_jobs).
 JOBS: list[Job] = [
     Job(RECOVER_LOST_TASKS, RECOVER_EVERY, recover_lost_tasks),
-    Job("poll-wire-providers", 15, poll_wire_providers),
-    Job("poll-bounce-mailbox", 300, poll_bounce_mailbox),
-    Job("digests", 60, run_digest_schedule),
-    Job("expire-unconfirmed-subscribers", 3600, expire_unconfirmed_subscribers),
     Job(PUBLISH_SCHEDULED, 30, publish_scheduled_pages),
     Job("prune-task-results", 24 * 3600, prune_task_results),
-    Job("comment-moderation-summary", 24 * 3600, send_comment_moderation_summary),
 ]
+
+
+@functools.cache
+def all_jobs() -> tuple[Job, ...]:
+    """The scheduler's jobs, then each installed app's ``jobs.JOBS`` in INSTALLED_APPS order."""
+    found = list(JOBS)
+    for app in apps.get_app_configs():
+        if app.name == __package__ or not module_has_submodule(app.module, "jobs"):
+            continue
+        found.extend(getattr(import_module(f"{app.name}.jobs"), "JOBS", ()))
+    # A job's name is its row in JobRun: two jobs sharing one would take each other's slots.
+    names = [job.name for job in found]
+    if shared := sorted({name for name in names if names.count(name) > 1}):
+        raise ValueError(f"Scheduled jobs share a name: {', '.join(shared)}")
+    return tuple(found)
 
 
 def claim(job: Job, now: datetime.datetime) -> bool:
@@ -121,7 +92,7 @@ def claim(job: Job, now: datetime.datetime) -> bool:
 def run_due_jobs(jobs: list[Job] | None = None) -> list[str]:
     """Run every job whose time has come; returns the names of those run here."""
     ran = []
-    for job in JOBS if jobs is None else jobs:
+    for job in all_jobs() if jobs is None else jobs:
         if not claim(job, timezone.now()):
             continue
         error = ""

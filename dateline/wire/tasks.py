@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django_tasks import task
 
 from dateline.lib.emails import make_message
+from dateline.newsroom.models import ArticlePage, Photo
 
 logger = logging.getLogger(__name__)
 
@@ -74,8 +75,6 @@ def attach_wire_photo(article_id: int, href: str, caption: str, credit: str) -> 
     import urllib.request
 
     from django.core.files.images import ImageFile
-
-    from dateline.newsroom.models import ArticlePage, Photo
 
     article = ArticlePage.objects.filter(pk=article_id).first()
     if article is None:

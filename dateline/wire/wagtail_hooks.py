@@ -9,12 +9,14 @@ from django.http import HttpRequest
 from wagtail import hooks
 from wagtail.models import Page
 
+from dateline.newsroom.models import ArticlePage
 from dateline.wire.admin_views import (
     NewClustersPanel,
     WireViewSetGroup,
     can_see_desk,
     notices_for,
 )
+from dateline.wire.quotes import check_article, record
 
 
 @hooks.register("register_admin_viewset")
@@ -39,9 +41,6 @@ def warn_about_wire_changes(request: HttpRequest, page: Page) -> None:
 @hooks.register("after_edit_page")
 def check_quotes_on_save(request: HttpRequest, page: Page) -> None:
     """Each save checks the story's quotes; what is not found is listed to the editor."""
-    from dateline.newsroom.models import ArticlePage
-    from dateline.wire.quotes import check_article, record
-
     specific = page.specific
     if not isinstance(specific, ArticlePage):
         return

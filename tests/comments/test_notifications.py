@@ -206,7 +206,7 @@ def test_the_daily_summary_goes_to_moderators_only_when_something_waits(
     article, mail_server, settings
 ):
     from dateline.comments.tasks import send_moderation_summary
-    from dateline.scheduler.jobs import JOBS
+    from dateline.scheduler.jobs import all_jobs
 
     settings.COMMENTS_MODERATOR_EMAILS = ["desk@example.org"]
     assert send_moderation_summary.call() == 0
@@ -217,7 +217,7 @@ def test_the_daily_summary_goes_to_moderators_only_when_something_waits(
         hold_reason="first comment from this address",
     )
     approved(article, "Reported Person", report_count=3)
-    [job] = [j for j in JOBS if j.name == "comment-moderation-summary"]
+    [job] = [j for j in all_jobs() if j.name == "comment-moderation-summary"]
     job.run()  # queues the task, which runs inline in tests
     [message] = mail_server.to("desk@example.org")
     assert message["Subject"] == "Comments waiting: 1 held, 1 reported"

@@ -9,9 +9,9 @@ import time_machine
 from django.test import override_settings
 
 from dateline.digests import editorial
+from dateline.digests.jobs import run_digest_schedule
 from dateline.digests.models import Delivery, DigestIssue, DigestStory
 from dateline.newsroom.models import ArticlePage
-from dateline.scheduler.jobs import run_digest_schedule
 from tests.digests.test_engine import reader
 from tests.factories import make_article, make_section
 

@@ -6,7 +6,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from dateline.newsroom.management.commands.demo import HELD_COMMENT_NAME
+from dateline.comments.demo import HELD_COMMENT_NAME
 from tests.journeys.conftest import NewcomerSite
 
 

@@ -14,6 +14,7 @@ from wagtail.models import PageViewRestriction
 from dateline.lib import pagecache
 from dateline.newsroom import pageviews
 from dateline.newsroom.models import PageViewDay
+from dateline.ops import observe
 from tests.factories import make_article
 
 pytestmark = pytest.mark.django_db
@@ -144,6 +145,28 @@ def test_views_are_counted_on_cached_hits_too(article, settings):
     wsgi_get(article.url)
     pageviews.flush()
     assert PageViewDay.objects.get(page_id=article.pk).views == 4
+
+
+def test_a_hit_carries_the_proxys_request_id_as_django_would(article):
+    # ops registers its request-id reader with the page cache (OpsConfig.ready).
+    wsgi_get(article.url)
+    hit = wsgi_get(article.url, HTTP_X_REQUEST_ID="a1b2c3d4e5f6a7b8")
+    assert hit.headers["x-cache"] == "hit"
+    assert hit.headers["x-request-id"] == "a1b2c3d4e5f6a7b8"
+
+
+def test_without_the_apps_hooks_the_cache_counts_nothing(article, monkeypatch, settings):
+    # lib imports no app: what it counts, it counts through what the apps registered.
+    settings.PAGE_VIEW_FLUSH_SECONDS = 3600
+    monkeypatch.setattr(pagecache, "HOOKS", pagecache.Hooks())
+    wsgi_get(article.url)
+    tallied = observe.TALLY.snapshot()["requests"]
+    hit = wsgi_get(article.url, HTTP_X_REQUEST_ID="a1b2c3d4e5f6a7b8")
+    assert hit.headers["x-cache"] == "hit"
+    assert article.pk not in pageviews.pending()
+    assert observe.TALLY.snapshot()["requests"] == tallied
+    assert hit.headers["x-request-id"] != "a1b2c3d4e5f6a7b8"
+    assert len(hit.headers["x-request-id"]) == 32
 
 
 def test_a_broken_cache_costs_the_cache_not_the_page(article, monkeypatch):

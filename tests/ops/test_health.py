@@ -13,9 +13,9 @@ import pytest
 from django.test import Client
 from django.utils.module_loading import import_string
 
+from dateline.lib.security import ADMIN_POLICY, INLINE_STYLE_POLICY, SITE_POLICY
 from dateline.ops import observe
 from dateline.ops.observe import RequestIdFilter
-from dateline.ops.security import ADMIN_POLICY, INLINE_STYLE_POLICY, SITE_POLICY
 from tests.factories import make_article
 
 pytestmark = pytest.mark.django_db

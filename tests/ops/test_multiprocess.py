@@ -42,7 +42,7 @@ import datetime, json, time
 from django.utils import timezone
 from dateline.digests.models import SendSlot
 from dateline.newsroom.models import SectionPage
-from dateline.scheduler.jobs import run_digest_schedule
+from dateline.digests.jobs import run_digest_schedule
 from tests.factories import make_article
 
 slot = timezone.localtime() + datetime.timedelta(seconds=5)

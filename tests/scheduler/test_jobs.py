@@ -4,8 +4,9 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from dateline.lib.jobs import Job
 from dateline.newsroom.models import ArticlePage
-from dateline.scheduler.jobs import JOBS, Job, claim, run_due_jobs
+from dateline.scheduler.jobs import all_jobs, claim, run_due_jobs
 from dateline.scheduler.models import JobRun
 from tests.factories import make_article
 
@@ -39,6 +40,18 @@ def test_a_failing_job_is_recorded_and_does_not_stop_the_others():
     assert calls == [1]
 
 
+def test_each_app_adds_its_own_jobs_after_the_schedulers():
+    names = [job.name for job in all_jobs()]
+    assert names[:3] == ["recover-lost-tasks", "publish-scheduled-pages", "prune-task-results"]
+    assert sorted(names[3:]) == [
+        "comment-moderation-summary",  # comments/jobs.py
+        "digests",  # digests/jobs.py
+        "expire-unconfirmed-subscribers",  # newsletter/jobs.py
+        "poll-bounce-mailbox",  # digests/jobs.py
+        "poll-wire-providers",  # wire/jobs.py
+    ]
+
+
 def test_a_scheduled_article_goes_live_on_time(client, world):
     article = make_article(world, "Budget vote results", publish=False)
     go_live = timezone.now() + datetime.timedelta(hours=2)
@@ -49,7 +62,7 @@ def test_a_scheduled_article_goes_live_on_time(client, world):
     assert client.get("/world-news/budget-vote-results/").status_code == 404
 
     with time_machine.travel(go_live + datetime.timedelta(seconds=5)):
-        run_due_jobs([j for j in JOBS if j.name == "publish-scheduled-pages"])
+        run_due_jobs([j for j in all_jobs() if j.name == "publish-scheduled-pages"])
     article = ArticlePage.objects.get(pk=article.pk)
     assert article.live
     assert article.published_at is not None

@@ -121,7 +121,7 @@ def test_after_the_database_was_away_the_job_waits_a_round_before_judging():
 
 def test_the_scheduler_job_recovers_on_its_second_round():
     task = running(worker("dead", seen_ago=120))
-    job = next(j for j in jobs.JOBS if j.name == jobs.RECOVER_LOST_TASKS)
+    job = next(j for j in jobs.all_jobs() if j.name == jobs.RECOVER_LOST_TASKS)
     assert jobs.run_due_jobs([job]) == [jobs.RECOVER_LOST_TASKS]
     task.refresh_from_db()
     assert task.status == "RUNNING"  # first round: only looks

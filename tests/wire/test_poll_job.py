@@ -3,7 +3,8 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from dateline.scheduler.jobs import JOBS, poll_wire_providers
+from dateline.scheduler.jobs import all_jobs
+from dateline.wire.jobs import poll_wire_providers
 from dateline.wire.models import WireItem
 from dateline.wire.transports import claim_due
 from tests.wire.conftest import FeedServer, fixture
@@ -13,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_scheduler_has_a_wire_job():
-    assert "poll-wire-providers" in {job.name for job in JOBS}
+    assert "poll-wire-providers" in {job.name for job in all_jobs()}
 
 
 def test_due_providers_are_polled_and_others_wait(feed_server: FeedServer):

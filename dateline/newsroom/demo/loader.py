@@ -21,7 +21,7 @@ from modelsearch import index as search_index
 from wagtail.images.models import AbstractRendition, Filter
 from wagtail.models import Page, Revision, Site
 
-from dateline.newsroom.demo import comments, photos
+from dateline.newsroom.demo import photos
 from dateline.newsroom.demo.stories import EVENTS, SCHEDULED, SECTIONS, STAFF, Event
 from dateline.newsroom.demo.writer import ArticlePlan, plan_article
 from dateline.newsroom.models import (
@@ -72,7 +72,6 @@ class DemoResult:
     scheduled: ArticlePage | None = None
     corrected: ArticlePage | None = None
     admin_created: bool = False
-    comments: int = 0
 
     @property
     def articles(self) -> int:
@@ -414,7 +413,6 @@ def load(
     report("Photo renditions saved")
 
     index_for_search()
-    result.comments = comments.add_comments(now)
     result.admin_created = make_admin()
     return result
 

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from dateline.ops.twofactor import setup_link
+from dateline.ops.setuplinks import setup_link
 
 
 class Command(BaseCommand):

@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections
 
-from dateline.scheduler.jobs import JOBS, PUBLISH_SCHEDULED, run_due_jobs
+from dateline.scheduler.jobs import PUBLISH_SCHEDULED, all_jobs, run_due_jobs
 
 
 class Command(BaseCommand):
@@ -29,7 +29,7 @@ class Command(BaseCommand):
         if not once:
             # What an editor waits for, in the words of docs/editors.md; how often the
             # loop wakes (--interval) is a detail of when a due job starts.
-            every = {job.name: job.every for job in JOBS}
+            every = {job.name: job.every for job in all_jobs()}
             self.stdout.write(
                 "Scheduler running: scheduled stories go live within "
                 f"{every[PUBLISH_SCHEDULED]} s of their time; digests, wire polls and "

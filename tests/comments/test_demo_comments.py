@@ -1,12 +1,12 @@
-"""dateline/newsroom/demo/comments.py: the demo's readers' comments."""
+"""dateline/comments/demo.py: the demo's readers' comments."""
 
 from __future__ import annotations
 
 import pytest
 from lxml import html as lxml_html
 
+from dateline.comments.demo import THREADS, add_comments
 from dateline.comments.models import Comment
-from dateline.newsroom.demo.comments import THREADS, add_comments
 from tests.factories import make_article
 
 pytestmark = pytest.mark.django_db

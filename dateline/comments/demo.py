@@ -1,4 +1,4 @@
-"""Readers' comments for the demo: a few threads, one with replies, all published.
+"""Readers' comments for the demo: a few threads, one with replies, and one held comment.
 
 So a newcomer sees a discussion, replies and Markdown as readers write it straight
 after `make run`. The commenters, like everything in the demo, are invented, and
@@ -144,3 +144,29 @@ def _add(
         Comment.objects.filter(pk=comment.pk).update(thread_id=comment.pk)
         comment.thread_id = comment.pk
     return 1 + sum(_add(article, reply, comment, written, now) for reply in spec.replies)
+
+
+HELD_COMMENT_NAME = "Oskar Lind"
+HELD_COMMENT = (
+    "Does the **new timetable** also cover the night crossings? The notice at the "
+    "harbour only lists the day boats."
+)
+
+
+def hold_a_comment() -> None:
+    """One comment waiting for moderation, so the queue can be tried right after `make run`."""
+    article = ArticlePage.objects.live().order_by("-published_at").first()
+    if article is None or Comment.objects.filter(status=Comment.Status.HELD).exists():
+        return
+    commenter, _ = Commenter.objects.get_or_create(email="oskar.lind@example.org")
+    comment = Comment.objects.create(
+        article=article,
+        commenter=commenter,
+        name=HELD_COMMENT_NAME,
+        body=HELD_COMMENT,
+        body_html=render_markdown(HELD_COMMENT),
+        status=Comment.Status.HELD,
+        hold_reason="first comment from this address",
+    )
+    # A top-level comment is its own thread (models.Comment.thread).
+    Comment.objects.filter(pk=comment.pk).update(thread_id=comment.pk)

@@ -1,4 +1,9 @@
-"""``dateline demo``: fill an empty newsroom with invented stories, photos and a login."""
+"""``dateline demo``: fill an empty newsroom with invented stories, photos and a login.
+
+A command of ops, the top layer, because the demo fills every app: the newsroom's
+stories (newsroom/demo), readers' comments (comments/demo.py) and the wire desk
+(wire/demo.py).
+"""
 
 from __future__ import annotations
 
@@ -12,10 +17,12 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
+from django.utils import timezone
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from dateline.comments import demo as comments_demo
 from dateline.lib.progress import progress_bar
 from dateline.newsroom.demo import loader
 from dateline.newsroom.models import ArticlePage
@@ -35,35 +42,6 @@ def quiet_logs() -> Iterator[None]:
     finally:
         for name, level in saved.items():
             logging.getLogger(name).setLevel(level)
-
-
-HELD_COMMENT_NAME = "Oskar Lind"
-HELD_COMMENT = (
-    "Does the **new timetable** also cover the night crossings? The notice at the "
-    "harbour only lists the day boats."
-)
-
-
-def hold_a_comment() -> None:
-    """One comment waiting for moderation, so the queue can be tried right after `make run`."""
-    from dateline.comments.models import Comment, Commenter
-    from dateline.comments.render import render_markdown
-
-    article = ArticlePage.objects.live().order_by("-published_at").first()
-    if article is None or Comment.objects.filter(status=Comment.Status.HELD).exists():
-        return
-    commenter, _ = Commenter.objects.get_or_create(email="oskar.lind@example.org")
-    comment = Comment.objects.create(
-        article=article,
-        commenter=commenter,
-        name=HELD_COMMENT_NAME,
-        body=HELD_COMMENT,
-        body_html=render_markdown(HELD_COMMENT),
-        status=Comment.Status.HELD,
-        hold_reason="first comment from this address",
-    )
-    # A top-level comment is its own thread (models.Comment.thread).
-    Comment.objects.filter(pk=comment.pk).update(thread_id=comment.pk)
 
 
 class Command(BaseCommand):
@@ -127,16 +105,19 @@ class Command(BaseCommand):
             # One transaction: a failure halfway leaves the newsroom empty, so the
             # next `make run` simply tries again. It is also much faster on SQLite.
             with transaction.atomic():
-                result = loader.load(count, progress=advance)
-                hold_a_comment()
+                now = timezone.now()
+                result = loader.load(count, now=now, progress=advance)
+                comments = comments_demo.add_comments(now)
+                comments_demo.hold_a_comment()
                 wire = wire_demo.load()
         if options["verbosity"]:
-            self._summary(console, result, wire, time.monotonic() - started)
+            self._summary(console, result, comments, wire, time.monotonic() - started)
 
     def _summary(
         self,
         console: Console,
         result: loader.DemoResult,
+        comments: int,
         wire: wire_demo.WireDemoResult,
         seconds: float,
     ) -> None:
@@ -156,8 +137,8 @@ class Command(BaseCommand):
             f"{wire.reports} reports from {len(wire.providers)} agencies' drop folders "
             f"under {wire_demo.drop_root()}",
         )
-        if result.comments:
-            table.add_row("Comments", f"{result.comments}, with replies")
+        if comments:
+            table.add_row("Comments", f"{comments}, with replies")
         table.add_row("Site", f"{settings.BASE_URL}/")
         if result.admin_created:
             table.add_row(
