@@ -1,0 +1,68 @@
+"""The compact posting form on a live blog's admin screen."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.db import transaction
+
+from dateline.live.models import LivePost, LivePostSource
+from dateline.newsroom.models import ArticleSource, Author
+
+
+class LivePostForm(forms.ModelForm):  # type: ignore[type-arg]
+    """A post, with at most one source: a post is short, and quick to write."""
+
+    outlet = forms.CharField(
+        label="Source", required=False, max_length=200, help_text="e.g. Associated Press"
+    )
+    read_at = forms.CharField(
+        label="Read at", required=False, max_length=200, help_text="e.g. Times Union"
+    )
+    url = forms.URLField(
+        label="Source link", required=False, max_length=1000, assume_scheme="https"
+    )
+    kind = forms.ChoiceField(
+        label="Source kind", choices=ArticleSource.Kind.choices, initial="report"
+    )
+
+    class Meta:
+        model = LivePost
+        fields = ["body", "author", "key_event", "pinned"]
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["author"].queryset = Author.objects.filter(kind=Author.Kind.PERSON)
+        source = self.instance.sources.first() if self.instance.pk else None
+        if source is not None:
+            for name in ("outlet", "read_at", "url", "kind"):
+                self.fields[name].initial = getattr(source, name)
+        elif not self.instance.pk and user is not None:
+            # Posts are usually the editor's own: their author entry when one has their name.
+            name = user.get_full_name()
+            if name:
+                self.fields["author"].initial = Author.objects.filter(name=name).first()
+
+    def clean(self) -> dict[str, Any]:
+        cleaned: dict[str, Any] = super().clean()
+        if (cleaned.get("read_at") or cleaned.get("url")) and not cleaned.get("outlet"):
+            self.add_error("outlet", "Name who reported it, as the reader sees it.")
+        return cleaned
+
+    @transaction.atomic
+    def save(self, commit: bool = True) -> LivePost:
+        post: LivePost = super().save(commit=True)
+        data = self.cleaned_data
+        source = post.sources.first()
+        if not data.get("outlet"):
+            if source is not None:
+                source.delete()
+            return post
+        source = source or LivePostSource(post=post)
+        source.outlet = data["outlet"]
+        source.read_at = data.get("read_at", "")
+        source.url = data.get("url", "")
+        source.kind = data.get("kind") or ArticleSource.Kind.REPORT
+        source.save()
+        return post
