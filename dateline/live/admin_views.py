@@ -11,7 +11,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -36,7 +36,7 @@ class PostingView(WagtailAdminTemplateMixin, TemplateView):
     template_name = "live/admin/posting.html"
     header_icon = "comment"
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         self.blog = editable_blog(request, kwargs["page_id"])
         self.post_obj = self.get_post(kwargs)
         return super().dispatch(request, *args, **kwargs)
@@ -82,7 +82,9 @@ class PostingView(WagtailAdminTemplateMixin, TemplateView):
         new = form.instance.pk is None
         if new:
             form.instance.blog = self.blog
-            form.instance.created_by = request.user  # type: ignore[assignment]
+            # The admin lets only signed-in staff this far (require_admin_access).
+            assert request.user.is_authenticated
+            form.instance.created_by = request.user
         form.save()
         messages.success(request, "Posted." if new else "Post updated.")
         return HttpResponseRedirect(reverse(POSTING_URL, args=[self.blog.pk]))

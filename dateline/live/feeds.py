@@ -37,7 +37,7 @@ class LiveBlogFeed(Feed):
         return f"{blog.title} | {settings.PUBLICATION_NAME}"
 
     def link(self, blog: LiveBlogPage) -> str:
-        return str(blog.feed_link)  # type: ignore[attr-defined]
+        return str(blog.feed_link)
 
     def feed_url(self, blog: LiveBlogPage) -> str:
         return absolute(f"/live/{blog.pk}/atom.xml")
@@ -51,7 +51,7 @@ class LiveBlogFeed(Feed):
     def items(self, blog: LiveBlogPage) -> list[LivePost]:
         posts = blog.stream(POSTS_POLLED)
         for post in posts:
-            post.__dict__["feed_link"] = f"{blog.feed_link}#{post.anchor}"  # type: ignore[attr-defined]
+            post.__dict__["feed_link"] = f"{blog.feed_link}#{post.anchor}"
         return posts
 
     def item_title(self, post: LivePost) -> str:

@@ -11,7 +11,7 @@ from dateline.live.models import LivePost, LivePostSource
 from dateline.newsroom.models import ArticleSource, Author
 
 
-class LivePostForm(forms.ModelForm):  # type: ignore[type-arg]
+class LivePostForm(forms.ModelForm[LivePost]):
     """A post, with at most one source: a post is short, and quick to write."""
 
     outlet = forms.CharField(
@@ -33,7 +33,9 @@ class LivePostForm(forms.ModelForm):  # type: ignore[type-arg]
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["author"].queryset = Author.objects.filter(kind=Author.Kind.PERSON)
+        author = self.fields["author"]
+        assert isinstance(author, forms.ModelChoiceField)
+        author.queryset = Author.objects.filter(kind=Author.Kind.PERSON)
         source = self.instance.sources.first() if self.instance.pk else None
         if source is not None:
             for name in ("outlet", "read_at", "url", "kind"):
@@ -45,7 +47,7 @@ class LivePostForm(forms.ModelForm):  # type: ignore[type-arg]
                 self.fields["author"].initial = Author.objects.filter(name=name).first()
 
     def clean(self) -> dict[str, Any]:
-        cleaned: dict[str, Any] = super().clean()
+        cleaned: dict[str, Any] = super().clean() or {}
         if (cleaned.get("read_at") or cleaned.get("url")) and not cleaned.get("outlet"):
             self.add_error("outlet", "Name who reported it, as the reader sees it.")
         return cleaned

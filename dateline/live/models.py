@@ -249,12 +249,18 @@ class LivePostSource(models.Model):
     )
     published_on = models.DateField(null=True, blank=True)
 
-    # Worded as an article's sources are: one phrase everywhere sources are printed.
-    outlet_name = ArticleSource.outlet_name
-    phrase = ArticleSource.phrase
-
     def __str__(self) -> str:
-        return str(self.phrase)
+        return self.phrase
+
+    # Worded as an article's sources are, from the same fields: ArticleSource's own
+    # properties, so the wording has one home.
+    @property
+    def outlet_name(self) -> str:
+        return str(ArticleSource.outlet_name.fget(self))  # type: ignore[attr-defined]
+
+    @property
+    def phrase(self) -> str:
+        return str(ArticleSource.phrase.fget(self))  # type: ignore[attr-defined]
 
 
 class Banner(models.Model):

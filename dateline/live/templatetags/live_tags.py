@@ -42,7 +42,7 @@ def live_blog_schema(page: LiveBlogPage, posts: list[LivePost]) -> dict[str, Any
     """schema.org LiveBlogPosting: the article's NewsArticle with the coverage and posts."""
     # article_schema reads only what a live blog has too (title, standfirst, authors,
     # dates, section, lead photo and credit, sources).
-    data = article_schema(page)  # type: ignore[arg-type]
+    data = article_schema(page)
     data["@type"] = "LiveBlogPosting"
     data["coverageStartTime"] = machine_datetime(page.live_from)
     if page.live_until:
