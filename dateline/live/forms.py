@@ -10,6 +10,17 @@ from django.db import transaction
 from dateline.live.models import LivePost, LivePostSource
 from dateline.newsroom.models import ArticleSource, Author
 
+# The post's source, as fields of the form (LivePostSource's, but for the post row).
+SOURCE_FIELDS = (
+    "outlet",
+    "outlet_short",
+    "outlet_takes_the",
+    "read_at",
+    "url",
+    "kind",
+    "published_on",
+)
+
 
 class LivePostForm(forms.ModelForm[LivePost]):
     """A post, with at most one source: a post is short, and quick to write."""
@@ -26,6 +37,12 @@ class LivePostForm(forms.ModelForm[LivePost]):
     kind = forms.ChoiceField(
         label="Source kind", choices=ArticleSource.Kind.choices, initial="report"
     )
+    outlet_short = forms.CharField(
+        label="Short name", required=False, max_length=40, help_text="e.g. AP"
+    )
+    outlet_takes_the = forms.BooleanField(label="Say “the” before the name", required=False)
+    # Filled in from a wire report ("Add to live blog" on the wire desk), not typed.
+    published_on = forms.DateField(required=False, widget=forms.HiddenInput)
 
     class Meta:
         model = LivePost
@@ -38,7 +55,7 @@ class LivePostForm(forms.ModelForm[LivePost]):
         author.queryset = Author.objects.filter(kind=Author.Kind.PERSON)
         source = self.instance.sources.first() if self.instance.pk else None
         if source is not None:
-            for name in ("outlet", "read_at", "url", "kind"):
+            for name in SOURCE_FIELDS:
                 self.fields[name].initial = getattr(source, name)
         elif not self.instance.pk and user is not None:
             # Posts are usually the editor's own: their author entry when one has their name.
@@ -62,9 +79,8 @@ class LivePostForm(forms.ModelForm[LivePost]):
                 source.delete()
             return post
         source = source or LivePostSource(post=post)
-        source.outlet = data["outlet"]
-        source.read_at = data.get("read_at", "")
-        source.url = data.get("url", "")
-        source.kind = data.get("kind") or ArticleSource.Kind.REPORT
+        for name in SOURCE_FIELDS:
+            setattr(source, name, data.get(name))
+        source.kind = source.kind or ArticleSource.Kind.REPORT
         source.save()
         return post
