@@ -18,11 +18,15 @@ from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from dateline.live.forms import LivePostForm
+from dateline.live.forms import SOURCE_FIELDS, LivePostForm
 from dateline.live.models import LiveBlogPage, LivePost
+from dateline.wire.admin_views import can_see_desk
+from dateline.wire.models import WireItem
+from dateline.wire.stories import source_for
 
 POSTING_URL = "live_posting"
 EDIT_URL = "live_edit_post"
+FROM_WIRE_URL = "live_from_wire"
 
 
 def editable_blog(request: HttpRequest, page_id: int) -> LiveBlogPage:
@@ -39,7 +43,26 @@ class PostingView(WagtailAdminTemplateMixin, TemplateView):
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         self.blog = editable_blog(request, kwargs["page_id"])
         self.post_obj = self.get_post(kwargs)
+        self.wire_item = self.get_wire_item(request)
         return super().dispatch(request, *args, **kwargs)
+
+    def get_wire_item(self, request: HttpRequest) -> WireItem | None:
+        """The wire report a new post is written from (?wire=<id>, from the desk)."""
+        item_id = request.GET.get("wire", "")
+        if self.post_obj is not None or not item_id.isdigit() or not can_see_desk(request):
+            return None
+        item = WireItem.objects.select_related("provider").filter(pk=item_id).first()
+        if item is None or item.status != WireItem.Status.USABLE:
+            messages.error(request, "That report has been withdrawn or withheld.")
+            return None
+        if item.is_embargoed:
+            # A post is public as soon as it is saved: nothing embargoed goes in.
+            messages.error(
+                request,
+                f"That report is embargoed until {item.embargoed_until:%d %b %Y, %H:%M}.",
+            )
+            return None
+        return item
 
     def get_post(self, kwargs: dict[str, Any]) -> LivePost | None:
         return None
@@ -58,7 +81,12 @@ class PostingView(WagtailAdminTemplateMixin, TemplateView):
         ]
 
     def make_form(self, data: Any = None) -> LivePostForm:
-        return LivePostForm(data, instance=self.post_obj, user=self.request.user)
+        initial = {}
+        if self.wire_item is not None:
+            # Its attribution filled in, as Write story does for an article's sources.
+            source = source_for(self.wire_item)
+            initial = {name: getattr(source, name) for name in SOURCE_FIELDS}
+        return LivePostForm(data, instance=self.post_obj, user=self.request.user, initial=initial)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -68,6 +96,7 @@ class PostingView(WagtailAdminTemplateMixin, TemplateView):
             form=form,
             media=form.media,
             editing=self.post_obj,
+            wire_item=self.wire_item,
             posts=self.blog.stream(),
             action_url=self.request.path,
             posting_url=reverse(POSTING_URL, args=[self.blog.pk]),
@@ -130,3 +159,13 @@ def toggle_key_event(request: HttpRequest, page_id: int, post_id: int) -> HttpRe
         request, "Marked as a key event." if post.key_event else "No longer a key event."
     )
     return _back(blog)
+
+
+def from_wire(request: HttpRequest) -> HttpResponse:
+    """The wire desk's "Add to live blog": the live blog's form, the report's source in it."""
+    blog_id, item_id = request.GET.get("blog", ""), request.GET.get("item", "")
+    if not (blog_id.isdigit() and item_id.isdigit()):
+        messages.error(request, "Choose a live blog to add the report to.")
+        return HttpResponseRedirect(reverse("wire_desk:index"))
+    blog = editable_blog(request, int(blog_id))
+    return HttpResponseRedirect(f"{reverse(POSTING_URL, args=[blog.pk])}?wire={int(item_id)}")

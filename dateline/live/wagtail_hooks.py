@@ -16,6 +16,7 @@ from dateline.live.models import LiveBlogPage
 @hooks.register("register_admin_urls")
 def live_urls() -> list[Any]:
     return [
+        path("live/from-wire/", admin_views.from_wire, name=admin_views.FROM_WIRE_URL),
         path(
             "live/<int:page_id>/", admin_views.PostingView.as_view(), name=admin_views.POSTING_URL
         ),

@@ -27,6 +27,18 @@ def breaking_banner() -> dict[str, Any]:
     return {"banner": banner}
 
 
+@register.simple_tag
+def open_live_blogs(user: Any) -> list[LiveBlogPage]:
+    """Live blogs not yet ended that ``user`` may post to (the wire desk's choice)."""
+    from django.db.models import Q
+    from django.utils import timezone
+
+    blogs = LiveBlogPage.objects.filter(
+        Q(live_until__isnull=True) | Q(live_until__gt=timezone.now())
+    ).order_by("-live_from")
+    return [b for b in blogs if b.permissions_for_user(user).can_edit()]
+
+
 def post_text(post: LivePost) -> str:
     """A post's words as plain text, for the JSON-LD's articleBody."""
     parts = []
