@@ -11,6 +11,7 @@ import datetime
 from typing import Any
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
@@ -272,7 +273,14 @@ class Banner(models.Model):
 
     text = models.CharField(max_length=200, help_text="One line, e.g. Storm makes landfall")
     link = models.CharField(
-        max_length=500, help_text="Where it leads: a live blog or an article, e.g. /world-news/…/"
+        max_length=500,
+        validators=[
+            RegexValidator(
+                r"^(/|https?://)",
+                "A path on this site (starting with /) or an http(s) address.",
+            )
+        ],
+        help_text="Where it leads: a live blog or an article, e.g. /world-news/…/",
     )
     level = models.CharField(max_length=12, choices=Level.choices, default=Level.BREAKING)
     expires_at = models.DateTimeField(help_text="The banner disappears at this time")

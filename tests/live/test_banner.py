@@ -74,3 +74,34 @@ def test_removing_it_refreshes_cached_pages(client, world) -> None:
 
 def test_no_banner_no_markup(client, world) -> None:
     assert banner_on(client, "/") is None
+
+
+@pytest.mark.parametrize("link", ["javascript:alert(1)", "world-news/storm/", "ftp://x/"])
+def test_a_link_must_be_a_path_or_a_web_address(link) -> None:
+    from django.core.exceptions import ValidationError
+
+    banner = Banner(text="Storm", link=link, expires_at=timezone.now())
+    with pytest.raises(ValidationError) as refused:
+        banner.full_clean()
+    assert "link" in refused.value.message_dict
+
+
+def test_a_snippet_editor_can_add_one(client, world) -> None:
+    from django.contrib.auth import get_user_model
+
+    boss = get_user_model().objects.create_superuser("boss", "boss@example.org", password=None)
+    client.force_login(boss)
+    url = "/admin/snippets/live/banner/add/"
+    response = client.post(
+        url,
+        {
+            "text": "Storm Odile makes landfall",
+            "link": "/world-news/storm-odile/",
+            "level": "developing",
+            "expires_at": (timezone.now() + datetime.timedelta(hours=1)).strftime(
+                "%Y-%m-%d %H:%M"
+            ),
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert Banner.current().level == "developing"
