@@ -53,15 +53,20 @@ class LivePostForm(forms.ModelForm[LivePost]):
         author = self.fields["author"]
         assert isinstance(author, forms.ModelChoiceField)
         author.queryset = Author.objects.filter(kind=Author.Kind.PERSON)
-        source = self.instance.sources.first() if self.instance.pk else None
-        if source is not None:
-            for name in SOURCE_FIELDS:
+        if self.instance.pk:
+            source = self.instance.sources.first()
+            for name in SOURCE_FIELDS if source is not None else ():
                 self.fields[name].initial = getattr(source, name)
-        elif not self.instance.pk and user is not None:
-            # Posts are usually the editor's own: their author entry when one has their name.
-            name = user.get_full_name()
-            if name:
-                self.fields["author"].initial = Author.objects.filter(name=name).first()
+            return
+        # Most posts are a paragraph: the editor starts typing in one at once.
+        stream_block = LivePost._meta.get_field("body").stream_block  # type: ignore[union-attr]
+        self.initial.setdefault(
+            "body", stream_block.to_python([{"type": "paragraph", "value": ""}])
+        )
+        # Posts are usually the editor's own: their author entry when one has their name.
+        name = user.get_full_name() if user is not None else ""
+        if name:
+            self.fields["author"].initial = Author.objects.filter(name=name).first()
 
     def clean(self) -> dict[str, Any]:
         cleaned: dict[str, Any] = super().clean() or {}

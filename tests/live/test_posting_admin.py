@@ -44,6 +44,8 @@ def test_the_screen_has_the_form_and_the_stream(editor, blog) -> None:
     assert "Already posted." in html
     # The editor's own author entry is chosen for them.
     assert response.context["form"]["author"].initial == make_author("Mara Velt")
+    # A new post starts with one empty paragraph to type in.
+    assert [b.block_type for b in response.context["form"]["body"].initial] == ["paragraph"]
 
 
 def test_posting_adds_a_row_not_a_revision(editor, blog) -> None:
