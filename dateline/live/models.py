@@ -38,7 +38,7 @@ from dateline.newsroom.models import (
     SectionPage,
     with_last_modified,
 )
-from dateline.newsroom.routing import QuickViewRestrictions
+from dateline.newsroom.routing import QuickViewRestrictions, for_generation
 
 # The newest posts a reader's page and the update channel carry; older ones stay in
 # the database (and the feed's archive is the page itself).
@@ -303,6 +303,20 @@ class Banner(models.Model):
     def current(cls, now: datetime.datetime | None = None) -> Banner | None:
         """The newest banner that has not expired, or None."""
         return cls.objects.filter(expires_at__gt=now or timezone.now()).first()
+
+    @classmethod
+    def shown(cls) -> Banner | None:
+        """The banner for a page being rendered, without a query on most renders.
+
+        Every page shows it, so each process keeps the unexpired banners for the
+        page-cache generation (a banner saved or deleted starts a new one) and
+        picks the newest still unexpired at each render.
+        """
+        waiting = for_generation(
+            "banners", lambda: list(cls.objects.filter(expires_at__gt=timezone.now()))
+        )
+        now = timezone.now()
+        return next((b for b in waiting if b.expires_at > now), None)
 
 
 register_snippet(Banner)

@@ -98,10 +98,27 @@ def test_a_snippet_editor_can_add_one(client, world) -> None:
             "text": "Storm Odile makes landfall",
             "link": "/world-news/storm-odile/",
             "level": "developing",
-            "expires_at": (timezone.now() + datetime.timedelta(hours=1)).strftime(
-                "%Y-%m-%d %H:%M"
-            ),
+            "expires_at": (timezone.now() + datetime.timedelta(hours=1)).strftime("%Y-%m-%d %H:%M"),
         },
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     assert Banner.current().level == "developing"
+
+
+def test_a_render_asks_the_database_once_per_generation(client, world) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    make_banner()
+    client.get("/")
+    with CaptureQueriesContext(connection) as queries:
+        assert banner_on(client, "/search/") is not None
+    assert not [q for q in queries.captured_queries if "live_banner" in q["sql"]]
+
+
+def test_an_older_banner_shows_once_the_newer_expires(client, world) -> None:
+    make_banner(text="Older", expires_at=timezone.now() + datetime.timedelta(hours=3))
+    make_banner(text="Newer", expires_at=timezone.now() + datetime.timedelta(minutes=5))
+    assert banner_on(client, "/").a.get_text() == "Newer"
+    with time_machine.travel(timezone.now() + datetime.timedelta(minutes=6)):
+        assert banner_on(client, "/").a.get_text() == "Older"

@@ -20,7 +20,7 @@ logger = logging.getLogger(__name__)
 def breaking_banner() -> dict[str, Any]:
     """The current breaking-news banner, on every page that extends base.html."""
     try:
-        banner = Banner.current()
+        banner = Banner.shown()
     except DatabaseError:  # the 404 page renders even when the database is in trouble
         logger.warning("Could not read the breaking-news banner")
         banner = None
