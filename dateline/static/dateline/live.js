@@ -28,6 +28,30 @@
     return template.content;
   }
 
+  // What a fragment shows: its posts (with their last change) and its links to posts.
+  function signature(root) {
+    var parts = [];
+    Array.prototype.forEach.call(root.querySelectorAll(".live-post"), function (el) {
+      parts.push(el.id + "@" + el.getAttribute("data-updated"));
+    });
+    Array.prototype.forEach.call(root.querySelectorAll("a[href^='#post-']"), function (a) {
+      parts.push(a.getAttribute("href") + " " + a.textContent);
+    });
+    return parts.join("|");
+  }
+
+  // Replaced only when it shows something else: a reader's focus on a key event link
+  // stays where it is while nothing there changed.
+  function replaceIfChanged(box, html) {
+    if (!box) {
+      return;
+    }
+    var next = fragment(html);
+    if (signature(next) !== signature(box)) {
+      box.replaceChildren(next);
+    }
+  }
+
   function plural(n) {
     return n === 1 ? "1 new post" : n + " new posts";
   }
@@ -99,12 +123,8 @@
       }
     });
     waiting = waiting.filter(function (w) { return ids[w.id]; });
-    if (pinnedBox) {
-      pinnedBox.innerHTML = data.pinned;
-    }
-    if (eventsBox) {
-      eventsBox.innerHTML = data.key_events;
-    }
+    replaceIfChanged(pinnedBox, data.pinned);
+    replaceIfChanged(eventsBox, data.key_events);
     if (fresh.length) {
       fresh.sort(function (a, b) { return a.posted_at < b.posted_at ? 1 : -1; });
       if (readingBelowTop()) {
