@@ -144,6 +144,8 @@ class LiveBlogPage(QuickViewRestrictions, Page):
 
     def stream(self, limit: int = POSTS_SHOWN) -> list[LivePost]:
         """The newest posts first, with their authors and sources, in two queries."""
+        if self.pk is None:  # previewed before its first save: no posts yet
+            return []
         return list(
             self.posts.select_related("author")
             .prefetch_related(Prefetch("sources", queryset=LivePostSource.objects.order_by("pk")))
@@ -152,7 +154,9 @@ class LiveBlogPage(QuickViewRestrictions, Page):
 
     @property
     def date_modified(self) -> datetime.datetime | None:
-        newest = self.posts.aggregate(newest=models.Max("updated_at"))["newest"]
+        newest = None
+        if self.pk is not None:
+            newest = self.posts.aggregate(newest=models.Max("updated_at"))["newest"]
         dates = [d for d in (self.last_published_at, newest) if d]
         return max(dates) if dates else None
 

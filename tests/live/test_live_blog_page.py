@@ -125,3 +125,11 @@ def test_a_deleted_post_leaves_the_page(client, world) -> None:
     assert b"Posted by mistake." in client.get(blog.url).content
     post.delete()
     assert b"Posted by mistake." not in client.get(blog.url).content
+
+
+def test_a_new_live_blog_can_be_previewed_before_it_is_saved(rf, world) -> None:
+    from dateline.live.models import LiveBlogPage
+
+    blog = LiveBlogPage(title="Election night: live", standfirst="Results as they come.")
+    assert blog.stream() == []
+    assert blog.date_modified is None
