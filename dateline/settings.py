@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "dateline.ops",
     "dateline.wire",
     "dateline.importers",
+    "dateline.live",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.sitemaps",

@@ -21,6 +21,7 @@ urlpatterns = [
     path("newsletter/", include("dateline.newsletter.urls")),
     path("comments/", include("dateline.comments.urls")),
     path("digests/", include("dateline.digests.urls")),
+    path("live/", include("dateline.live.urls")),
     path("authors/<slug:slug>/", views.author, name="author"),
     path("tags/<slug:slug>/", views.tag, name="tag"),
     path("views/<int:page_id>/", views.view_beacon, name="view-beacon"),
