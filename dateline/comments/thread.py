@@ -69,10 +69,6 @@ class Thread:
     def has_next(self) -> bool:
         return self.number < self.pages
 
-    @property
-    def other_sort(self) -> str:
-        return "newest" if self.sort == "oldest" else "oldest"
-
     @cached_property
     def html(self) -> SafeString:
         """The page of comments as ``<li>`` items, built once (after ``personalise``)."""
