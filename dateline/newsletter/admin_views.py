@@ -13,6 +13,7 @@ import csv
 import datetime
 import math
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import django_filters
@@ -32,8 +33,6 @@ from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
 from django.views.generic import FormView, TemplateView, View
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.forms import WagtailAdminModelForm
@@ -480,8 +479,42 @@ def nice_step(top: int, lines: int = 4) -> int:
     return int(10 * power)
 
 
-def growth_svg(growth: admin_data.Growth) -> SafeString:
-    """A line chart of the three series, drawn here so the admin loads no chart library."""
+@dataclass
+class ChartLine:
+    name: str
+    label: str
+    colour: str
+    dash: str
+    # "x,y x,y ...", for the polyline's points.
+    points: str
+    # Where its key sits above the plot.
+    key_x: int
+
+
+@dataclass
+class GrowthChart:
+    """The growth chart's geometry, drawn by growth_chart.html (an inline SVG, so the
+    admin loads no chart library). Coordinates are formatted here with a point for the
+    decimal, whatever language the admin speaks."""
+
+    width: int
+    height: int
+    left: int
+    right_edge: int
+    plot_bottom: int
+    tick_bottom: int
+    date_y: int
+    # (y, its label's y, value) of each gridline; (x, day, text-anchor) of each date tick.
+    gridlines: list[tuple[str, str, int]]
+    ticks: list[tuple[str, datetime.date, str]]
+    lines: list[ChartLine]
+    first: datetime.date
+    last: datetime.date
+    totals: dict[str, int]
+
+
+def growth_chart(growth: admin_data.Growth) -> GrowthChart:
+    """A line chart of the three series."""
     width, height = 960, 300
     left, right, top, bottom = 48, 16, 40, 34
     plot_w, plot_h = width - left - right, height - top - bottom
@@ -496,50 +529,38 @@ def growth_svg(growth: admin_data.Growth) -> SafeString:
     def y(value: int) -> float:
         return top + plot_h - value * plot_h / y_max
 
-    totals = growth.totals
-    first, last = days[0].day, days[-1].day
-    parts = [
-        f'<svg class="newsletter-growth-chart" viewBox="0 0 {width} {height}" width="100%" '
-        'role="img" aria-labelledby="growth-chart-title growth-chart-desc" '
-        'font-size="12" font-family="inherit">',
-        f'<title id="growth-chart-title">Subscribers per day, {short_date(first, True)} to '
-        f"{short_date(last, True)}</title>",
-        f'<desc id="growth-chart-desc">{totals["signups"]} signups, '
-        f"{totals['confirmations']} confirmations and {totals['unsubscribes']} unsubscribes "
-        "in all. The table below gives the numbers for each day.</desc>",
-    ]
-    for value in range(0, y_max + 1, step):
-        parts.append(
-            f'<line x1="{left}" x2="{width - right}" y1="{y(value):.1f}" y2="{y(value):.1f}" '
-            'stroke="currentColor" stroke-opacity="0.15"/>'
-            f'<text x="{left - 6}" y="{y(value) + 4:.1f}" text-anchor="end" '
-            f'fill="currentColor">{value}</text>'
-        )
+    gridlines = [(f"{y(v):.1f}", f"{y(v) + 4:.1f}", v) for v in range(0, y_max + 1, step)]
     # A date under every second week, counted back from today so today is labelled.
-    for index in range(len(days) - 1, -1, -14):
-        anchor = "end" if index == len(days) - 1 else "middle"
-        parts.append(
-            f'<line x1="{x(index):.1f}" x2="{x(index):.1f}" y1="{top + plot_h}" '
-            f'y2="{top + plot_h + 4}" stroke="currentColor"/>'
-            f'<text x="{x(index):.1f}" y="{height - 12}" text-anchor="{anchor}" '
-            f'fill="currentColor">{short_date(days[index].day)}</text>'
+    ticks = [
+        (f"{x(i):.1f}", days[i].day, "end" if i == len(days) - 1 else "middle")
+        for i in range(len(days) - 1, -1, -14)
+    ]
+    lines = [
+        ChartLine(
+            name=name,
+            label=label,
+            colour=colour,
+            dash=dash,
+            points=" ".join(f"{x(i):.1f},{y(getattr(d, name)):.1f}" for i, d in enumerate(days)),
+            key_x=left + number * 150,
         )
-    for number, (name, label, colour, dash) in enumerate(SERIES):
-        points = " ".join(f"{x(i):.1f},{y(getattr(d, name)):.1f}" for i, d in enumerate(days))
-        dashes = f' stroke-dasharray="{dash}"' if dash else ""
-        parts.append(
-            f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="2"'
-            f'{dashes} stroke-linejoin="round"/>'
-        )
-        key_x = left + number * 150
-        parts.append(
-            f'<line x1="{key_x}" x2="{key_x + 28}" y1="14" y2="14" stroke="{colour}" '
-            f'stroke-width="2"{dashes}/>'
-            f'<text x="{key_x + 34}" y="18" fill="currentColor">{escape(label)}</text>'
-        )
-    parts.append("</svg>")
-    # Every value above is a number, a date or one of our own labels, escaped.
-    return mark_safe("".join(parts))  # nosec
+        for number, (name, label, colour, dash) in enumerate(SERIES)
+    ]
+    return GrowthChart(
+        width=width,
+        height=height,
+        left=left,
+        right_edge=width - right,
+        plot_bottom=top + plot_h,
+        tick_bottom=top + plot_h + 4,
+        date_y=height - 12,
+        gridlines=gridlines,
+        ticks=ticks,
+        lines=lines,
+        first=days[0].day,
+        last=days[-1].day,
+        totals=growth.totals,
+    )
 
 
 class GrowthView(PermissionCheckedMixin, WagtailAdminTemplateMixin, TemplateView):
@@ -558,7 +579,7 @@ class GrowthView(PermissionCheckedMixin, WagtailAdminTemplateMixin, TemplateView
         growth = admin_data.growth(self.days)
         context.update(
             growth=growth,
-            chart=growth_svg(growth),
+            chart=growth_chart(growth),
             totals=growth.totals,
             rate_percent=None if growth.rate is None else round(growth.rate * 100),
             first_day=growth.days[0].day,
@@ -749,7 +770,3 @@ class NewsletterViewSetGroup(ViewSetGroup):
     menu_order = 450
     # Digests are their own app, but editors look for them under the newsletter.
     items = (SubscriberViewSet, DigestViewSet, GrowthViewSet, SuppressionViewSet, ImportViewSet)
-
-
-def short_date(day: datetime.date, year: bool = False) -> str:
-    return f"{day.day} {day:%b %Y}" if year else f"{day.day} {day:%b}"
