@@ -9,7 +9,7 @@ from django.utils import translation
 from lxml import etree
 
 from dateline.newsletter.admin_data import Growth, GrowthDay
-from dateline.newsletter.admin_views import growth_chart, nice_step
+from dateline.newsletter.admin_views.growth import growth_chart, nice_step
 
 FIRST = datetime.date(2026, 10, 3)
 
