@@ -110,10 +110,6 @@ class Comment(models.Model):
         return instance
 
     @property
-    def is_visible(self) -> bool:
-        return self.status == self.Status.APPROVED
-
-    @property
     def anchor(self) -> str:
         return f"comment-{self.pk}"
 

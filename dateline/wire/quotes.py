@@ -213,12 +213,3 @@ def record(article: Any, verdicts: list[Verdict]) -> None:
         )
         for v in verdicts
     )
-
-
-def is_blocking(article: Any) -> bool:
-    from dateline.wire.models import QuoteCheckPolicy
-
-    section = article.get_parent() if article.pk else None
-    if section is None:
-        return False
-    return QuoteCheckPolicy.objects.filter(section_id=section.pk, blocking=True).exists()

@@ -3,7 +3,8 @@ import itertools
 import sys
 from pathlib import Path
 
-from dateline.wire.clustering import MIN_TEXT, Clusterer, entities
+from dateline.wire.clustering import MIN_TEXT, Clusterer
+from dateline.wire.textfeatures import entities
 
 T0 = datetime.datetime(2026, 11, 16, 8, tzinfo=datetime.UTC)
 

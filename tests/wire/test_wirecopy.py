@@ -6,7 +6,8 @@ import datetime
 
 import pytest
 
-from dateline.wire.clustering import Clusterer, entities, fold, title_case, words
+from dateline.wire.clustering import Clusterer
+from dateline.wire.textfeatures import entities, fold, title_case, words
 from dateline.wire.wirecopy import dateline_place, lead_place, without_status
 
 T0 = datetime.datetime(2026, 11, 25, 7, 0, tzinfo=datetime.UTC)

@@ -1,9 +1,9 @@
-"""The newsroom: sections, articles, authors, sources, photo credits and page views."""
+"""The site's pages: the home page, section fronts and articles with their authors,
+sources and corrections."""
 
 from __future__ import annotations
 
 import datetime
-import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -16,13 +16,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.functional import cached_property
-from django.utils.html import format_html
 from django.utils.http import http_date
-from django.utils.text import slugify
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
 from taggit.models import TaggedItemBase
-from wagtail import blocks
 from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import (
     FieldPanel,
@@ -31,159 +28,23 @@ from wagtail.admin.panels import (
     MultiFieldPanel,
     TitleFieldPanel,
 )
-from wagtail.embeds.blocks import EmbedBlock
 from wagtail.fields import RichTextField, StreamField
-from wagtail.images.blocks import ImageChooserBlock
-from wagtail.images.models import AbstractImage, AbstractRendition, Filter, Image
 from wagtail.models import Orderable, Page
 from wagtail.query import PageQuerySet
 from wagtail.search import index
-from wagtail.snippets.models import register_snippet
 from wagtail.url_routing import RouteResult
 
-from dateline.newsroom.routing import QuickViewRestrictions, for_generation, public
-
-# Photos ----------------------------------------------------------------------
-
-
-def shared_filter(filter: Filter | str) -> Filter:
-    """One Filter per spec for the whole process.
-
-    Wagtail's image tags make a new Filter on every render, and each one parses its spec
-    into operations again (through inspect.getcallargs, a tenth of a millisecond each):
-    a page with five photos paid for some twenty-five parses a render. A parsed Filter
-    holds nothing but its spec's operations, so one can serve every render.
-    """
-    return _filter_for(filter if isinstance(filter, str) else filter.spec)
-
-
-@functools.lru_cache(maxsize=256)
-def _filter_for(spec: str) -> Filter:
-    return Filter(spec=spec)
-
-
-class Photo(AbstractImage):
-    """An image that carries its own caption, credit and rights, so they travel with it."""
-
-    caption = models.CharField(max_length=500, blank=True)
-    credit = models.CharField(
-        max_length=200,
-        blank=True,
-        help_text='The credit line printed with the photo, e.g. "Photo from AP".',
-    )
-    copyright = models.CharField(max_length=200, blank=True, help_text="e.g. © 2026 Agency")
-    licence = models.CharField(
-        max_length=200, blank=True, help_text="Terms of use, e.g. editorial use only"
-    )
-
-    admin_form_fields = (
-        *Image.admin_form_fields,
-        "caption",
-        "credit",
-        "copyright",
-        "licence",
-    )
-
-    search_fields = [*AbstractImage.search_fields, index.SearchField("caption")]
-
-    @property
-    def alt(self) -> str:
-        return str(self.default_alt_text)
-
-    def get_rendition(self, filter: Filter | str) -> AbstractRendition:
-        """Wagtail's, without storing again in the cache a rendition that was prefetched.
-
-        Wagtail's own stores every rendition it returns in the renditions cache, even one
-        it found among the renditions loaded with the photo (as an article's lead photo
-        is): a cache write on every render of the page for nothing.
-        """
-        spec = shared_filter(filter)
-        if self._get_prefetched_renditions() is not None:
-            try:
-                return self.find_existing_rendition(self.clean_filter_for_svg(spec))
-            except self.get_rendition_model().DoesNotExist:
-                pass  # made, stored and cached by Wagtail below
-        return super().get_rendition(spec)
-
-    def get_renditions(self, *filters: Filter | str) -> dict[str, AbstractRendition]:
-        return super().get_renditions(*(shared_filter(f) for f in filters))
-
-
-class PhotoRendition(AbstractRendition):
-    image = models.ForeignKey(Photo, on_delete=models.CASCADE, related_name="renditions")
-
-    class Meta:
-        unique_together = (("image", "filter_spec", "focal_point_key"),)
-
-
-# Rendition specs the templates use, prefetched together so an article page costs
-# one query for all of its photos' renditions.
-LEAD_RENDITIONS = ("width-480|format-webp", "width-800|format-webp", "width-1200|format-webp")
-# The lead photo as shared: og:image, the JSON-LD image and the feeds' enclosure.
-SHARE_RENDITION = "width-1200|format-jpeg"
-# The lead photo in the three shapes Google's article rich results ask for (16:9, 4:3
-# and 1:1), cropped around the focal point.
-SCHEMA_RENDITIONS = (
-    "fill-1200x675|format-jpeg",
-    "fill-1200x900|format-jpeg",
-    "fill-1200x1200|format-jpeg",
+from dateline.newsroom.blocks import ArticleBody
+from dateline.newsroom.models.authors import Author
+from dateline.newsroom.models.photos import (
+    CARD_RENDITIONS,
+    LEAD_RENDITIONS,
+    SCHEMA_RENDITIONS,
+    SHARE_RENDITION,
+    Photo,
+    PhotoRendition,
 )
-CARD_RENDITIONS = ("fill-400x225|format-webp", "fill-800x450|format-webp")
-FALLBACK_RENDITION = "width-800|format-jpeg"
-
-
-# Authors ---------------------------------------------------------------------
-
-
-class Author(index.Indexed, models.Model):
-    class Kind(models.TextChoices):
-        PERSON = "person", "Person"
-        ORGANISATION = "organisation", "Organisation (e.g. a news agency)"
-
-    name = models.CharField(max_length=200)
-    slug = models.SlugField(max_length=200, unique=True, blank=True)
-    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.PERSON)
-    role = models.CharField(max_length=200, blank=True, help_text="e.g. Foreign correspondent")
-    bio = models.TextField(blank=True)
-    url = models.URLField(blank=True, help_text="The author's or organisation's own site")
-
-    panels = [
-        FieldPanel("name"),
-        FieldPanel("slug"),
-        FieldPanel("kind"),
-        FieldPanel("role"),
-        FieldPanel("bio"),
-        FieldPanel("url"),
-    ]
-    search_fields = [index.SearchField("name"), index.AutocompleteField("name")]
-
-    class Meta:
-        ordering = ["name"]
-
-    def __str__(self) -> str:
-        return self.name
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self.slug:
-            self.slug = slugify(self.name)[:200] or "author"
-        super().save(*args, **kwargs)
-
-    def get_absolute_url(self) -> str:
-        return f"/authors/{self.slug}/"
-
-    @property
-    def is_organisation(self) -> bool:
-        return self.kind == self.Kind.ORGANISATION
-
-    @property
-    def schema_type(self) -> str:
-        return "Organization" if self.is_organisation else "Person"
-
-
-register_snippet(Author)
-
-
-# Pages -----------------------------------------------------------------------
+from dateline.newsroom.routing import QuickViewRestrictions, for_generation, public
 
 
 def live_articles() -> PageQuerySet:
@@ -359,47 +220,6 @@ class SectionPage(FrontLastModified, QuickViewRestrictions, Page):
         context = super().get_context(request, *args, **kwargs)
         context["articles"] = paginate(request, live_articles().child_of(self))
         return context
-
-
-class QuoteBlock(blocks.StructBlock):
-    text = blocks.TextBlock()
-    speaker = blocks.CharBlock(help_text="Who said it, e.g. Mara Velt")
-    role = blocks.CharBlock(required=False, help_text="e.g. harbour master at Port Calder")
-
-    class Meta:
-        icon = "openquote"
-        template = "newsroom/blocks/quote.html"
-
-
-class InlinePhotoBlock(blocks.StructBlock):
-    image = ImageChooserBlock()
-    caption = blocks.CharBlock(required=False, help_text="Leave empty to use the photo's own")
-
-    class Meta:
-        icon = "image"
-        template = "newsroom/blocks/photo.html"
-
-
-class LinkedEmbedBlock(EmbedBlock):
-    """An embed that still shows a plain link when its provider cannot be reached.
-
-    Wagtail's renders nothing then (no network, a provider gone), and an imported
-    story would lose what it pointed at without a trace.
-    """
-
-    def render_basic(self, value: Any, context: Any = None) -> str:
-        rendered = super().render_basic(value, context=context)
-        if rendered or not value:
-            return rendered
-        return format_html('<p class="embed-link"><a href="{0}">{0}</a></p>', value.url)
-
-
-class ArticleBody(blocks.StreamBlock):
-    paragraph = blocks.RichTextBlock(features=["bold", "italic", "link"])
-    subhead = blocks.CharBlock(form_classname="title", template="newsroom/blocks/subhead.html")
-    quote = QuoteBlock()
-    photo = InlinePhotoBlock()
-    embed = LinkedEmbedBlock(help_text="A link to a video or post, e.g. on YouTube or Vimeo")
 
 
 class ArticleTag(TaggedItemBase):
@@ -666,20 +486,3 @@ class ArticleCorrection(Orderable):
     text = RichTextField(features=["bold", "italic", "link"])
 
     panels = [FieldRowPanel([FieldPanel("kind"), FieldPanel("noted_at")]), FieldPanel("text")]
-
-
-# Page views ------------------------------------------------------------------
-
-
-class PageViewDay(models.Model):
-    """Views of one article on one day, counted in our own database, no tracker."""
-
-    page = models.ForeignKey(Page, on_delete=models.CASCADE, related_name="+")
-    day = models.DateField()
-    views = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["page", "day"], name="one_row_per_page_day")]
-
-    def __str__(self) -> str:
-        return f"{self.page_id} {self.day}: {self.views}"
