@@ -1,7 +1,14 @@
 from __future__ import annotations
 
+import os
+
 import pytest
 from django.core.cache import caches
+
+# This run has read its settings (tests/settings.py) already. Processes the tests start
+# (`dateline run`, `serve`, `worker`, `python -c`) inherit the environment, and run
+# the site's own settings unless a test names others.
+os.environ["DJANGO_SETTINGS_MODULE"] = "dateline.settings"
 
 
 @pytest.fixture(autouse=True)
