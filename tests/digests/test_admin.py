@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.test import Client
 from django.utils import timezone
 
@@ -13,20 +12,13 @@ from dateline.digests import editorial
 from dateline.digests.models import Delivery, DigestIssue, DigestStory
 from dateline.digests.progress import chart_bars, progress
 from dateline.newsroom.models import ArticlePage
-from tests.digests.test_engine import reader
+from tests.digests.helpers import reader
 from tests.factories import make_article
-from tests.newsletter.test_admin import editor
+from tests.newsletter.helpers import editor
 
 pytestmark = pytest.mark.django_db
 
 DIGESTS = "/admin/newsletter/digests/"
-
-
-@pytest.fixture
-def staff(client: Client) -> Client:
-    boss = get_user_model().objects.create_superuser("boss", "boss@example.org", password=None)
-    client.force_login(boss)
-    return client
 
 
 @pytest.fixture

@@ -16,13 +16,6 @@ WRITE = "/admin/wire/desk/write/"
 
 
 @pytest.fixture
-def staff(client):
-    boss = get_user_model().objects.create_superuser("boss", "boss@example.org", password=None)
-    client.force_login(boss)
-    return client
-
-
-@pytest.fixture
 def wire(home):
     feeds = [
         ("Northwind Press", "NP", "rss", "northwind.rss"),
