@@ -171,7 +171,9 @@ def test_editors_need_the_change_permission(client, article):
     user.groups.add(Group.objects.get(name="Editors"))
     client.force_login(user)
     a = held(article)
-    assert client.get(QUEUE).status_code in (302, 403)
+    # Wagtail answers an editor without the permission with a redirect to the dashboard.
+    refused = client.get(QUEUE)
+    assert (refused.status_code, refused["Location"]) == (302, "/admin/")
     client.post(QUEUE, {"comment": [a.pk], "action": "approve"})
     a.refresh_from_db()
     assert a.status == Comment.Status.HELD
