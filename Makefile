@@ -89,8 +89,11 @@ audit: $(STAMP)
 corpus: $(STAMP)
 	@$(BIN)/python tests/wire/feedparser_corpus.py
 
+# Line coverage of dateline/ ([tool.coverage] in pyproject.toml); `.venv/bin/coverage report`
+# shows it file by file afterwards.
 pytest: $(STAMP) $(NODE_STAMP) corpus
-	$(BIN)/pytest
+	$(BIN)/pytest --cov --cov-report=
+	@echo "Line coverage of dateline/: $$($(BIN)/coverage report --format=total)%"
 
 clean:
-	rm -rf $(VENV) var build *.egg-info node_modules
+	rm -rf $(VENV) var build *.egg-info node_modules .coverage
