@@ -8,9 +8,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 RUN useradd --system --home-dir /srv/dateline --create-home dateline
 WORKDIR /srv/dateline
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md requirements.lock ./
+RUN pip install --no-cache-dir -r requirements.lock
 COPY dateline ./dateline
-RUN pip install --no-cache-dir . && mkdir -p /var/lib/dateline && chown dateline /var/lib/dateline
+RUN pip install --no-cache-dir --no-deps . && mkdir -p /var/lib/dateline && chown dateline /var/lib/dateline
 
 USER dateline
 EXPOSE 8000

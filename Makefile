@@ -5,18 +5,32 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 NODE_STAMP := node_modules/.installed-stamp
 
-.PHONY: run test lint typecheck audit pytest browser java corpus clean
+.PHONY: run test lint typecheck audit pytest browser java corpus lock clean
 
 run: $(STAMP)
 	$(BIN)/dateline run
 
 test: $(STAMP) $(NODE_STAMP) browser java lint typecheck audit pytest
 
-$(STAMP): pyproject.toml
+# The exact versions of requirements-dev.lock, then Dateline itself; pip check fails when
+# the lock no longer covers pyproject.toml's dependencies (run `make lock`).
+$(STAMP): pyproject.toml requirements-dev.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet -r requirements-dev.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	$(BIN)/python -m pip check
 	@touch $(STAMP)
+
+# Pins pyproject.toml's dependencies for every platform and Python >= 3.11: requirements.lock
+# for a site, requirements-dev.lock (the same versions, and the tools) for `make`. Keeps
+# what is pinned where pyproject.toml still allows it; `make lock UPGRADE=1` takes the
+# newest releases. README.md, "Dependencies".
+LOCK := $(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 --quiet \
+	$(if $(UPGRADE),--upgrade)
+lock: $(STAMP)
+	$(LOCK) -o requirements.lock
+	$(LOCK) --extra dev -c requirements.lock -o requirements-dev.lock
 
 # axe-core (the accessibility tests), the Nu Html Checker (vnu-jar, the HTML validity
 # tests) and Lighthouse (bench/lighthouse) from the npm registry, at the versions
@@ -76,8 +90,11 @@ audit: $(STAMP)
 corpus: $(STAMP)
 	@$(BIN)/python tests/wire/feedparser_corpus.py
 
+# Line coverage of dateline/ ([tool.coverage] in pyproject.toml); `.venv/bin/coverage report`
+# shows it file by file afterwards.
 pytest: $(STAMP) $(NODE_STAMP) corpus
-	$(BIN)/pytest
+	$(BIN)/pytest --cov --cov-report=
+	@echo "Line coverage of dateline/: $$($(BIN)/coverage report --format=total)%"
 
 clean:
-	rm -rf $(VENV) var build *.egg-info node_modules
+	rm -rf $(VENV) var build *.egg-info node_modules .coverage

@@ -5,9 +5,12 @@ from __future__ import annotations
 import os
 import sys
 
+from dateline.lib.vardir import prepare_var_dir
+
 
 def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dateline.settings")
+    prepare_var_dir()
     from django.core.management import execute_from_command_line
 
     args = list(sys.argv if argv is None else argv)

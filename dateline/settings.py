@@ -8,7 +8,6 @@ start when that would be unsafe (DEBUG on, the development secret key).
 from __future__ import annotations
 
 import ipaddress
-import sys
 from email.utils import formataddr, parseaddr
 from pathlib import Path
 from typing import Any
@@ -17,23 +16,23 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from dateline.lib.emailurl import parse_email_url
-from dateline.lib.env import envbool, envint, envlist, envstr, kept_secret
+from dateline.lib.env import envbool, envint, envlist, envstr
+from dateline.lib.vardir import dev_key_file, development_secret, var_dir
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(envstr("DATELINE_VAR_DIR", str(BASE_DIR / "var")))
-VAR_DIR.mkdir(parents=True, exist_ok=True)
+# Made by the entry points (dateline/lib/vardir.py): importing the settings writes nothing.
+VAR_DIR = var_dir()
 
 DATELINE_ENV = envstr("DATELINE_ENV", "development")
 if DATELINE_ENV not in ("development", "production"):
     raise ImproperlyConfigured("DATELINE_ENV must be 'development' or 'production'")
 PRODUCTION = DATELINE_ENV == "production"
-TESTING = "pytest" in sys.modules or envbool("DATELINE_TESTING", False)
 
-DEBUG = envbool("DEBUG", not PRODUCTION and not TESTING)
+DEBUG = envbool("DEBUG", not PRODUCTION)
 
 # The development key lives in var/ so sessions survive restarts; production must
 # bring its own.
-DEV_SECRET_KEY_FILE = VAR_DIR / "dev-secret-key"
+DEV_SECRET_KEY_FILE = dev_key_file(VAR_DIR)
 SECRET_KEY = envstr("SECRET_KEY")
 if not SECRET_KEY:
     if PRODUCTION:
@@ -42,7 +41,7 @@ if not SECRET_KEY:
             'Set it to a long random value, e.g. python3 -c "import secrets; '
             'print(secrets.token_urlsafe(50))"'
         )
-    SECRET_KEY = kept_secret(DEV_SECRET_KEY_FILE)
+    SECRET_KEY = development_secret(DEV_SECRET_KEY_FILE)
 if PRODUCTION:
     if DEBUG:
         raise ImproperlyConfigured(
@@ -74,11 +73,8 @@ INSTALLED_APPS = [
     "dateline.wire",
     "dateline.importers",
     "dateline.live",
-    "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
-    "wagtail.contrib.sitemaps",
     "wagtail.contrib.frontend_cache",
-    "wagtail.contrib.routable_page",
     "wagtail.embeds",
     "wagtail.sites",
     "wagtail.users",
@@ -192,7 +188,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache ----------------------------------------------------------------------
 REDIS_URL = envstr("REDIS_URL")
-CACHE_KEY_PREFIX = envstr("CACHE_KEY_PREFIX", "dateline-test" if TESTING else "dateline")
+CACHE_KEY_PREFIX = envstr("CACHE_KEY_PREFIX", "dateline")
 if REDIS_URL:
     _cache: dict[str, Any] = {
         "BACKEND": "django_redis.cache.RedisCache",
@@ -206,8 +202,6 @@ if REDIS_URL:
             "IGNORE_EXCEPTIONS": True,
         },
     }
-elif TESTING:
-    _cache = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 else:
     # One SQLite file shared by the server's worker processes, so one publish
     # invalidates all (dateline/lib/sqlitecache.py says why not Django's file cache).
@@ -232,18 +226,8 @@ PAGE_CACHE_BROWSER_SECONDS = envint("PAGE_CACHE_BROWSER_SECONDS", 60)
 PAGE_CACHE_GENERATION_SECONDS = float(envstr("PAGE_CACHE_GENERATION_SECONDS", "1"))
 
 # Tasks ----------------------------------------------------------------------
-# Tests run tasks inline unless a test asks for the real queue; everywhere else
-# they go through the database and `dateline worker` runs them.
-TASKS = {
-    "default": {
-        "BACKEND": envstr(
-            "TASKS_BACKEND",
-            "django_tasks.backends.immediate.ImmediateBackend"
-            if TESTING
-            else "django_tasks_db.DatabaseBackend",
-        ),
-    }
-}
+# Through the database; `dateline worker` runs them (tests: inline, tests/settings.py).
+TASKS = {"default": {"BACKEND": envstr("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
 # Tasks whose worker died (dateline/scheduler/workers.py, docs/operations.md): each
 # `dateline worker` records a heartbeat this often, and the scheduler puts a RUNNING task
 # back in the queue once its worker has not been seen for the lease; after this many
@@ -260,8 +244,6 @@ if TASK_LEASE_SECONDS < 3 * TASK_HEARTBEAT_SECONDS:
 # Email ----------------------------------------------------------------------
 _email = parse_email_url(envstr("EMAIL_URL"))
 EMAIL_BACKEND = _email.backend
-for _name, _value in _email.settings.items():
-    globals()[_name] = _value
 # An ESP (django-anymail) sends the site's own mail through its API. Its bounce and
 # complaint webhooks are served at /esp/<esp>/tracking/ only with a secret set
 # ("user:password", HTTP basic auth), so no stranger can suppress readers.
@@ -276,12 +258,20 @@ if envstr("DIGEST_RELAY_URL"):
             "(e.g. EMAIL_URL=postmark://TOKEN@ DIGEST_RELAY_URL=smtp+tls://TOKEN:TOKEN@"
             "smtp.postmarkapp.com:587); with an SMTP EMAIL_URL, digests use that relay."
         )
-    for _name, _value in _relay.settings.items():
-        globals()[_name] = _value
+    _smtp = _relay.settings
+else:
+    _smtp = _email.settings
+# The SMTP relay's address and login; Django's defaults when mail goes elsewhere.
+EMAIL_HOST = _smtp.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = _smtp.get("EMAIL_PORT", 25)
+EMAIL_HOST_USER = _smtp.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = _smtp.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = _smtp.get("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = _smtp.get("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = _smtp.get("EMAIL_TIMEOUT")
 # The digest engine (dateline/digests/engine/, docs/newsletter.md "Running the workers"):
-# SMTP connections (threads) per worker process and deliveries claimed at a time. One in
-# tests: other threads cannot see a test's uncommitted rows.
-DIGEST_CONCURRENCY = envint("DIGEST_CONCURRENCY", 1 if TESTING else 4)
+# SMTP connections (threads) per worker process and deliveries claimed at a time.
+DIGEST_CONCURRENCY = envint("DIGEST_CONCURRENCY", 4)
 DIGEST_BATCH = envint("DIGEST_BATCH", 1000)
 # Per relay (EMAIL_HOST:EMAIL_PORT), shared by all workers through the database; 0: no limit.
 DIGEST_RATE_PER_SECOND = float(envstr("DIGEST_RATE_PER_SECOND", "0"))
@@ -305,7 +295,7 @@ DEV_OUTBOX = envbool("DEV_OUTBOX", not PRODUCTION)
 # in /dev/outbox/ like all other mail.
 OUTBOX_SMTP_PORT = envint("OUTBOX_SMTP_PORT", PORT + 25)
 USE_OUTBOX_SMTP = DEV_OUTBOX and EMAIL_BACKEND == "dateline.outbox.backend.OutboxBackend"
-if USE_OUTBOX_SMTP and not TESTING:
+if USE_OUTBOX_SMTP:
     EMAIL_HOST, EMAIL_PORT = "127.0.0.1", OUTBOX_SMTP_PORT
 
 # Auth, i18n, static ---------------------------------------------------------
@@ -327,12 +317,8 @@ MEDIA_ROOT = Path(envstr("MEDIA_ROOT", str(VAR_DIR / "media")))
 STORAGES: dict[str, Any] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
-        "BACKEND": (
-            # Tests collect no static files; development serves hashed names as production.
-            "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if TESTING
-            else "dateline.lib.staticfiles.KeptManifestStaticFilesStorage"
-        )
+        # Development serves hashed names as production does.
+        "BACKEND": "dateline.lib.staticfiles.KeptManifestStaticFilesStorage"
     },
 }
 # Uploaded photos in S3-compatible storage (AWS, MinIO, Ceph, Backblaze...) through

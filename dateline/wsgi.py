@@ -6,12 +6,16 @@ from typing import Any
 
 from django.core.wsgi import get_wsgi_application
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dateline.settings")
+from dateline.lib.vardir import prepare_var_dir
 
-from dateline.lib.clientip import forget_untrusted_scheme
-from dateline.lib.pagecache import PageCacheApp
-from dateline.lib.staticfiles import static_files
-from dateline.lib.warmup import warm_up
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dateline.settings")
+# Before anything reads the settings: in development the key is made here.
+prepare_var_dir()
+
+from dateline.lib.clientip import forget_untrusted_scheme  # noqa: E402
+from dateline.lib.pagecache import PageCacheApp  # noqa: E402
+from dateline.lib.staticfiles import static_files  # noqa: E402
+from dateline.lib.warmup import warm_up  # noqa: E402
 
 django_application = get_wsgi_application()
 _application = static_files(PageCacheApp(django_application))

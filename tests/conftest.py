@@ -1,7 +1,14 @@
 from __future__ import annotations
 
+import os
+
 import pytest
 from django.core.cache import caches
+
+# This run has read its settings (tests/settings.py) already. Processes the tests start
+# (`dateline run`, `serve`, `worker`, `python -c`) inherit the environment, and run
+# the site's own settings unless a test names others.
+os.environ["DJANGO_SETTINGS_MODULE"] = "dateline.settings"
 
 
 @pytest.fixture(autouse=True)
@@ -38,63 +45,39 @@ def world(home):
     return make_section(home, "World News")
 
 
-class MailServer:
-    """A real SMTP server (aiosmtpd) on a free port, keeping what it receives."""
+@pytest.fixture
+def staff(client):
+    """The test client, signed in as a superuser."""
+    from django.contrib.auth import get_user_model
 
-    def __init__(self) -> None:
-        import email
-        import email.policy
-        import threading
+    boss = get_user_model().objects.create_superuser("boss", "boss@example.org", password=None)
+    client.force_login(boss)
+    return client
 
-        from aiosmtpd.controller import Controller
 
-        self._email = email
-        self._policy = email.policy.default
-        self.messages: list = []
-        self._lock = threading.Lock()
-        server = self
+@pytest.fixture
+def keep_test_connection():
+    """For requests through the WSGI entry point (tests/helpers/wsgi.py): as Django's test
+    client does, a finished request leaves the connection open, since the test's
+    transaction lives on it."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
 
-        class Handler:
-            async def handle_DATA(self, smtp, session, envelope):
-                message = server._email.message_from_bytes(envelope.content, policy=server._policy)
-                message["X-Envelope-To"] = ", ".join(envelope.rcpt_tos)
-                with server._lock:
-                    server.messages.append(message)
-                return "250 Message accepted"
-
-        import socket
-
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
-        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
-        self.controller.start()
-
-    def stop(self) -> None:
-        self.controller.stop()
-
-    def to(self, address: str) -> list:
-        with self._lock:
-            return [m for m in self.messages if address in m["To"]]
-
-    @staticmethod
-    def text(message) -> str:
-        return message.get_body(preferencelist=("plain",)).get_content()
-
-    @staticmethod
-    def html(message) -> str:
-        return message.get_body(preferencelist=("html",)).get_content()
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
 def mail_server(settings):
-    """Mail sent during the test goes over SMTP to a real server; read it back from here."""
-    server = MailServer()
+    """Mail sent during the test, Django's and the digest engine's, goes over SMTP to a
+    real server (tests/helpers/mailserver.py); read it back from here."""
+    from tests.helpers.mailserver import MailServer
+
+    server = MailServer().use(settings)
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = server.port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
     yield server
     server.stop()
 

@@ -98,7 +98,7 @@ def test_an_unknown_way_of_counting_views_is_refused(tmp_path):
 def test_the_development_key_is_made_once_and_never_read_half_written(tmp_path, monkeypatch):
     # Two workers started at once on a new var/ folder: one read the key file while the
     # other was still writing it, and died on an empty SECRET_KEY (seen in test_workers).
-    from dateline.lib import env
+    from dateline.lib import vardir
 
     path = tmp_path / "dev-secret-key"
     link = os.link
@@ -108,10 +108,34 @@ def test_the_development_key_is_made_once_and_never_read_half_written(tmp_path, 
         path.write_text("theirs-" * 8)
         link(source, target)
 
-    monkeypatch.setattr(env.os, "link", another_process_is_first)
-    assert env.kept_secret(path) == "theirs-" * 8
+    monkeypatch.setattr(vardir.os, "link", another_process_is_first)
+    assert vardir.kept_secret(path) == "theirs-" * 8
     assert [p.name for p in tmp_path.iterdir()] == ["dev-secret-key"]
-    monkeypatch.setattr(env.os, "link", link)
-    assert env.kept_secret(path) == "theirs-" * 8
-    mine = env.kept_secret(tmp_path / "other")
-    assert len(mine) > 40 and env.kept_secret(tmp_path / "other") == mine
+    monkeypatch.setattr(vardir.os, "link", link)
+    assert vardir.kept_secret(path) == "theirs-" * 8
+    mine = vardir.kept_secret(tmp_path / "other")
+    assert len(mine) > 40 and vardir.kept_secret(tmp_path / "other") == mine
+
+
+def test_importing_the_settings_writes_nothing_and_the_command_makes_var(tmp_path):
+    var = tmp_path / "var"
+    environ = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DATELINE_ENV")}
+    environ.update(DATELINE_VAR_DIR=str(var))
+    code = "import dateline.settings as s; print(len(s.SECRET_KEY))"
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=environ, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert int(done.stdout) > 40  # a key for that process alone
+    assert not var.exists()
+    assert start(tmp_path / "var").returncode == 0
+    key = (var / "dev-secret-key").read_text()
+    # Kept: the next process reads the same key.
+    done = subprocess.run(
+        [sys.executable, "-c", "import dateline.settings as s; print(s.SECRET_KEY)"],
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.stdout.strip() == key.strip()

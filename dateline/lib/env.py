@@ -8,8 +8,6 @@ refuses an empty bool or int and django-environ reads both as false.
 from __future__ import annotations
 
 import os
-import secrets
-from pathlib import Path
 
 
 def envstr(name: str, default: str = "") -> str:
@@ -42,22 +40,3 @@ def envlist(name: str, default: list[str] | None = None) -> list[str]:
     if value is None or value.strip() == "":
         return list(default or [])
     return [item.strip() for item in value.split(",") if item.strip()]
-
-
-def kept_secret(path: Path) -> str:
-    """A random secret made once and kept in ``path`` (the development SECRET_KEY).
-
-    Written whole under a name of its own, then linked into place: processes started
-    together on a new folder (two workers) never read it half-written, and all end up
-    with the one that was linked first.
-    """
-    if not path.exists():
-        making = path.with_name(f".{path.name}.{os.getpid()}")
-        making.write_text(secrets.token_urlsafe(50))
-        try:
-            os.link(making, path)
-        except FileExistsError:
-            pass  # another process was first: its secret is the one
-        finally:
-            making.unlink()
-    return path.read_text().strip()

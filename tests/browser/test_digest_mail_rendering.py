@@ -21,7 +21,7 @@ from tests.browser.conftest import Newsroom
 def digest_html(newsroom: Newsroom) -> str:
     from dateline.digests import render
     from dateline.digests.models import Delivery
-    from tests.digests.test_engine import make_issue, reader
+    from tests.digests.helpers import make_issue, reader
 
     issue = make_issue(newsroom.top_stories + newsroom.others[:1])
     group = render.render_group(issue, render.issue_stories(issue), None)

@@ -24,8 +24,8 @@ from django_otp.oath import TOTP
 from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.conftest import DESKTOP, TIMEOUT_MS
-from tests.conftest import MailServer
-from tests.ops.test_run import free_port, wait_for
+from tests.helpers.mailserver import MailServer
+from tests.ops.processes import free_port, wait_for
 
 PASSWORD = "correct horse battery staple, long enough"
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.conf import settings
 
-from dateline.comments.models import Comment
+from dateline.comments.models import Comment, Commenter
 from dateline.lib.formstamp import make_stamp
 
 
@@ -49,3 +49,11 @@ def approved(article: Any, name: str = "Tomas Brenn", parent: Comment | None = N
         Comment.objects.filter(pk=comment.pk).update(thread_id=comment.pk)
         comment.thread_id = comment.pk
     return comment
+
+
+def held(article, name="Ilse Maren", email="ilse@example.org", **kw):
+    """A comment waiting in the moderation queue, from an address of its own."""
+    commenter, _ = Commenter.objects.get_or_create(email=email)
+    return approved(
+        article, name, status=Comment.Status.HELD, commenter=commenter, ip="198.51.100.7", **kw
+    )

@@ -73,8 +73,10 @@ def server(file_database, tmp_path):
         "DATELINE_VAR_DIR": str(tmp_path / "var"),
         "DATABASE_URL": f"sqlite:///{path}",
         "SECRET_KEY": secrets.token_urlsafe(50),
-        # Test mode for the rest (static files uncompressed, cache in memory, tasks inline).
-        "DATELINE_TESTING": "1",
+        # The test settings for the rest (static files uncompressed, cache in memory,
+        # tasks inline), importable from the repository.
+        "DJANGO_SETTINGS_MODULE": "tests.settings",
+        "PYTHONPATH": str(ROOT),
         "DEBUG": "false",
         "BASE_URL": f"http://127.0.0.1:{port}",
         "COMMENTS_MODERATION": "none",

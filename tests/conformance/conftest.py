@@ -3,19 +3,11 @@
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
-
-@dataclass
-class Site:
-    home: Any
-    section: Any
-    article: Any
-    author: Any
-    comments: list[Any]
+from tests.conformance.helpers import DOMAIN, PUBLICATION, Site
 
 
 @pytest.fixture
@@ -52,3 +44,15 @@ def site(home: Any) -> Site:
     reply = approved(article, "Ilse Maren", parent=first, body="And the fares?")
     article.refresh_from_db()
     return Site(home, section, article, author, [first, reply])
+
+
+@pytest.fixture
+def publication(settings: Any) -> None:
+    """Mail from a publication with an accented name on a domain of its own."""
+    settings.BASE_URL = f"https://{DOMAIN}"
+    settings.MAIL_DOMAIN = DOMAIN
+    settings.PUBLICATION_NAME = PUBLICATION
+    settings.DEFAULT_FROM_EMAIL = f'"{PUBLICATION}" <newsroom@{DOMAIN}>'
+    settings.NEWSLETTER_UNSUBSCRIBE_MAILBOX = f"unsubscribe@{DOMAIN}"
+    settings.TIME_ZONE = "Europe/Paris"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

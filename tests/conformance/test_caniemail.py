@@ -20,13 +20,12 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from tests.conformance.conftest import Site
-from tests.conformance.test_mail_headers import (
+from tests.conformance.helpers import (
+    Site,
     comment_mails,
     digest,
     kill_notice,
     newsletter_mails,
-    publication,
 )
 
 pytestmark = pytest.mark.django_db
@@ -36,8 +35,6 @@ SCRIPT = Path(__file__).resolve().parent / "caniemail.cjs"
 ARTIFACTS = ROOT / "test-artifacts" / "mail"
 # Classic Outlook for Windows (Word's renderer) is the hard one; the others by family.
 CLIENTS = ["gmail.*", "apple-mail.*", "outlook.windows", "yahoo.*"]
-
-__all__ = ["publication"]  # the fixture, imported to be used here
 
 GMAIL_WEB_ON_PHONES = r"gmail\.mobile-webmail"
 # What the check reports and we keep, each with (a pattern of) the clients and why.

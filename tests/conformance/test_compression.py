@@ -19,9 +19,10 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from dateline.lib import compression, staticfiles
-from tests.conformance.conftest import Site
-from tests.conformance.test_conditional_requests import forget_cached_pages, url_of
-from tests.lib.test_pagecache import Response, _keep_the_test_connection, wsgi_get  # noqa: F401
+from tests.conformance.helpers import Site, forget_cached_pages, url_of
+from tests.helpers.wsgi import Response, wsgi_get
+
+pytestmark = pytest.mark.usefixtures("keep_test_connection")
 
 TARGETS = ["article", "section", "feed", "sitemap", "home", "manifest"]
 MODES = ["cached", "uncached", "personal"]

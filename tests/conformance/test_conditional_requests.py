@@ -11,34 +11,18 @@ from typing import Any
 
 import pytest
 import time_machine
-from django.core.cache import caches
 from django.utils import timezone
 from django.utils.http import http_date, parse_http_date
 
-from dateline.lib import pagecache
 from dateline.newsroom import pageviews
-from tests.conformance.conftest import Site
-from tests.lib.test_pagecache import _keep_the_test_connection, wsgi_get  # noqa: F401
+from tests.conformance.helpers import Site, forget_cached_pages, url_of
+from tests.helpers.wsgi import wsgi_get
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("keep_test_connection")]
 
 DAY = 24 * 3600
 TARGETS = ["article", "section", "feed", "sitemap"]
 MODES = ["cached", "uncached", "personal"]
-
-
-def url_of(site: Site, target: str) -> str:
-    return {
-        "article": site.article.url,
-        "section": site.section.url,
-        "feed": "/feeds/rss.xml",
-        "sitemap": "/sitemap-articles-1.xml",
-    }[target]
-
-
-def forget_cached_pages() -> None:
-    caches["default"].clear()
-    pagecache.forget_local()
 
 
 def conditions(etag: str, last_modified: str) -> dict[str, tuple[dict[str, str], int]]:

@@ -19,7 +19,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from tests.conformance.conftest import Site
+from tests.conformance.helpers import Site
 
 pytestmark = pytest.mark.django_db
 

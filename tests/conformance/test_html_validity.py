@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from django.test import Client, RequestFactory
 
-from tests.conformance.conftest import Site
+from tests.conformance.helpers import Site
 from tests.newsletter.helpers import form_data, link_in, path_of
 
 pytestmark = pytest.mark.django_db
@@ -70,7 +70,7 @@ def digest_pages(site: Site) -> dict[str, str]:
     """The digest's HTML part as a reader gets it, and its "view in your browser" page."""
     from dateline.digests import render
     from dateline.digests.models import Delivery
-    from tests.digests.test_engine import make_issue, reader
+    from tests.digests.helpers import make_issue, reader
 
     issue = make_issue([site.article])
     group = render.render_group(issue, render.issue_stories(issue), None)

@@ -8,7 +8,6 @@ non-ASCII display name comes back as written.
 
 from __future__ import annotations
 
-import datetime
 import email
 import email.policy
 import json
@@ -19,94 +18,19 @@ from email.message import EmailMessage
 from typing import Any
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.core import mail
 from django.test import Client
 
-from tests.conformance.conftest import Site
-from tests.newsletter.helpers import form_data, link_in, path_of
+from tests.conformance.helpers import (
+    DOMAIN,
+    PUBLICATION,
+    Site,
+    comment_mails,
+    digest,
+    kill_notice,
+    newsletter_mails,
+)
 
 pytestmark = pytest.mark.django_db
-
-DOMAIN = "news.example.org"
-PUBLICATION = "Le Café du Port"
-
-
-@pytest.fixture
-def publication(settings: Any) -> None:
-    settings.BASE_URL = f"https://{DOMAIN}"
-    settings.MAIL_DOMAIN = DOMAIN
-    settings.PUBLICATION_NAME = PUBLICATION
-    settings.DEFAULT_FROM_EMAIL = f'"{PUBLICATION}" <newsroom@{DOMAIN}>'
-    settings.NEWSLETTER_UNSUBSCRIBE_MAILBOX = f"unsubscribe@{DOMAIN}"
-    settings.TIME_ZONE = "Europe/Paris"
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-
-
-def sent_bytes() -> dict[str, bytes]:
-    """What Django's SMTP backend would put on the wire for each mail sent so far."""
-    return {m.subject: m.message().as_bytes(linesep="\r\n") for m in mail.outbox}
-
-
-def newsletter_mails(client: Client) -> dict[str, bytes]:
-    client.post("/newsletter/", form_data("reader@example.org"))
-    client.post(path_of(link_in(mail.outbox[-1].body)))  # confirmation, then welcome
-    client.post("/newsletter/", form_data("reader@example.org"))  # already subscribed
-    found = sent_bytes()
-    assert len(found) == 3, list(found)
-    return found
-
-
-def comment_mails(site: Site, settings: Any, capture: Any) -> dict[str, bytes]:
-    from dateline.comments.models import Comment, Commenter
-    from dateline.comments.tasks import notify_reply, send_moderation_summary, send_verification
-    from tests.comments.helpers import approved
-
-    mail.outbox.clear()
-    zoe = Commenter.objects.create(email="zoe@example.org")
-    assert send_verification.call(zoe.pk)
-    Commenter.objects.filter(pk=zoe.pk).update(verified_at=datetime.datetime.now(datetime.UTC))
-    parent = approved(site.article, "Zoë Brenn", commenter=zoe, notify_replies=True)
-    reply = approved(site.article, "Ilse Måren", parent=parent)
-    assert notify_reply.call(reply.pk)
-    settings.COMMENTS_MODERATOR_EMAILS = ["desk@example.org"]
-    approved(site.article, "Held Person", status=Comment.Status.HELD)
-    assert send_moderation_summary.call() == 1
-    found = sent_bytes()
-    assert len(found) == 3, list(found)
-    return found
-
-
-def kill_notice(site: Site) -> dict[str, bytes]:
-    from dateline.wire.models import WireItem, WireUse
-    from dateline.wire.tasks import mail_kill_warning
-    from tests.wire.helpers import make_provider
-
-    mail.outbox.clear()
-    editor = get_user_model().objects.create_user("lin", "lin@example.org")
-    site.article.owner = editor
-    site.article.save()
-    item = WireItem.objects.create(
-        provider=make_provider("Meridian News Agency", format="ninjs"),
-        guid="urn:meridian:text:1",
-        headline="Ferry strike strands commuters",
-    )
-    WireUse.objects.create(article=site.article, item=item, notice="The agency withdrew it.")
-    assert mail_kill_warning.call(item.pk) == 1
-    return sent_bytes()
-
-
-def digest(site: Site) -> dict[str, bytes]:
-    from dateline.digests import render
-    from dateline.digests.models import Delivery
-    from tests.digests.test_engine import make_issue, reader
-
-    issue = make_issue([site.article])
-    group = render.render_group(issue, render.issue_stories(issue), None)
-    assert group is not None
-    subscriber = reader("digest@example.org")
-    delivery = Delivery.objects.create(issue=issue, subscriber=subscriber, email=subscriber.email)
-    return {"digest": group.message_for(delivery, subscriber)}
 
 
 def problems(raw: bytes) -> list[str]:

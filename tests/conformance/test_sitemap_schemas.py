@@ -14,7 +14,7 @@ import pytest
 import xmlschema
 from django.test import Client
 
-from tests.conformance.conftest import Site
+from tests.conformance.helpers import Site
 
 pytestmark = pytest.mark.django_db
 

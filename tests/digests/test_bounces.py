@@ -15,7 +15,7 @@ from django.test import override_settings
 from dateline.digests import bounces
 from dateline.digests.models import Bounce, Delivery, DigestIssue
 from dateline.newsletter.models import Subscriber, Suppression
-from tests.digests.test_engine import reader
+from tests.digests.helpers import reader
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ import pytest
 
 from dateline.digests import render
 from dateline.digests.models import Delivery, DigestStory
-from tests.digests.test_engine import make_issue, reader
+from tests.digests.helpers import make_issue, reader
 from tests.factories import make_article
 
 pytestmark = pytest.mark.django_db

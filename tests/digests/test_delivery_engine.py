@@ -20,18 +20,11 @@ from dateline.digests.engine.lanes import Lanes
 from dateline.digests.engine.options import Options
 from dateline.digests.models import Delivery, DigestIssue
 from dateline.newsletter.models import Subscriber
-from tests.digests.test_engine import make_issue, reader
-from tests.digests.workers import Sink
+from tests.digests.helpers import make_issue, reader
 from tests.factories import make_article
+from tests.helpers.mailserver import MailServer
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def sink(settings):
-    server = Sink().use(settings)
-    yield server
-    server.stop()
 
 
 def readers(prefix: str, count: int) -> list[str]:
@@ -47,17 +40,17 @@ def approved(issue: DigestIssue) -> DigestIssue:
     return issue
 
 
-def test_one_connection_carries_every_batch_and_the_next_issue(world, sink):
+def test_one_connection_carries_every_batch_and_the_next_issue(world, mail_server):
     readers("r", 25)
     first = approved(make_issue([make_article(world, "Dam agreement signed")], days_ago=3))
     assert engine.send_issue(first, "w1", batch_size=10) == {"sent": 25}
     second = approved(make_issue([make_article(world, "Council approves bus lane")]))
     assert engine.send_issue(second, "w1", batch_size=10) == {"sent": 25}
-    assert len(sink.received) == 50
-    assert len(sink.peers) == 1  # pooled: no new connection per batch or per issue
+    assert len(mail_server.received) == 50
+    assert len(mail_server.peers) == 1  # pooled: no new connection per batch or per issue
 
 
-def test_a_connection_the_relay_closed_while_idle_is_replaced(world, sink, settings):
+def test_a_connection_the_relay_closed_while_idle_is_replaced(world, mail_server, settings):
     readers("r", 3)
     issue = approved(make_issue([make_article(world)]))
     stale = engine.POOL.acquire()
@@ -66,12 +59,12 @@ def test_a_connection_the_relay_closed_while_idle_is_replaced(world, sink, setti
     assert engine.send_issue(issue, "w1") == {"sent": 3}
 
 
-def test_issue_pauses_when_too_many_fail_and_resumes(world, sink, settings):
+def test_issue_pauses_when_too_many_fail_and_resumes(world, mail_server, settings):
     settings.DIGEST_PAUSE_FAILURE_RATE = 0.2
     settings.DIGEST_PAUSE_MIN_TRIED = 10
     # Created first, so claimed first: the relay refuses all of them.
     for address in readers("gone", 10):
-        sink.refuse[address] = "550 5.1.1 No such user"
+        mail_server.refuse[address] = "550 5.1.1 No such user"
     good = readers("ok", 20)
     issue = approved(make_issue([make_article(world)]))
 
@@ -80,7 +73,7 @@ def test_issue_pauses_when_too_many_fail_and_resumes(world, sink, settings):
     assert issue.status == DigestIssue.Status.PAUSED
     assert "10 of the last 10 deliveries failed" in issue.pause_reason
     assert totals == {"bounced": 10}
-    assert sink.received == []
+    assert mail_server.received == []
     assert Delivery.objects.filter(issue=issue, state="queued", claimed_by="").count() == 20
     # Paused: workers leave it alone.
     assert engine.send_issue(issue, "w2") == {}
@@ -89,18 +82,18 @@ def test_issue_pauses_when_too_many_fail_and_resumes(world, sink, settings):
     assert issue.status == DigestIssue.Status.SENDING and issue.pause_reason == ""
     assert (issue.tried_at_resume, issue.failed_at_resume) == (10, 10)
     assert engine.send_issue(issue, "w1", batch_size=5) == {"sent": 20}
-    assert sorted(rcpt for _, rcpt, _ in sink.received) == sorted(good)
+    assert sorted(rcpt for _, rcpt, _ in mail_server.received) == sorted(good)
     issue.refresh_from_db()
     assert issue.status == DigestIssue.Status.SENT
     with pytest.raises(ValueError, match="not paused"):
         engine.resume(issue)
 
 
-def test_failures_below_the_threshold_do_not_pause(world, sink, settings):
+def test_failures_below_the_threshold_do_not_pause(world, mail_server, settings):
     settings.DIGEST_PAUSE_FAILURE_RATE = 0.2
     settings.DIGEST_PAUSE_MIN_TRIED = 10
     readers("ok", 18)
-    sink.refuse["gone0@example.org"] = "550 5.1.1 No such user"
+    mail_server.refuse["gone0@example.org"] = "550 5.1.1 No such user"
     readers("gone", 1)
     issue = approved(make_issue([make_article(world)]))
     assert engine.send_issue(issue, "w1", batch_size=5) == {"sent": 18, "bounced": 1}
@@ -108,7 +101,7 @@ def test_failures_below_the_threshold_do_not_pause(world, sink, settings):
     assert issue.status == DigestIssue.Status.SENT
 
 
-def test_a_send_without_failures_never_counts_the_whole_issue(world, sink, settings):
+def test_a_send_without_failures_never_counts_the_whole_issue(world, mail_server, settings):
     # The failure-rate count scans every delivery of the issue: once per batch, it made a
     # send of n readers cost O(n^2) in the database. Only a run's own failures call for it.
     settings.DIGEST_PAUSE_FAILURE_RATE = 0.2
@@ -120,7 +113,7 @@ def test_a_send_without_failures_never_counts_the_whole_issue(world, sink, setti
     assert counts == []
 
 
-def test_hourly_limit_holds_back_what_exceeds_a_minutes_share(world, sink, settings):
+def test_hourly_limit_holds_back_what_exceeds_a_minutes_share(world, mail_server, settings):
     # 3,600 an hour: the bucket holds a minute's worth (60) and refills one a second.
     settings.DIGEST_RATE_PER_HOUR = 3600
     readers("r", 62)
@@ -128,7 +121,7 @@ def test_hourly_limit_holds_back_what_exceeds_a_minutes_share(world, sink, setti
     started = time.monotonic()
     assert engine.send_issue(issue, "w1") == {"sent": 62}
     assert time.monotonic() - started >= 1.8
-    times = sorted(t for t, _, _ in sink.received)
+    times = sorted(t for t, _, _ in mail_server.received)
     assert times[59] - times[0] < times[61] - times[59]  # the burst, then the trickle
 
 
@@ -213,7 +206,7 @@ def dkim_key(kind: str) -> tuple[bytes, bytes]:
 
 
 @pytest.mark.parametrize("kind", ["ed25519", "rsa"])
-def test_dkim_signature_verifies_at_the_receiving_end(world, sink, settings, tmp_path, kind):
+def test_dkim_signature_verifies_at_the_receiving_end(world, mail_server, settings, tmp_path, kind):
     key, record = dkim_key(kind)
     key_file = tmp_path / "dkim.key"
     key_file.write_bytes(key)
@@ -228,14 +221,14 @@ def test_dkim_signature_verifies_at_the_receiving_end(world, sink, settings, tmp
     issue = approved(make_issue([make_article(world, "Dam agreement signed")]))
     assert engine.send_issue(issue, "w1") == {"sent": 2}
     algorithm = b"ed25519-sha256" if kind == "ed25519" else b"rsa-sha256"
-    for content in sink.contents:
+    for content in mail_server.contents:
         assert content.startswith(b"DKIM-Signature: v=1; a=" + algorithm + b";")
         assert dkim.verify(content, dnsfunc=dns)
         assert b"Dam agreement" in content
         assert not dkim.verify(content.replace(b"Dam agreement", b"Dim agreement"), dnsfunc=dns)
 
 
-def test_dkim_with_a_bad_key_stops_before_the_first_reader(world, sink, settings, tmp_path):
+def test_dkim_with_a_bad_key_stops_before_the_first_reader(world, mail_server, settings, tmp_path):
     key_file = tmp_path / "dkim.key"
     key_file.write_text("not a key")
     settings.DKIM_DOMAIN, settings.DKIM_SELECTOR = "dateline.invalid", "news2026"
@@ -244,14 +237,14 @@ def test_dkim_with_a_bad_key_stops_before_the_first_reader(world, sink, settings
     issue = approved(make_issue([make_article(world)]))
     with pytest.raises(ImproperlyConfigured, match="not a usable key"):
         engine.send_issue(issue, "w1")
-    assert sink.received == []
+    assert mail_server.received == []
     assert Delivery.objects.get().state == Delivery.State.QUEUED
 
 
-def _connected(sink: Sink, pipelining: bool):
+def _connected(mail_server: MailServer, pipelining: bool):
     import smtplib
 
-    connection = smtplib.SMTP("127.0.0.1", sink.port)
+    connection = smtplib.SMTP("127.0.0.1", mail_server.port)
     connection.ehlo()
     if not pipelining:
         connection.esmtp_features.pop("pipelining", None)
@@ -259,36 +252,36 @@ def _connected(sink: Sink, pipelining: bool):
 
 
 @pytest.mark.parametrize("pipelining", [True, False])
-def test_stuffed_messages_arrive_whole_with_or_without_pipelining(sink, pipelining):
+def test_stuffed_messages_arrive_whole_with_or_without_pipelining(mail_server, pipelining):
     from dateline.digests.smtp import Envelope, send_pipelined, stuffed
 
     message = b"Subject: dots\r\n\r\n.leading dot\r\n..two\r\nlast line"
     outcomes: list[BaseException | None] = []
     send_pipelined(
-        _connected(sink, pipelining),
+        _connected(mail_server, pipelining),
         [Envelope("bounce+x@dateline.invalid", "ana@example.org", stuffed(message))],
         lambda _, error: outcomes.append(error),
     )
     assert outcomes == [None]
     # aiosmtpd undoes the dot-stuffing and keeps the line endings as sent.
-    assert sink.contents == [message + b"\r\n"]
+    assert mail_server.contents == [message + b"\r\n"]
 
 
 @pytest.mark.parametrize("pipelining", [True, False])
-def test_a_run_of_messages_reports_each_outcome_in_order(sink, pipelining):
+def test_a_run_of_messages_reports_each_outcome_in_order(mail_server, pipelining):
     """Refusals at RCPT and at the end of DATA cost only their own message: the next one,
     already on its way behind it, starts a clean transaction."""
     import smtplib
 
     from dateline.digests.smtp import Envelope, send_pipelined
 
-    sink.refuse["gone@example.org"] = "550 5.1.1 No such user"
-    sink.refuse_data["spam@example.org"] = "554 5.7.1 Message refused"
+    mail_server.refuse["gone@example.org"] = "550 5.1.1 No such user"
+    mail_server.refuse_data["spam@example.org"] = "554 5.7.1 Message refused"
     to = ["a@example.org", "gone@example.org", "spam@example.org", "b@example.org"]
     to += ["gone@example.org", "c@example.org"]
     payload = b"Subject: x\r\n\r\n..a line with a dot\r\n.\r\n"
     outcomes: list[tuple[str, object]] = []
-    connection = _connected(sink, pipelining)
+    connection = _connected(mail_server, pipelining)
     send_pipelined(
         connection,
         (Envelope("bounce@dateline.invalid", rcpt, payload, i) for i, rcpt in enumerate(to)),
@@ -299,26 +292,26 @@ def test_a_run_of_messages_reports_each_outcome_in_order(sink, pipelining):
     assert [e is None for e in errors] == [True, False, False, True, False, True]
     assert isinstance(errors[1], smtplib.SMTPRecipientsRefused)
     assert isinstance(errors[2], smtplib.SMTPDataError) and errors[2].smtp_code == 554
-    assert [rcpt for _, rcpt, _ in sink.received] == [
+    assert [rcpt for _, rcpt, _ in mail_server.received] == [
         "a@example.org",
         "b@example.org",
         "c@example.org",
     ]
-    assert sink.contents[0] == b"Subject: x\r\n\r\n.a line with a dot\r\n"
+    assert mail_server.contents[0] == b"Subject: x\r\n\r\n.a line with a dot\r\n"
     assert connection.noop()[0] == 250  # still usable
     connection.quit()
 
 
 @pytest.mark.parametrize("pipelining", [True, False])
-def test_a_lost_connection_names_the_messages_never_sent(sink, pipelining):
+def test_a_lost_connection_names_the_messages_never_sent(mail_server, pipelining):
     from dateline.digests.smtp import ConnectionLost, Envelope, send_pipelined
 
-    sink.hang_up_at.add("b@example.org")
+    mail_server.hang_up_at.add("b@example.org")
     to = ["a@example.org", "b@example.org", "c@example.org", "d@example.org"]
     outcomes: list[tuple[str, object]] = []
     with pytest.raises(ConnectionLost) as lost:
         send_pipelined(
-            _connected(sink, pipelining),
+            _connected(mail_server, pipelining),
             (Envelope("bounce@dateline.invalid", rcpt, b"x\r\n.\r\n") for rcpt in to),
             lambda message, error: outcomes.append((message.recipient, error)),
         )
@@ -329,31 +322,28 @@ def test_a_lost_connection_names_the_messages_never_sent(sink, pipelining):
     # neither was tried. One by one, nothing after b was read yet.
     untried = [message.recipient for message in lost.value.untried]
     assert untried == (["c@example.org", "d@example.org"] if pipelining else [])
-    assert [rcpt for _, rcpt, _ in sink.received] == ["a@example.org"]
+    assert [rcpt for _, rcpt, _ in mail_server.received] == ["a@example.org"]
 
 
-def test_a_relay_lost_mid_run_costs_only_the_message_in_flight(world, sink, settings):
+def test_a_relay_lost_mid_run_costs_only_the_message_in_flight(world, mail_server, settings):
     """The message whose data was out waits for a retry; the one whose envelope was
     pipelined behind it goes out at once on a new connection; nothing is sent twice."""
     settings.DIGEST_CONCURRENCY = 1
     addresses = readers("r", 12)
     issue = approved(make_issue([make_article(world)]))
-    sink.hang_up_at.add(addresses[4])
+    mail_server.hang_up_at.add(addresses[4])
     assert engine.send_issue(issue, "w1") == {"sent": 11, "queued": 1}
-    received = [rcpt for _, rcpt, _ in sink.received]
+    received = [rcpt for _, rcpt, _ in mail_server.received]
     assert sorted(received) == sorted(set(addresses) - {addresses[4]})
     lost = Delivery.objects.get(issue=issue, email=addresses[4])
     assert (lost.state, lost.attempts) == (Delivery.State.QUEUED, 1)
     assert lost.last_error.startswith("connection:") and lost.retry_at is not None
-    assert len(sink.peers) == 2
+    assert len(mail_server.peers) == 2
 
 
 def test_a_relay_with_implicit_tls(world, settings, tmp_path):
     """smtps:// (EMAIL_USE_SSL): the connection is TLS from the first byte."""
-    import socket
     import ssl
-
-    from aiosmtpd.controller import Controller
 
     subprocess.run(
         [
@@ -377,32 +367,20 @@ def test_a_relay_with_implicit_tls(world, settings, tmp_path):
     )
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(tmp_path / "cert.pem", tmp_path / "key.pem")
-    received = []
-
-    class Handler:
-        async def handle_DATA(self, server, session, envelope):
-            received.extend(envelope.rcpt_tos)  # the server speaks nothing but TLS
-            return "250 OK"
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(Handler(), hostname="127.0.0.1", port=port, ssl_context=context)
-    controller.start()
+    server = MailServer(ssl_context=context).use(settings)  # nothing but TLS
     try:
-        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
-        settings.EMAIL_USE_SSL, settings.EMAIL_USE_TLS = True, False
-        settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
         readers("r", 2)
         issue = approved(make_issue([make_article(world)]))
         assert engine.send_issue(issue, "w1") == {"sent": 2}
     finally:
         engine.POOL.close_all()
-        controller.stop()
-    assert sorted(received) == ["r0@example.org", "r1@example.org"]
+        server.stop()
+    assert sorted(rcpt for _, rcpt, _ in server.received) == ["r0@example.org", "r1@example.org"]
 
 
-def test_workers_send_the_first_readers_while_the_approval_queues_the_rest(world, sink, settings):
+def test_workers_send_the_first_readers_while_the_approval_queues_the_rest(
+    world, mail_server, settings
+):
     settings.DIGEST_QUEUEING_WAIT = 0.3
     addresses = readers("r", 30)
     issue = make_issue([make_article(world)])
@@ -422,7 +400,7 @@ def test_workers_send_the_first_readers_while_the_approval_queues_the_rest(world
     assert engine.send_issue(issue, "w1") == {"sent": 20}
     issue.refresh_from_db()
     assert issue.status == DigestIssue.Status.SENT
-    assert sorted(rcpt for _, rcpt, _ in sink.received) == sorted(addresses)
+    assert sorted(rcpt for _, rcpt, _ in mail_server.received) == sorted(addresses)
 
 
 def test_the_scheduler_finishes_an_approval_that_died(world):
@@ -448,7 +426,7 @@ def test_the_scheduler_finishes_an_approval_that_died(world):
     assert not issue.queueing and Delivery.objects.filter(issue=issue).count() == 30
 
 
-def test_a_connection_left_mid_pipeline_is_not_pooled(world, sink, monkeypatch):
+def test_a_connection_left_mid_pipeline_is_not_pooled(world, mail_server, monkeypatch):
     """An error while replies are still unread (here, recording the first accepted
     message fails): the connection is dropped, or the next run would read them."""
     readers("r", 5)
@@ -465,7 +443,7 @@ def test_a_connection_left_mid_pipeline_is_not_pooled(world, sink, monkeypatch):
 
 
 @pytest.mark.parametrize("pipelining", [True, False])
-def test_the_callers_own_error_is_not_taken_for_a_lost_connection(sink, pipelining):
+def test_the_callers_own_error_is_not_taken_for_a_lost_connection(mail_server, pipelining):
     """An OSError while recording an accepted message (the journal on a full disk) is
     the caller's: it goes up as it is, and the message is reported once, as accepted."""
     from dateline.digests.smtp import Envelope, send_pipelined
@@ -479,7 +457,7 @@ def test_the_callers_own_error_is_not_taken_for_a_lost_connection(sink, pipelini
     to = ["a@example.org", "b@example.org"]
     with pytest.raises(OSError, match="No space left") as raised:
         send_pipelined(
-            _connected(sink, pipelining),
+            _connected(mail_server, pipelining),
             (Envelope("bounce@dateline.invalid", rcpt, b"x\r\n.\r\n") for rcpt in to),
             record,
         )

@@ -12,7 +12,7 @@ from dateline.digests import editorial
 from dateline.digests.jobs import run_digest_schedule
 from dateline.digests.models import Delivery, DigestIssue, DigestStory
 from dateline.newsroom.models import ArticlePage
-from tests.digests.test_engine import reader
+from tests.digests.helpers import reader
 from tests.factories import make_article, make_section
 
 pytestmark = pytest.mark.django_db

@@ -3,44 +3,21 @@
 from __future__ import annotations
 
 import datetime
-import email
-import email.policy
 import socket
-import threading
 
 import pytest
 from django.db import connection
 from django.utils import timezone
 
 from dateline.digests import engine
-from dateline.digests.models import Delivery, DigestIssue, DigestStory
+from dateline.digests.models import Delivery, DigestIssue
 from dateline.newsletter import tokens
 from dateline.newsletter.models import Subscriber, Suppression
 from dateline.newsroom.models import ArticlePage
+from tests.digests.helpers import make_issue, reader
 from tests.factories import make_article, make_section
 
 pytestmark = pytest.mark.django_db
-
-
-def make_issue(articles, cadence="weekly", days_ago=0) -> DigestIssue:
-    slot = timezone.now().replace(microsecond=0) - datetime.timedelta(days=days_ago)
-    issue = DigestIssue.objects.create(
-        cadence=cadence,
-        slot_at=slot,
-        period_start=slot - datetime.timedelta(days=7),
-        period_end=slot,
-    )
-    for i, article in enumerate(articles, start=1):
-        DigestStory.objects.create(issue=issue, article=article, position=i)
-    return issue
-
-
-def reader(address: str, *sections, cadence="weekly") -> Subscriber:
-    subscriber = Subscriber.objects.create(
-        email=address, status=Subscriber.Status.ACTIVE, cadence=cadence
-    )
-    subscriber.sections.set(sections)
-    return subscriber
 
 
 def send(issue: DigestIssue, worker="w1") -> dict[str, int]:
@@ -48,55 +25,6 @@ def send(issue: DigestIssue, worker="w1") -> dict[str, int]:
     if issue.status == DigestIssue.Status.DRAFT:
         engine.approve(issue)
     return engine.send_issue(issue, worker)
-
-
-class RecordingServer:
-    """An SMTP server that keeps envelopes and can refuse an address with 4xx once."""
-
-    def __init__(self, settings) -> None:
-        from aiosmtpd.controller import Controller
-
-        self.envelopes: list = []
-        self.refuse_once: dict[str, str] = {}
-        lock = threading.Lock()
-        server = self
-
-        class Handler:
-            async def handle_RCPT(self, smtp, session, envelope, address, rcpt_options):
-                with lock:
-                    reply = server.refuse_once.pop(address, None)
-                if reply:
-                    return reply
-                envelope.rcpt_tos.append(address)
-                return "250 OK"
-
-            async def handle_DATA(self, smtp, session, envelope):
-                with lock:
-                    server.envelopes.append(envelope)
-                return "250 Message accepted"
-
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
-        self.controller = Controller(Handler(), hostname="127.0.0.1", port=port)
-        self.controller.start()
-        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
-        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-        settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-
-    def messages_to(self, address: str) -> list:
-        return [
-            email.message_from_bytes(e.content, policy=email.policy.default)
-            for e in self.envelopes
-            if address in e.rcpt_tos
-        ]
-
-
-@pytest.fixture
-def recording_server(settings):
-    server = RecordingServer(settings)
-    yield server
-    server.controller.stop()
 
 
 @pytest.fixture
@@ -146,11 +74,11 @@ def test_reader_gets_one_message_with_the_right_headers(world, mail_server, sett
     assert subscriber.status == Subscriber.Status.UNSUBSCRIBED
 
 
-def test_envelope_sender_is_an_opaque_bounce_address(world, recording_server):
+def test_envelope_sender_is_an_opaque_bounce_address(world, mail_server):
     issue = make_issue([make_article(world)])
     reader("ana@example.org")
     send(issue)
-    [envelope] = recording_server.envelopes
+    [envelope] = mail_server.envelopes
     delivery = Delivery.objects.get()
     assert envelope.mail_from == f"bounce+{delivery.token}@dateline.invalid"
     assert "ana" not in envelope.mail_from
@@ -292,11 +220,11 @@ def test_rows_behind_a_runs_cursor_that_become_claimable_are_sent_before_it_ends
     assert not Delivery.objects.exclude(state=Delivery.State.SENT).exists()
 
 
-def test_temporary_failure_is_retried_and_delivered_once(world, recording_server):
+def test_temporary_failure_is_retried_and_delivered_once(world, mail_server):
     issue = make_issue([make_article(world)])
     reader("greylisted@example.org")
     reader("fine@example.org")
-    recording_server.refuse_once["greylisted@example.org"] = "451 4.7.1 Try again later"
+    mail_server.refuse_once["greylisted@example.org"] = "451 4.7.1 Try again later"
     assert send(issue) == {"sent": 1, "queued": 1}
     delivery = Delivery.objects.get(email="greylisted@example.org")
     assert delivery.state == Delivery.State.QUEUED and delivery.attempts == 1
@@ -307,16 +235,16 @@ def test_temporary_failure_is_retried_and_delivered_once(world, recording_server
     assert engine.send_issue(issue, "w1") == {}
     Delivery.objects.filter(pk=delivery.pk).update(retry_at=timezone.now())
     assert engine.send_issue(issue, "w1") == {"sent": 1}
-    assert len(recording_server.messages_to("greylisted@example.org")) == 1
-    assert len(recording_server.messages_to("fine@example.org")) == 1
+    assert len(mail_server.to("greylisted@example.org")) == 1
+    assert len(mail_server.to("fine@example.org")) == 1
     issue.refresh_from_db()
     assert issue.status == DigestIssue.Status.SENT
 
 
-def test_user_unknown_bounces_and_suppresses(world, recording_server):
+def test_user_unknown_bounces_and_suppresses(world, mail_server):
     issue = make_issue([make_article(world)])
     reader("nobody@example.org")
-    recording_server.refuse_once["nobody@example.org"] = "550 5.1.1 No such user"
+    mail_server.refuse_once["nobody@example.org"] = "550 5.1.1 No such user"
     assert send(issue) == {"bounced": 1}
     assert Suppression.objects.get(email="nobody@example.org").reason == "hard_bounce"
     issue.refresh_from_db()

@@ -21,8 +21,8 @@ import pytest
 from django_tasks_db.models import DBTaskResult, get_date_max
 
 from dateline.digests.tasks import send_issue_task
-from tests.digests.test_workers import approved_issue
-from tests.digests.workers import Sink, WorkerDatabase, worker_env
+from tests.digests.workers import WorkerDatabase, approved_issue, worker_env
+from tests.helpers.mailserver import MailServer
 from tests.ops.processes import Processes
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -51,7 +51,7 @@ def test_a_killed_workers_digest_send_is_taken_up_and_no_reader_missed(world, tm
     )
     database = WorkerDatabase(tmp_path)
     database.publish()
-    sink = Sink()
+    sink = MailServer()
     processes = Processes(tmp_path / "logs")
 
     def task_row() -> tuple[str, list[str]]:

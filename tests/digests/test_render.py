@@ -11,7 +11,7 @@ from dateline.digests import render
 from dateline.digests.models import Delivery
 from dateline.newsletter import tokens
 from dateline.newsroom.models import ArticlePage
-from tests.digests.test_engine import make_issue, reader
+from tests.digests.helpers import make_issue, reader
 from tests.factories import make_article
 
 pytestmark = pytest.mark.django_db

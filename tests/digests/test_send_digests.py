@@ -10,7 +10,7 @@ import time_machine
 from django.core.management import call_command
 
 from dateline.digests.models import Delivery, DigestIssue
-from tests.digests.test_engine import reader
+from tests.digests.helpers import reader
 from tests.factories import make_article
 
 pytestmark = pytest.mark.django_db

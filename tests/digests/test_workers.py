@@ -12,32 +12,9 @@ import time
 
 import pytest
 
-from dateline.digests import engine
-from dateline.newsletter.models import Subscriber
-from tests.digests.test_engine import make_issue
-from tests.digests.workers import Sink, WorkerDatabase, start_worker, worker_env
-from tests.factories import make_article
+from tests.digests.workers import WorkerDatabase, approved_issue, start_worker, worker_env
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def sink():
-    server = Sink()
-    yield server
-    server.stop()
-
-
-def approved_issue(world, readers: int) -> tuple[int, set[str]]:
-    issue = make_issue([make_article(world, "Dam agreement signed")])
-    Subscriber.objects.bulk_create(
-        Subscriber(email=f"reader{i}@example.org", status=Subscriber.Status.ACTIVE)
-        for i in range(readers)
-    )
-    # Not active: must get nothing, however often the workers restart.
-    Subscriber.objects.create(email="left@example.org", status=Subscriber.Status.UNSUBSCRIBED)
-    assert engine.approve(issue) == readers
-    return issue.pk, {f"reader{i}@example.org" for i in range(readers)}
 
 
 def wait(process, seconds: float) -> int:
@@ -49,30 +26,36 @@ def wait(process, seconds: float) -> int:
         raise
 
 
-def test_killed_workers_miss_no_reader_and_repeat_at_most_one_per_connection(world, sink, tmp_path):
+def test_killed_workers_miss_no_reader_and_repeat_at_most_one_per_connection(
+    world, mail_server, tmp_path
+):
     issue_id, readers = approved_issue(world, 1200)
     database = WorkerDatabase(tmp_path)
     database.publish()
     lanes = 3
-    env = worker_env(tmp_path, database, sink, concurrency=lanes, batch=40, rate_per_second=400)
+    env = worker_env(
+        tmp_path, database, mail_server, concurrency=lanes, batch=40, rate_per_second=400
+    )
     log = tmp_path / "workers.log"
     kills = 3
     randomness = random.Random()
     for run in range(kills):
         worker = start_worker(env, f"doomed{run}", log)
         # A random moment while it sends: after 20 to 250 more messages arrived.
-        target = sink.count() + randomness.randint(20, 250)
+        target = mail_server.count() + randomness.randint(20, 250)
         deadline = time.monotonic() + 60
-        while sink.count() < target and worker.poll() is None and time.monotonic() < deadline:
+        while (
+            mail_server.count() < target and worker.poll() is None and time.monotonic() < deadline
+        ):
             time.sleep(0.002)
         assert worker.poll() is None, f"worker ended before it was killed:\n{log.read_text()}"
         worker.send_signal(signal.SIGKILL)
         worker.wait()
-    assert sink.count() < len(readers), "the kills came too late to test anything"
+    assert mail_server.count() < len(readers), "the kills came too late to test anything"
     survivor = start_worker(env, "survivor", log)
     assert wait(survivor, 120) == 0, log.read_text()
 
-    sink.assert_each_reader_once(readers, max_repeats=kills * lanes)
+    mail_server.assert_each_reader_once(readers, max_repeats=kills * lanes)
     states = dict(
         database.query(
             "SELECT state, COUNT(*) FROM digests_delivery WHERE issue_id = %s GROUP BY state",
@@ -85,19 +68,19 @@ def test_killed_workers_miss_no_reader_and_repeat_at_most_one_per_connection(wor
     assert not list((tmp_path / "journals").glob("*")), "journals left behind"
 
 
-def test_two_workers_keep_together_to_the_relays_rate(world, sink, tmp_path):
+def test_two_workers_keep_together_to_the_relays_rate(world, mail_server, tmp_path):
     _, readers = approved_issue(world, 240)
     database = WorkerDatabase(tmp_path)
     database.publish()
     rate = 60
-    env = worker_env(tmp_path, database, sink, concurrency=2, batch=20, rate_per_second=rate)
+    env = worker_env(tmp_path, database, mail_server, concurrency=2, batch=20, rate_per_second=rate)
     logs = [tmp_path / f"w{i}.log" for i in range(2)]
     workers = [start_worker(env, f"w{i}", log) for i, log in enumerate(logs)]
     for worker, log in zip(workers, logs, strict=True):
         assert wait(worker, 120) == 0, log.read_text()
 
-    times = sorted(t for t, _, _ in sink.received)
-    assert {rcpt for _, rcpt, _ in sink.received} == readers and len(times) == len(readers)
+    times = sorted(t for t, _, _ in mail_server.received)
+    assert {rcpt for _, rcpt, _ in mail_server.received} == readers and len(times) == len(readers)
     # The bucket holds a tenth of a second's tokens and each of the 4 lanes may
     # hold up to that many: this much over the rate in one window, never more.
     slack = 5 * (rate // 10)

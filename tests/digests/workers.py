@@ -8,104 +8,34 @@ from that file afterwards.
 
 from __future__ import annotations
 
-import collections
 import os
-import re
-import socket
 import sqlite3
 import subprocess
 import sys
-import threading
-import time
 from pathlib import Path
 from typing import Any
 
 from django.db import connection
 
-MESSAGE_ID = re.compile(rb"^Message-ID: *(\S+)\r?$", re.MULTILINE | re.IGNORECASE)
+from dateline.digests import engine
+from dateline.newsletter.models import Subscriber
+from tests.digests.helpers import make_issue
+from tests.factories import make_article
+from tests.helpers.mailserver import MailServer
+
 REPO = Path(__file__).resolve().parents[2]
 
 
-class Sink:
-    """An aiosmtpd server that notes, per message, when it came, to whom and its Message-ID."""
-
-    def __init__(self) -> None:
-        from aiosmtpd.controller import Controller
-
-        self.received: list[tuple[float, str, str]] = []  # (monotonic time, rcpt, Message-ID)
-        self.contents: list[bytes] = []
-        self.peers: set[tuple[str, int]] = set()  # one per SMTP connection that sent mail
-        # Addresses refused at RCPT with this reply, every time.
-        self.refuse: dict[str, str] = {}
-        # Addresses whose message is refused at the end of DATA with this reply.
-        self.refuse_data: dict[str, str] = {}
-        # Addresses at whose message's end of DATA the server hangs up without an answer
-        # (once each): the message is lost, as on a network failure.
-        self.hang_up_at: set[str] = set()
-        self.lock = threading.Lock()
-        sink = self
-
-        class Handler:
-            async def handle_EHLO(self, server, session, envelope, hostname, responses):
-                # As real relays do: the engine then sends the envelope in one write.
-                session.host_name = hostname
-                return [*responses[:-1], "250-PIPELINING", responses[-1]]
-
-            async def handle_RCPT(self, smtp, session, envelope, address, rcpt_options):
-                if address in sink.refuse:
-                    return sink.refuse[address]
-                envelope.rcpt_tos.append(address)
-                return "250 OK"
-
-            async def handle_DATA(self, smtp, session, envelope):
-                for rcpt in envelope.rcpt_tos:
-                    if rcpt in sink.hang_up_at:
-                        sink.hang_up_at.discard(rcpt)
-                        smtp.transport.close()
-                        return "421 gone"  # never reaches the client
-                    if rcpt in sink.refuse_data:
-                        return sink.refuse_data[rcpt]
-                found = MESSAGE_ID.search(envelope.content)
-                message_id = found.group(1).decode() if found else ""
-                with sink.lock:
-                    sink.peers.add(session.peer)
-                    sink.contents.append(envelope.content)
-                    for rcpt in envelope.rcpt_tos:
-                        sink.received.append((time.monotonic(), rcpt, message_id))
-                return "250 Message accepted"
-
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
-        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
-        self.controller.start()
-
-    def count(self) -> int:
-        with self.lock:
-            return len(self.received)
-
-    def assert_each_reader_once(self, readers: set[str], max_repeats: int) -> None:
-        """Every reader got the issue and nobody else did; a repeat is allowed only as the
-        same message (same Message-ID, so mail clients show it once) and only for what was
-        in flight when a worker died: at most ``max_repeats`` (one per open connection).
-        """
-        by_reader: dict[str, list[str]] = collections.defaultdict(list)
-        for _, rcpt, message_id in self.received:
-            by_reader[rcpt].append(message_id)
-        assert set(by_reader) == readers  # none missed, nobody else
-        assert all(len(set(ids)) == 1 for ids in by_reader.values())
-        repeats = sum(len(ids) - 1 for ids in by_reader.values())
-        assert repeats <= max_repeats, repeats
-
-    def use(self, settings: Any) -> Sink:
-        """Point the engine of this (test) process at the sink."""
-        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", self.port
-        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-        settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-        return self
-
-    def stop(self) -> None:
-        self.controller.stop()
+def approved_issue(world, readers: int) -> tuple[int, set[str]]:
+    issue = make_issue([make_article(world, "Dam agreement signed")])
+    Subscriber.objects.bulk_create(
+        Subscriber(email=f"reader{i}@example.org", status=Subscriber.Status.ACTIVE)
+        for i in range(readers)
+    )
+    # Not active: must get nothing, however often the workers restart.
+    Subscriber.objects.create(email="left@example.org", status=Subscriber.Status.UNSUBSCRIBED)
+    assert engine.approve(issue) == readers
+    return issue.pk, {f"reader{i}@example.org" for i in range(readers)}
 
 
 class WorkerDatabase:
@@ -140,7 +70,7 @@ class WorkerDatabase:
             return cursor.fetchall()
 
 
-def worker_env(tmp_path: Path, database: WorkerDatabase, sink: Sink, **digest: Any) -> dict:
+def worker_env(tmp_path: Path, database: WorkerDatabase, sink: MailServer, **digest: Any) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DIGEST_", "PYTEST"))}
     env.update(
         DATABASE_URL=database.url,

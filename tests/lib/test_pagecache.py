@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 from typing import Any
-from wsgiref.util import setup_testing_defaults
 
 import pytest
 import time_machine
-from django.core.signals import request_finished, request_started
-from django.db import close_old_connections
 from wagtail.models import PageViewRestriction
 
 from dateline.lib import pagecache
@@ -16,48 +13,9 @@ from dateline.newsroom import pageviews
 from dateline.newsroom.models import PageViewDay
 from dateline.ops import observe
 from tests.factories import make_article
+from tests.helpers.wsgi import wsgi_get
 
-pytestmark = pytest.mark.django_db
-
-
-class Response:
-    def __init__(self, status: str, headers: list[tuple[str, str]], body: bytes) -> None:
-        self.status = int(status.split()[0])
-        self.headers = {k.lower(): v for k, v in headers}
-        self.body = body
-
-
-def wsgi_get(path: str, method: str = "GET", **environ: Any) -> Response:
-    from dateline.wsgi import application
-
-    env: dict[str, Any] = {
-        "REQUEST_METHOD": method,
-        "PATH_INFO": path,
-        "HTTP_HOST": "testserver",
-        **environ,
-    }
-    setup_testing_defaults(env)
-    captured: dict[str, Any] = {}
-
-    def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> None:
-        captured.update(status=status, headers=headers)
-
-    chunks = application(env, start_response)
-    body = b"".join(chunks)
-    if hasattr(chunks, "close"):
-        chunks.close()
-    return Response(captured["status"], captured["headers"], body)
-
-
-@pytest.fixture(autouse=True)
-def _keep_the_test_connection():
-    # As Django's test client does: the test's transaction lives on this
-    # connection, so a finished request must not close it.
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    yield
-    request_started.connect(close_old_connections)
-    request_finished.connect(close_old_connections)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("keep_test_connection")]
 
 
 @pytest.fixture

@@ -4,7 +4,12 @@ import re
 import time
 from typing import Any
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+from django.test import Client
+
 from dateline.lib.formstamp import make_live_stamp
+from dateline.newsletter.models import ConsentRecord, ConsentText, Subscriber
 
 LINK = re.compile(r"https?://\S+/newsletter/(confirm|manage|unsubscribe)/[^/\s]+/")
 
@@ -31,3 +36,27 @@ def link_in(text: str, kind: str = "confirm") -> str:
 
 def path_of(url: str) -> str:
     return "/" + url.split("://", 1)[1].split("/", 1)[1]
+
+
+def editor(client: Client, *codenames: str) -> Client:
+    """Logged in as a Wagtail editor, with these extra permissions."""
+    user = get_user_model().objects.create_user("ed", "ed@example.org", password=None)
+    user.groups.add(Group.objects.get(name="Editors"))
+    user.user_permissions.add(*Permission.objects.filter(codename__in=codenames))
+    client.force_login(user)
+    return client
+
+
+def subscriber(email: str, status: str = "active", **fields: Any) -> Subscriber:
+    return Subscriber.objects.create(email=email, status=status, **fields)
+
+
+def consent(email: str, who: Subscriber | None = None, **fields: Any) -> ConsentRecord:
+    defaults: dict[str, Any] = {
+        "source": "/world-news/ferry-talks-resume-after-storm/",
+        "signup_ip": "198.51.100.7",
+        "user_agent": "Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0",
+        "consent_text": ConsentText.current(),
+    }
+    defaults.update(fields)
+    return ConsentRecord.objects.create(subscriber=who, email=email, **defaults)

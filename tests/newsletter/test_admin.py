@@ -6,12 +6,10 @@ import datetime
 import io
 import json
 import re
-from typing import Any
 
 import pytest
 import time_machine
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import Client
@@ -25,6 +23,7 @@ from dateline.newsletter.models import (
     Subscriber,
     Suppression,
 )
+from tests.newsletter.helpers import consent, editor, subscriber
 
 pytestmark = pytest.mark.django_db
 
@@ -32,37 +31,6 @@ SUBSCRIBERS = "/admin/newsletter/subscribers/"
 SUPPRESSIONS = "/admin/newsletter/suppressions/"
 GROWTH = "/admin/newsletter/growth/"
 IMPORT = "/admin/newsletter/import/"
-
-
-@pytest.fixture
-def staff(client: Client) -> Client:
-    boss = get_user_model().objects.create_superuser("boss", "boss@example.org", password=None)
-    client.force_login(boss)
-    return client
-
-
-def editor(client: Client, *codenames: str) -> Client:
-    """Logged in as a Wagtail editor, with these extra permissions."""
-    user = get_user_model().objects.create_user("ed", "ed@example.org", password=None)
-    user.groups.add(Group.objects.get(name="Editors"))
-    user.user_permissions.add(*Permission.objects.filter(codename__in=codenames))
-    client.force_login(user)
-    return client
-
-
-def subscriber(email: str, status: str = "active", **fields: Any) -> Subscriber:
-    return Subscriber.objects.create(email=email, status=status, **fields)
-
-
-def consent(email: str, who: Subscriber | None = None, **fields: Any) -> ConsentRecord:
-    defaults: dict[str, Any] = {
-        "source": "/world-news/ferry-talks-resume-after-storm/",
-        "signup_ip": "198.51.100.7",
-        "user_agent": "Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0",
-        "consent_text": ConsentText.current(),
-    }
-    defaults.update(fields)
-    return ConsentRecord.objects.create(subscriber=who, email=email, **defaults)
 
 
 def listed(html: str) -> set[str]:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import pytest
 from bs4 import BeautifulSoup
-from django.contrib.auth import get_user_model
 from django.test import Client
 from wagtail.test.utils.form_data import (
     nested_form_data,
@@ -20,13 +19,6 @@ from dateline.newsroom.models import ArticlePage
 from tests.factories import make_article, make_photo
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def staff(client: Client) -> Client:
-    boss = get_user_model().objects.create_superuser("boss", "boss@example.org", password=None)
-    client.force_login(boss)
-    return client
 
 
 def save_draft_with_photo(staff: Client, article: ArticlePage, photo_pk: int) -> str:

@@ -8,7 +8,6 @@ the reader page itself may be framed by nobody.
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.test import Client
 from wagtail.test.utils.form_data import nested_form_data, querydict_from_html, rich_text
 from wagtail.test.utils.form_data import streamfield as streamfield_data
@@ -16,13 +15,6 @@ from wagtail.test.utils.form_data import streamfield as streamfield_data
 from tests.factories import make_article
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def staff(client: Client) -> Client:
-    boss = get_user_model().objects.create_superuser("boss", "boss@example.org", password=None)
-    client.force_login(boss)
-    return client
 
 
 def preview(staff: Client, article, text: str):

@@ -6,8 +6,6 @@ import datetime
 import re
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.test import Client
 from django.utils import timezone
 
 from dateline.digests import editorial
@@ -15,19 +13,12 @@ from dateline.digests.models import DigestIssue
 from dateline.newsletter.models import ConsentRecord
 from dateline.newsroom.models import PageViewDay
 from dateline.wire.models import StoryCluster
-from tests.comments.test_admin_queue import held
+from tests.comments.helpers import held
 from tests.factories import make_article
-from tests.newsletter.test_admin import consent, editor, subscriber
+from tests.newsletter.helpers import consent, editor, subscriber
 
 pytestmark = pytest.mark.django_db
 DASHBOARD = "/admin/"
-
-
-@pytest.fixture
-def staff(client: Client) -> Client:
-    boss = get_user_model().objects.create_superuser("boss", "boss@example.org", password=None)
-    client.force_login(boss)
-    return client
 
 
 def panel(html: str, key: str) -> str:

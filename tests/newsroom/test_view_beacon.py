@@ -6,7 +6,7 @@ import pytest
 
 from dateline.newsroom import pageviews
 from tests.factories import make_article
-from tests.lib.test_pagecache import wsgi_get
+from tests.helpers.wsgi import wsgi_get
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ import sys
 import time
 import urllib.request
 
-from tests.ops.test_run import free_port, wait_for
+from tests.ops.processes import free_port, wait_for
 
 # "2026-12-06 05:04:15,905 INFO mail.log: " and granian's "[INFO] ".
 LOG_PREFIX = re.compile(r"^(\d{4}-\d\d-\d\d [\d:,]+ \w+ [\w.]+: |\[\w+\] )")

@@ -18,8 +18,8 @@ import pytest
 from django.db import connection
 
 from dateline.newsletter.models import Subscriber
-from tests.digests.workers import Sink
 from tests.factories import make_article
+from tests.helpers.mailserver import MailServer
 from tests.ops.processes import ClonedDatabase, Processes, fetch, free_port, shell, site_env
 
 pytestmark = [
@@ -80,7 +80,7 @@ def shows(port: int, path: str, text: str) -> bool:
 def test_publish_reaches_both_servers_and_both_workers_share_the_digest(world, site_var, tmp_path):
     seed(world)
     database = ClonedDatabase("dateline_multiprocess")
-    sink = Sink()
+    sink = MailServer()
     processes = Processes(tmp_path / "logs")
     try:
         extra = {}

@@ -34,9 +34,9 @@ from django.db import connection
 
 from dateline.digests import engine
 from dateline.newsletter.models import Subscriber
-from tests.digests.test_engine import make_issue
-from tests.digests.workers import Sink
+from tests.digests.helpers import make_issue
 from tests.factories import make_article
+from tests.helpers.mailserver import MailServer
 from tests.ops.processes import Processes, fetch, free_port, server_url, site_env
 
 BIN_DIRS = sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=lambda p: int(p.split("/")[-2]))
@@ -166,7 +166,7 @@ def test_a_postgresql_restart_costs_readers_a_503_at_most_and_the_send_goes_on(
     path = article.url
 
     cluster = Cluster()
-    sink = Sink()
+    sink = MailServer()
     processes = Processes(tmp_path / "logs")
     reader = None
     try:

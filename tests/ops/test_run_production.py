@@ -9,7 +9,7 @@ import subprocess
 import sys
 import urllib.request
 
-from tests.ops.test_run import free_port, wait_for
+from tests.ops.processes import free_port, wait_for
 
 
 def test_an_empty_production_site_has_no_demo_login_and_says_what_to_do(tmp_path):

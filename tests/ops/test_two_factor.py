@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import re
-import time
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
-from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-pytestmark = pytest.mark.django_db
+from tests.ops.twofactor import PASSWORD, code_for, sign_in
 
-PASSWORD = "a-long-and-correct-password"
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
@@ -24,17 +22,6 @@ def _two_factor_on(settings):
 @pytest.fixture
 def editor():
     return get_user_model().objects.create_superuser("ed", "ed@example.org", PASSWORD)
-
-
-def sign_in(client: Client) -> None:
-    response = client.post("/admin/login/", {"username": "ed", "password": PASSWORD})
-    assert response.status_code == 302
-
-
-def code_for(device: TOTPDevice, offset: int = 0) -> str:
-    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
-    totp.time = time.time() + offset * device.step
-    return f"{totp.token():0{device.digits}d}"
 
 
 def set_up(client: Client) -> list[str]:

@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.test import Client
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from tests.ops.test_two_factor import PASSWORD, code_for, sign_in
+from tests.ops.twofactor import PASSWORD, code_for, sign_in
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from aiosmtpd.controller import Controller
 from dateline.digests import engine
 from dateline.outbox.models import OutboxMessage
 from dateline.outbox.smtpd import OutboxHandler
-from tests.digests.test_engine import make_issue, reader
+from tests.digests.helpers import make_issue, reader
 from tests.factories import make_article
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -10,8 +10,7 @@ import pytest
 from dateline.wire.models import Provider, WireItem
 from dateline.wire.transports import poll
 from tests.wire.conftest import FeedServer, fixture
-from tests.wire.helpers import make_provider
-from tests.wire.test_providers_admin import ADD, form, staff  # noqa: F401 - fixture
+from tests.wire.helpers import ADD_PROVIDER, make_provider, provider_form
 
 pytestmark = pytest.mark.django_db
 
@@ -47,8 +46,8 @@ def test_a_feed_on_the_servers_own_address_is_not_fetched(
         "http://localhost:9/feed",
     ],
 )
-def test_the_admin_refuses_internal_feed_addresses(staff, production_rules, url):  # noqa: F811
-    response = staff.post(ADD, form(url=url))
+def test_the_admin_refuses_internal_feed_addresses(staff, production_rules, url):
+    response = staff.post(ADD_PROVIDER, provider_form(url=url))
     assert response.status_code == 200
     assert "private or local network" in response.content.decode()
     assert not Provider.objects.exists()
@@ -80,13 +79,15 @@ def test_a_redirect_into_the_network_is_not_followed(feed_server: FeedServer, se
     assert not WireItem.objects.exists()
 
 
-def test_a_drop_folder_outside_the_root_is_refused(tmp_path, settings, staff):  # noqa: F811
+def test_a_drop_folder_outside_the_root_is_refused(tmp_path, settings, staff):
     settings.WIRE_DROP_ROOT = tmp_path / "wire-drop"
     outside = tmp_path / "elsewhere"
     outside.mkdir()
     (outside / "precious.json").write_text("{}")
     for folder in (str(outside), "../elsewhere", "/etc"):
-        response = staff.post(ADD, form(transport="folder", url="", folder=folder))
+        response = staff.post(
+            ADD_PROVIDER, provider_form(transport="folder", url="", folder=folder)
+        )
         assert "Drop folders go inside" in response.content.decode()
     assert not Provider.objects.exists()
     # Made some other way (an old row, the shell): the poll refuses and moves nothing.
@@ -97,11 +98,13 @@ def test_a_drop_folder_outside_the_root_is_refused(tmp_path, settings, staff):  
     assert "WIRE_DROP_ROOT" in provider.last_error
 
 
-def test_a_folder_inside_the_root_may_be_named_relatively(tmp_path, settings, staff):  # noqa: F811
+def test_a_folder_inside_the_root_may_be_named_relatively(tmp_path, settings, staff):
     settings.WIRE_DROP_ROOT = tmp_path
     (tmp_path / "meridian").mkdir()
     (tmp_path / "meridian" / "one.json").write_bytes(fixture("meridian.json"))
-    response = staff.post(ADD, form(transport="folder", url="", folder="meridian", format="ninjs"))
+    response = staff.post(
+        ADD_PROVIDER, provider_form(transport="folder", url="", folder="meridian", format="ninjs")
+    )
     assert response.status_code == 302
     report = poll(Provider.objects.get())
     assert report is not None and report.created >= 1

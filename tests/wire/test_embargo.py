@@ -7,7 +7,6 @@ import datetime
 import json
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from dateline.newsroom.models import ArticlePage
@@ -80,13 +79,6 @@ def test_an_embargo_that_is_not_a_date_keeps_the_item_off_the_desk():
     result = parse(ninjs(uri="urn:e:2", headline="x", embargoed="soon"), "ninjs")
     assert result.items == []
     assert result.problems[0].guid == "urn:e:2"
-
-
-@pytest.fixture
-def staff(client):
-    boss = get_user_model().objects.create_superuser("boss", "boss@example.org", password=None)
-    client.force_login(boss)
-    return client
 
 
 def embargoed_item(until: datetime.datetime) -> WireItem:

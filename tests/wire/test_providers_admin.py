@@ -1,38 +1,13 @@
 import pytest
-from django.contrib.auth import get_user_model
 
 from dateline.wire.models import Provider
+from tests.wire.helpers import ADD_PROVIDER, provider_form
 
 pytestmark = pytest.mark.django_db
 
-ADD = "/admin/wire/providers/new/"
-
-
-@pytest.fixture
-def staff(client):
-    boss = get_user_model().objects.create_superuser("boss", "boss@example.org", password=None)
-    client.force_login(boss)
-    return client
-
-
-def form(**overrides):
-    data = {
-        "name": "Northwind Press",
-        "short_name": "NP",
-        "transport": "http",
-        "format": "rss",
-        "url": "https://wire.northwind.example/feed.rss",
-        "folder": "",
-        "read_at": "Northwind wire",
-        "poll_interval": "300",
-        "active": "on",
-    }
-    data.update(overrides)
-    return data
-
 
 def test_a_provider_is_set_up_in_the_admin(staff):
-    response = staff.post(ADD, form())
+    response = staff.post(ADD_PROVIDER, provider_form())
     assert response.status_code == 302
     provider = Provider.objects.get()
     assert provider.transport == "http" and provider.format == "rss"
@@ -40,20 +15,20 @@ def test_a_provider_is_set_up_in_the_admin(staff):
 
 
 def test_an_http_provider_without_an_address_is_refused(staff):
-    response = staff.post(ADD, form(url=""))
+    response = staff.post(ADD_PROVIDER, provider_form(url=""))
     assert response.status_code == 200
     assert "An HTTP provider needs the feed" in response.content.decode()
     assert not Provider.objects.exists()
 
 
 def test_a_folder_provider_needs_its_folder(staff):
-    response = staff.post(ADD, form(transport="folder", url="", folder=""))
+    response = staff.post(ADD_PROVIDER, provider_form(transport="folder", url="", folder=""))
     assert "A drop-folder provider needs a folder" in response.content.decode()
     assert not Provider.objects.exists()
 
 
 def test_a_new_provider_has_no_health_to_show_or_edit(staff):
-    page = staff.get(ADD).content.decode()
+    page = staff.get(ADD_PROVIDER).content.decode()
     assert 'name="failures"' not in page and 'name="last_error"' not in page
     assert "Health" not in page
 
@@ -68,7 +43,7 @@ def test_a_providers_health_shows_read_only(staff):
     # A forged post cannot reset them either.
     staff.post(
         f"/admin/wire/providers/edit/{provider.pk}/",
-        form(url="https://x.example/feed", failures="0", last_error=""),
+        provider_form(url="https://x.example/feed", failures="0", last_error=""),
     )
     provider.refresh_from_db()
     assert (provider.failures, provider.last_error) == (4, "HTTP 503")
