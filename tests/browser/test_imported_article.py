@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 
 from dateline.importers import wordpress
 from tests.browser.conftest import Newsroom
-from tests.browser.test_reading_an_article import expect_photo_loaded
+from tests.browser.reading import expect_photo_loaded
 from tests.importers.conftest import EXPORT, MAPPING, jpeg
 
 OLD_URL = "/2024/03/04/second-night-crossing/"

@@ -7,9 +7,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import PHONE, Newsroom
+from tests.browser.reading import expect_photo_loaded
 
 LEAD_CAPTION = "Boats wait in the harbour before the talks."
 LEAD_CREDIT = "Photo from AP"
@@ -20,12 +21,6 @@ def open_first_top_story(page: Page, newsroom: Newsroom) -> None:
     page.goto("/")
     page.get_by_role("region", name="Top stories").get_by_role("link", name=story.title).click()
     expect(page).to_have_url(newsroom.url(story))
-
-
-def expect_photo_loaded(photo: Locator) -> None:
-    expect(photo).to_be_visible()
-    expect(photo).to_have_js_property("complete", True)
-    assert photo.evaluate("img => img.naturalWidth") > 0, "the photo did not load"
 
 
 def page_scripts_run(page: Page) -> bool:

@@ -16,21 +16,13 @@ from typing import Any
 
 import feedparser
 import pytest
-from django.conf import settings
 from django.test import Client
 
 from tests.conformance.helpers import Site
+from tests.conformance.validators import ATOM, check_atom, check_rss
 
 pytestmark = pytest.mark.django_db
 
-ATOM = "{http://www.w3.org/2005/Atom}"
-MEDIA = "{http://search.yahoo.com/mrss/}"
-RFC_822 = re.compile(
-    r"(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) "
-    r"\d{4} \d{2}:\d{2}:\d{2} (\+\d{4}|-(?!0000)\d{4}|GMT)"
-)
-RFC_3339 = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})")
-FULL_URL = re.compile(r"https?://[^\s/]+/\S*")
 LINKED_FEED = re.compile(r'<link rel="alternate" type="application/(?:rss|atom)\+xml"[^>]*>')
 TRICKY_TITLE = 'Ports & harbours: "<b>" is not bold'
 TRICKY_STANDFIRST = "Fish & chips < 5 pounds, says the <harbour> master"
@@ -46,58 +38,6 @@ def linked_feeds(client: Client, site: Site) -> set[str]:
         # The comments feed is linked from the thread.
         found.update(re.findall(r'href="(/comments/\d+/atom\.xml)"', html))
     return found
-
-
-def check_rss(url: str, root: ET.Element) -> list[str]:
-    wrong = []
-    channel = root.find("channel")
-    assert channel is not None
-    selfs = [
-        link.get("href") for link in channel.findall(f"{ATOM}link") if link.get("rel") == "self"
-    ]
-    if selfs != [settings.BASE_URL + url]:
-        wrong.append(f"self link {selfs}")
-    dates = [channel.findtext("lastBuildDate")]
-    for item in channel.findall("item"):
-        dates.append(item.findtext("pubDate"))
-        guid = item.find("guid")
-        if guid is None:
-            wrong.append("item without guid")
-        elif guid.get("isPermaLink", "true") == "true" and not FULL_URL.fullmatch(guid.text or ""):
-            wrong.append(f"permalink guid is not a full URL: {guid.text}")
-        for updated in item.findall(f"{ATOM}updated"):
-            if not RFC_3339.fullmatch(updated.text or ""):
-                wrong.append(f"atom:updated {updated.text}")
-        wrong += check_media(item)
-    wrong += [f"not an RFC 822 date: {d}" for d in dates if not RFC_822.fullmatch(d or "")]
-    return wrong
-
-
-def check_atom(url: str, root: ET.Element) -> list[str]:
-    wrong = []
-    selfs = [link.get("href") for link in root.findall(f"{ATOM}link") if link.get("rel") == "self"]
-    if selfs != [settings.BASE_URL + url]:
-        wrong.append(f"self link {selfs}")
-    feed_author = root.find(f"{ATOM}author") is not None
-    for element in [root, *root.findall(f"{ATOM}entry")]:
-        name = element.findtext(f"{ATOM}title")
-        if not FULL_URL.fullmatch(element.findtext(f"{ATOM}id") or ""):
-            wrong.append(f"{name}: id {element.findtext(f'{ATOM}id')}")
-        if not RFC_3339.fullmatch(element.findtext(f"{ATOM}updated") or ""):
-            wrong.append(f"{name}: updated {element.findtext(f'{ATOM}updated')}")
-        if element is not root:
-            if not feed_author and element.find(f"{ATOM}author") is None:
-                wrong.append(f"{name}: no author")
-            wrong += check_media(element)
-    return wrong
-
-
-def check_media(item: ET.Element) -> list[str]:
-    return [
-        f"media:credit without a role: {credit.text}"
-        for credit in item.iter(f"{MEDIA}credit")
-        if not credit.get("role")
-    ]
 
 
 def titles_and_summaries(root: ET.Element) -> list[tuple[str | None, str | None]]:

@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import email
 import email.policy
-import json
-import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -19,31 +16,10 @@ import pytest
 from django.test import Client, RequestFactory
 
 from tests.conformance.helpers import Site
+from tests.conformance.validators import run_vnu
 from tests.newsletter.helpers import form_data, link_in, path_of
 
 pytestmark = pytest.mark.django_db
-
-ROOT = Path(__file__).resolve().parent.parent.parent
-VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
-
-
-def run_vnu(files: list[Path]) -> list[dict[str, Any]]:
-    """The checker's errors over ``files``, each with the file it is in."""
-    java = shutil.which("java")
-    if java is None:
-        pytest.fail("No Java runtime: install Debian's default-jre-headless to run vnu")
-    if not VNU.exists():
-        pytest.fail(f"{VNU} is missing: run `make test` (or `npm ci`) to install vnu-jar")
-    done = subprocess.run(
-        [java, "-jar", str(VNU), "--format", "json", "--exit-zero-always", *map(str, files)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=True,
-    )
-    # vnu writes its report to standard error.
-    messages = json.loads(done.stderr)["messages"]
-    return [m for m in messages if m["type"] == "error" or m.get("subType") == "fatal"]
 
 
 def newsletter_pages(client: Client, mail_server: Any) -> dict[str, str]:

@@ -10,7 +10,7 @@ from django.test import Client
 from django.utils import timezone
 
 from dateline.live.models import Banner, LivePost
-from tests.conformance.test_html_validity import run_vnu
+from tests.conformance.validators import check_atom, run_vnu
 from tests.factories import make_photo
 from tests.live.helpers import make_live_blog, make_post
 
@@ -61,8 +61,6 @@ def test_the_live_blog_feed_keeps_the_validators_rules(client: Client, world) ->
     import xml.etree.ElementTree as ET
 
     import feedparser
-
-    from tests.conformance.test_feed_rules import check_atom
 
     blog = make_live_blog(world, "Ports & harbours: live")
     make_post(blog, "Fish & chips < 5 pounds, says the <harbour> master", source=True)

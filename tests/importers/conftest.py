@@ -9,6 +9,7 @@ import pytest
 FIXTURES = Path(__file__).parent / "fixtures"
 EXPORT = FIXTURES / "harbour-1.2.xml"
 MAPPING = FIXTURES / "mapping.toml"
+GHOST_EXPORT = FIXTURES / "ghost-5.json"
 
 
 def jpeg(colour: tuple[int, int, int]) -> bytes:

@@ -16,11 +16,11 @@ from dateline.importers.core import ImportFailed
 from dateline.importers.models import ImportedItem
 from dateline.newsletter.models import ConfirmationMail, ConsentRecord, Subscriber
 from dateline.newsroom.models import ArticlePage, Author, Photo, SectionPage
-from tests.importers.conftest import FIXTURES, MAPPING, jpeg
+from tests.importers.conftest import FIXTURES, GHOST_EXPORT, MAPPING, jpeg
 
 pytestmark = pytest.mark.django_db
 
-EXPORT = FIXTURES / "ghost-5.json"
+EXPORT = GHOST_EXPORT
 MEMBERS = FIXTURES / "ghost-members.csv"
 BRIDGE = "65f1a0000000000000000001"  # Lexical, published, two authors, feature image
 ROOF = "5fc2b0000000000000000002"  # Mobiledoc, published

@@ -8,9 +8,9 @@ from __future__ import annotations
 import json
 import signal
 
+from tests.importers.conftest import GHOST_EXPORT as EXPORT
 from tests.importers.conftest import MAPPING
-from tests.importers.test_ghost import EXPORT
-from tests.importers.test_kill import SETUP, copy, python
+from tests.importers.processes import SETUP, copy, python
 
 KILLED = """
 import os, signal, sys
