@@ -7,7 +7,6 @@ start when that would be unsafe (DEBUG on, the development secret key).
 
 from __future__ import annotations
 
-import ipaddress
 from email.utils import formataddr, parseaddr
 from pathlib import Path
 from typing import Any
@@ -15,8 +14,11 @@ from typing import Any
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from dateline.lib.emailurl import parse_email_url
-from dateline.lib.env import envbool, envint, envlist, envstr
+from dateline.lib.emailurl import parse_email_url, relay_settings
+from dateline.lib.env import envbool, envint, envlist, envnetworks, envstr
+from dateline.lib.logconfig import logging_config
+from dateline.lib.media import s3_storage
+from dateline.lib.search import postgres_search_config
 from dateline.lib.vardir import dev_key_file, development_secret, var_dir
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -250,17 +252,7 @@ EMAIL_BACKEND = _email.backend
 ANYMAIL = {**_email.anymail, "WEBHOOK_SECRET": envstr("ANYMAIL_WEBHOOK_SECRET", "")}
 ESP_NAME = _email.esp
 # Digests always go through our own engine over SMTP; with an ESP, name its SMTP relay.
-if envstr("DIGEST_RELAY_URL"):
-    _relay = parse_email_url(envstr("DIGEST_RELAY_URL"))
-    if not ESP_NAME or not _relay.backend.endswith("smtp.EmailBackend"):
-        raise ImproperlyConfigured(
-            "DIGEST_RELAY_URL is for an ESP's SMTP relay when EMAIL_URL names the ESP "
-            "(e.g. EMAIL_URL=postmark://TOKEN@ DIGEST_RELAY_URL=smtp+tls://TOKEN:TOKEN@"
-            "smtp.postmarkapp.com:587); with an SMTP EMAIL_URL, digests use that relay."
-        )
-    _smtp = _relay.settings
-else:
-    _smtp = _email.settings
+_smtp = relay_settings(_email, envstr("DIGEST_RELAY_URL"))
 # The SMTP relay's address and login; Django's defaults when mail goes elsewhere.
 EMAIL_HOST = _smtp.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = _smtp.get("EMAIL_PORT", 25)
@@ -327,19 +319,12 @@ STORAGES: dict[str, Any] = {
 MEDIA_S3_BUCKET = envstr("MEDIA_S3_BUCKET", "")
 if MEDIA_S3_BUCKET:
     _media_domain = envstr("MEDIA_S3_CUSTOM_DOMAIN", "")
-    STORAGES["default"] = {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {
-            "bucket_name": MEDIA_S3_BUCKET,
-            "endpoint_url": envstr("MEDIA_S3_ENDPOINT_URL", "") or None,
-            "region_name": envstr("MEDIA_S3_REGION", "") or None,
-            "custom_domain": _media_domain or None,
-            # Photos are public and their names never reused: plain, cacheable URLs.
-            "querystring_auth": False,
-            "file_overwrite": False,
-            "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
-        },
-    }
+    STORAGES["default"] = s3_storage(
+        MEDIA_S3_BUCKET,
+        endpoint_url=envstr("MEDIA_S3_ENDPOINT_URL", ""),
+        region=envstr("MEDIA_S3_REGION", ""),
+        custom_domain=_media_domain,
+    )
     if _media_domain:
         MEDIA_URL = f"https://{_media_domain}/"
 
@@ -365,17 +350,10 @@ OTP_TOTP_THROTTLE_FACTOR = 0
 OTP_STATIC_THROTTLE_FACTOR = 0
 # Reverse proxies (addresses or networks) whose forwarding header names the client, for
 # per-address limits, consent records and logs (dateline/lib/clientip.py). Empty: none.
-TRUSTED_PROXIES = envlist("TRUSTED_PROXIES")
+TRUSTED_PROXIES = envnetworks("TRUSTED_PROXIES")
 TRUSTED_PROXY_HEADER = envstr("TRUSTED_PROXY_HEADER", "X-Forwarded-For")
 if TRUSTED_PROXY_HEADER.lower() not in ("x-forwarded-for", "forwarded"):
     raise ImproperlyConfigured('TRUSTED_PROXY_HEADER must be "X-Forwarded-For" or "Forwarded"')
-for _proxy in TRUSTED_PROXIES:
-    try:
-        ipaddress.ip_network(_proxy, strict=False)
-    except ValueError:
-        raise ImproperlyConfigured(
-            f"TRUSTED_PROXIES: {_proxy!r} is not an address or network (e.g. 10.0.0.0/8)"
-        ) from None
 # /metrics wants "Authorization: Bearer <this>"; unset, it answers this machine only.
 METRICS_TOKEN = envstr("METRICS_TOKEN", "")
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -428,20 +406,9 @@ MAIL_DOMAIN = envstr(
 # Date headers carry TIME_ZONE's offset: RFC 5322 reads "-0000" as "zone unknown".
 EMAIL_USE_LOCALTIME = True
 PUBLICATION_LANGUAGE = envstr("PUBLICATION_LANGUAGE", "en")
-# PostgreSQL's text search configurations by language: search joins a word's forms
-# ("flood" finds "floods") in the publication's language. Named here rather than left
-# to the server's default_text_search_config, which is "simple" (no stemming) on some.
-POSTGRES_SEARCH_CONFIGS = {
-    "ar": "arabic", "da": "danish", "de": "german", "el": "greek", "en": "english",
-    "es": "spanish", "fi": "finnish", "fr": "french", "ga": "irish", "hu": "hungarian",
-    "id": "indonesian", "it": "italian", "lt": "lithuanian", "nb": "norwegian",
-    "ne": "nepali", "nl": "dutch", "no": "norwegian", "pt": "portuguese", "ro": "romanian",
-    "ru": "russian", "sv": "swedish", "ta": "tamil", "tr": "turkish",
-}  # fmt: skip
-SEARCH_CONFIG = envstr(
-    "SEARCH_CONFIG",
-    POSTGRES_SEARCH_CONFIGS.get(PUBLICATION_LANGUAGE.split("-")[0].lower(), "simple"),
-)
+# PostgreSQL's text search configuration for the publication's language: search joins
+# a word's forms ("flood" finds "floods"); dateline/lib/search.py.
+SEARCH_CONFIG = envstr("SEARCH_CONFIG", postgres_search_config(PUBLICATION_LANGUAGE))
 WAGTAILSEARCH_BACKENDS = {
     # SQLite FTS5 on one machine, PostgreSQL full-text search at scale: Wagtail
     # picks the engine that matches the database. SQLite stems with the Porter
@@ -525,51 +492,8 @@ COMMENTS_MODERATOR_EMAILS = envlist("COMMENTS_MODERATOR_EMAILS")
 
 # JSON lines in production (LOG_FORMAT=plain|json overrides), with the request id.
 LOG_FORMAT = envstr("LOG_FORMAT", "json" if PRODUCTION else "plain")
-LOGGING: dict[str, Any] = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "dateline.ops.observe.RequestIdFilter"}},
-    "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
-        # One JSON object a line, for journald, Loki or ELK: these fields, the request id
-        # when there is one, the exception's traceback and any extra= of the record.
-        "json": {
-            "()": "pythonjsonlogger.json.JsonFormatter",
-            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
-            "datefmt": "%Y-%m-%dT%H:%M:%S%z",
-            "rename_fields": {
-                "asctime": "time",
-                "levelname": "level",
-                "name": "logger",
-                "exc_info": "exception",
-            },
-            "json_ensure_ascii": False,
-        },
-    },
-    "handlers": {
-        "console": {
-            "class": "logging.StreamHandler",
-            "formatter": "json" if LOG_FORMAT == "json" else "plain",
-            "filters": ["request_id"],
-        }
-    },
-    "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
-    # The console says what happened and what an operator must act on, once a line.
-    "loggers": {
-        "django.db.backends": {"level": "INFO"},
-        # Django's own console handler would print each of its lines a second time,
-        # unformatted, beside the root's.
-        "django": {"handlers": [], "propagate": True},
-        # A 4xx is the client's mistake (an admin autosave of an incomplete form is 400
-        # each time); 5xx responses are logged at ERROR and still show.
-        "django.request": {"level": "ERROR"},
-        # A line for every task run; a failing task is logged at ERROR and still shows.
-        "django_tasks": {"level": "WARNING"},
-        # aiosmtpd (the development outbox) logs each connection, and its start-up
-        # self-test as "Connection lost during _handle_client()".
-        "mail.log": {"level": "WARNING"},
-        # flufl.bounce logs each detector it runs at INFO, and a detector's error (with
-        # its traceback) before raising it to digests/bounces.py, which handles it.
-        "flufl.bounce": {"level": "CRITICAL"},
-    },
-}
+LOGGING = logging_config(
+    json_lines=LOG_FORMAT == "json",
+    level=envstr("LOG_LEVEL", "INFO"),
+    request_id_filter="dateline.ops.observe.RequestIdFilter",
+)

@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from django.core.exceptions import ImproperlyConfigured
+
 OUTBOX_BACKEND = "dateline.outbox.backend.OutboxBackend"
 
 
@@ -121,3 +123,21 @@ def parse_email_url(url: str) -> EmailConfig:
             "EMAIL_TIMEOUT": timeout,
         },
     )
+
+
+def relay_settings(email: EmailConfig, relay_url: str) -> dict[str, Any]:
+    """Django's EMAIL_HOST... settings for the SMTP relay digests go through.
+
+    EMAIL_URL's own, or with an ESP (whose API sends the site's other mail) the ESP's
+    SMTP relay from DIGEST_RELAY_URL.
+    """
+    if not relay_url:
+        return email.settings
+    relay = parse_email_url(relay_url)
+    if not email.esp or not relay.backend.endswith("smtp.EmailBackend"):
+        raise ImproperlyConfigured(
+            "DIGEST_RELAY_URL is for an ESP's SMTP relay when EMAIL_URL names the ESP "
+            "(e.g. EMAIL_URL=postmark://TOKEN@ DIGEST_RELAY_URL=smtp+tls://TOKEN:TOKEN@"
+            "smtp.postmarkapp.com:587); with an SMTP EMAIL_URL, digests use that relay."
+        )
+    return relay.settings

@@ -7,7 +7,10 @@ refuses an empty bool or int and django-environ reads both as false.
 
 from __future__ import annotations
 
+import ipaddress
 import os
+
+from django.core.exceptions import ImproperlyConfigured
 
 
 def envstr(name: str, default: str = "") -> str:
@@ -40,3 +43,16 @@ def envlist(name: str, default: list[str] | None = None) -> list[str]:
     if value is None or value.strip() == "":
         return list(default or [])
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def envnetworks(name: str) -> list[str]:
+    """A comma-separated list of addresses or networks (e.g. ``10.0.0.0/8``), each checked."""
+    networks = envlist(name)
+    for network in networks:
+        try:
+            ipaddress.ip_network(network, strict=False)
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name}: {network!r} is not an address or network (e.g. 10.0.0.0/8)"
+            ) from None
+    return networks
