@@ -31,7 +31,7 @@ from typing import TextIO
 from xml.sax.saxutils import escape
 
 SITE = "https://old.saltmarsh.example"
-WORDS = (
+_WORDS = (
     "harbour quay council ferry market tide lantern marsh dune beacon lighthouse pier "
     "parish school library bridge road river weir mill orchard allotment festival regatta "
     "museum archive bakery chapel meadow reservoir causeway ward budget planning survey "
@@ -39,11 +39,12 @@ WORDS = (
     "storm gale flood repair rota inquiry petition committee tender contract theatre hall "
     "clinic surgery pharmacy bus depot station siding platform signal junction granary "
     "kiln pottery weaver tannery forge boatyard slipway mooring buoy channel sandbank"
-).split()
-VERBS = (
+)
+_VERBS = (
     "reopens closes delays approves rejects reviews plans doubles halves names opens "
     "welcomes questions restores extends repaints funds moves"
-).split()
+)
+WORDS, VERBS = _WORDS.split(), _VERBS.split()  # our own vocabulary, a word list
 PEOPLE = (
     ("rhona", "Rhona Tallis"), ("edmund", "Edmund Fairlie"), ("nessa", "Nessa Quarrie"),
     ("joss", "Joss Penhallow"), ("maud", "Maud Ellery"), ("tobin", "Tobin Scarrow"),
@@ -310,7 +311,7 @@ class Writer:
         self.counts.comments += count
 
     def post(self, out: TextIO, i: int, featured: int | None, inline: int | None) -> str:
-        """One post; returns its status."""
+        """One post, without its comments and closing tag; returns its status."""
         post_id = self.post_id(i)
         date = START + datetime.timedelta(hours=7 * i, minutes=self.rng.randint(0, 59))
         roll = self.rng.random()
@@ -357,7 +358,7 @@ class Writer:
         self.counts.posts += 1
         self.counts.gutenberg += gutenberg
         self.counts.classic += not gutenberg
-        return status + "|" + stamp
+        return status
 
     # The whole export -----------------------------------------------------------------
 
@@ -394,7 +395,7 @@ class Writer:
         buffers: list[str] = []
         for i, featured, inline in plan:
             buffer = io.StringIO()
-            status, _, stamp = self.post(buffer, i, featured, inline).partition("|")
+            status = self.post(buffer, i, featured, inline)
             statuses.append(status)
             if status == "publish":
                 published.append(i)
