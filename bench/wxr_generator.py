@@ -6,7 +6,7 @@
 writes OUT_DIR/export.xml, OUT_DIR/uploads/ (tiny JPEGs, as a copy of wp-content/uploads)
 and OUT_DIR/mapping.toml. By default: 10,000 posts, 2,000 images (every one an
 attachment; posts use them as featured images through `_thumbnail_id` and inside their
-content), 30,000 comments of which about a quarter are replies, 12 authors (one an
+content), 30,000 comments (about one in six a reply), 12 authors (one an
 agency), 8 categories and 40 tags. Posts alternate between Gutenberg block markup and
 classic HTML with `[caption]` shortcodes. Element names and namespaces follow the test
 fixtures (tests/importers/fixtures/harbour-1.2.xml). All text is invented here, and the
@@ -378,7 +378,7 @@ class Writer:
         self.header(out)
         image_rng = random.Random(self.rng.random())
         plan = list(self.plan())
-        parents = {}
+        parents: dict[int, int] = {}
         for i, featured, _ in plan:
             if featured is not None:
                 parents.setdefault(featured, self.post_id(i))
@@ -399,9 +399,9 @@ class Writer:
             statuses.append(status)
             if status == "publish":
                 published.append(i)
-            for n in (featured, inline):
-                if n is not None and status != "private":  # the import skips those
-                    self.counts.images_referenced.add(n)
+            for used in (featured, inline):
+                if used is not None and status != "private":  # the import skips those
+                    self.counts.images_referenced.add(used)
             self.counts.featured += featured is not None
             self.counts.content_images += inline is not None
             buffers.append(buffer.getvalue())
