@@ -62,6 +62,8 @@ def open_new_article(page: Page, section: str) -> None:
     page.get_by_role("link", name="Explore child pages of 'Home'").click()
     page.get_by_role("link", name=f"Explore child pages of '{section}'").click()
     page.get_by_role("link", name="Add child page").first.click()
+    # A section holds articles and live blogs: Wagtail asks which.
+    page.get_by_role("link", name="Article", exact=True).click()
     expect(page.locator("#id_title")).to_be_visible()
 
 
