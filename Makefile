@@ -25,7 +25,7 @@ $(STAMP): pyproject.toml requirements-dev.lock
 # Pins pyproject.toml's dependencies for every platform and Python >= 3.11: requirements.lock
 # for a site, requirements-dev.lock (the same versions, and the tools) for `make`. Keeps
 # what is pinned where pyproject.toml still allows it; `make lock UPGRADE=1` takes the
-# newest releases. README.md, "Dependencies".
+# newest releases. docs/operations.md, "Dependencies".
 LOCK := $(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 --quiet \
 	$(if $(UPGRADE),--upgrade)
 lock: $(STAMP)
