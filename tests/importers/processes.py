@@ -1,6 +1,6 @@
-"""The import in a process of its own on a real SQLite file, for the kill -9 tests:
-the WordPress import's scripts (a base site, a run killed after two stories, a whole
-run, the state to compare) and the helpers that run them."""
+"""The import in a process of its own on a real SQLite file, for the kill -9 tests: a
+base site copied twice, a run that kills itself half way, a whole run, the WordPress
+import's state to compare, and the helpers that run them."""
 
 from __future__ import annotations
 
@@ -18,28 +18,38 @@ from tests.factories import make_home
 make_home()
 """
 
-KILLED = """
-import os, signal, sys
+
+def killed_on(target: str, source: str, call: int = 3) -> str:
+    """A script that imports from ``source`` and kills itself (SIGKILL) on the ``call``-th
+    call of ``target`` ("module:Class.method"), as a power cut or the OOM killer would."""
+    module, _, attribute = target.partition(":")
+    owner, _, method = attribute.partition(".")
+    return f"""
+import importlib, os, signal, sys
 import django; django.setup()
 from django.core.management import call_command
-from dateline.importers import wordpress
-original = wordpress.WordPressImport.post
+owner = getattr(importlib.import_module("{module}"), "{owner}")
+original = owner.{method}
 calls = []
-def post(self, item):
-    calls.append(item)
-    if len(calls) == 3:
+def patched(self, *args):
+    calls.append(args)
+    if len(calls) == {call}:
         os.kill(os.getpid(), signal.SIGKILL)
-    return original(self, item)
-wordpress.WordPressImport.post = post
-call_command("import", "wordpress", *sys.argv[1:], verbosity=0)
+    return original(self, *args)
+owner.{method} = patched
+call_command("import", "{source}", *sys.argv[1:], verbosity=0)
 """
 
-WHOLE = """
+
+def whole_run(source: str) -> str:
+    """A script that imports from ``source`` to the end."""
+    return f"""
 import sys
 import django; django.setup()
 from django.core.management import call_command
-call_command("import", "wordpress", *sys.argv[1:], verbosity=0)
+call_command("import", "{source}", *sys.argv[1:], verbosity=0)
 """
+
 
 STATE = """
 import json
@@ -88,3 +98,17 @@ def python(code: str, database: Path, var: Path, *args: str) -> subprocess.Compl
 def copy(source: Path, target: Path) -> None:
     with sqlite3.connect(source) as a, sqlite3.connect(target) as b:
         a.backup(b)
+
+
+def two_sites(tmp_path: Path) -> tuple[Path, Path, Path]:
+    """A migrated site with its home page, copied twice: (var folder, the copy to kill,
+    the copy to run whole)."""
+    var = tmp_path / "var"
+    var.mkdir()
+    base = tmp_path / "base.sqlite3"
+    done = python(SETUP, base, var)
+    assert done.returncode == 0, done.stderr
+    killed, whole = tmp_path / "killed.sqlite3", tmp_path / "whole.sqlite3"
+    copy(base, killed)
+    copy(base, whole)
+    return var, killed, whole

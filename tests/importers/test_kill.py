@@ -10,18 +10,14 @@ import json
 import signal
 
 from tests.importers.conftest import EXPORT, MAPPING
-from tests.importers.processes import KILLED, SETUP, STATE, WHOLE, copy, python
+from tests.importers.processes import STATE, killed_on, python, two_sites, whole_run
+
+KILLED = killed_on("dateline.importers.wordpress:WordPressImport.post", "wordpress")
+WHOLE = whole_run("wordpress")
 
 
 def test_a_killed_run_started_again_ends_like_an_uninterrupted_one(tmp_path, media):
-    var = tmp_path / "var"
-    var.mkdir()
-    base = tmp_path / "base.sqlite3"
-    done = python(SETUP, base, var)
-    assert done.returncode == 0, done.stderr
-    killed, whole = tmp_path / "killed.sqlite3", tmp_path / "whole.sqlite3"
-    copy(base, killed)
-    copy(base, whole)
+    var, killed, whole = two_sites(tmp_path)
     args = (str(EXPORT), "--media", str(media), "--map", str(MAPPING))
 
     done = python(KILLED, killed, var, *args)

@@ -10,30 +10,10 @@ import signal
 
 from tests.importers.conftest import GHOST_EXPORT as EXPORT
 from tests.importers.conftest import MAPPING
-from tests.importers.processes import SETUP, copy, python
+from tests.importers.processes import killed_on, python, two_sites, whole_run
 
-KILLED = """
-import os, signal, sys
-import django; django.setup()
-from django.core.management import call_command
-from dateline.importers import stories
-original = stories.StoryImport.store
-calls = []
-def store(self, story):
-    calls.append(story)
-    if len(calls) == 3:
-        os.kill(os.getpid(), signal.SIGKILL)
-    return original(self, story)
-stories.StoryImport.store = store
-call_command("import", "ghost", *sys.argv[1:], verbosity=0)
-"""
-
-WHOLE = """
-import sys
-import django; django.setup()
-from django.core.management import call_command
-call_command("import", "ghost", *sys.argv[1:], verbosity=0)
-"""
+KILLED = killed_on("dateline.importers.stories:StoryImport.store", "ghost")
+WHOLE = whole_run("ghost")
 
 STATE = """
 import json
@@ -69,14 +49,7 @@ def test_a_killed_ghost_run_started_again_ends_like_an_uninterrupted_one(tmp_pat
     (images / "2022/11").mkdir(parents=True)
     (images / "2024/03/bridge.jpg").write_bytes(jpeg((30, 80, 110)))
     (images / "2022/11/roof.jpg").write_bytes(jpeg((70, 70, 70)))
-    var = tmp_path / "var"
-    var.mkdir()
-    base = tmp_path / "base.sqlite3"
-    done = python(SETUP, base, var)
-    assert done.returncode == 0, done.stderr
-    killed, whole = tmp_path / "killed.sqlite3", tmp_path / "whole.sqlite3"
-    copy(base, killed)
-    copy(base, whole)
+    var, killed, whole = two_sites(tmp_path)
     args = (str(EXPORT), "--media", str(images), "--map", str(MAPPING))
 
     done = python(KILLED, killed, var, *args)
