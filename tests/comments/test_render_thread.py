@@ -1,4 +1,4 @@
-"""The thread's Python renderer: escaping, nesting, placeholders, links, times, and queries."""
+"""The thread's template: escaping, nesting, placeholders, links, times, and queries."""
 
 from __future__ import annotations
 
@@ -7,12 +7,12 @@ import datetime
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.dateformat import format as date_format
 from lxml import html as lxml_html
 
 from dateline.comments.models import Comment
-from dateline.comments.thread import COLUMNS, build_thread, render_comment, render_comments
+from dateline.comments.thread import ShownComment, build_thread, render_comment, render_comments
 from tests.comments.helpers import approved
 
 HOSTILE_NAMES = [
@@ -25,7 +25,7 @@ HOSTILE_NAMES = [
 WHEN = datetime.datetime(2026, 7, 3, 8, 5, 9, tzinfo=datetime.UTC)
 
 
-def row(pk: int, parent: int | None = None, **values) -> tuple:
+def row(pk: int, parent: int | None = None, **values) -> ShownComment:
     fields = {
         "pk": pk,
         "parent_id": parent,
@@ -37,7 +37,7 @@ def row(pk: int, parent: int | None = None, **values) -> tuple:
         "edited_at": None,
     }
     fields.update(values)
-    return tuple(fields[name] for name in COLUMNS)
+    return ShownComment(**fields)
 
 
 def items(html: str):
@@ -157,3 +157,27 @@ def test_the_thread_is_two_queries_however_many_comments(article, settings):
     # One aggregate for the counts and one for the page of threads with all its replies.
     assert small == big == 2
     assert html.count('class="comment"') == 3 + 40 * 3
+
+
+def test_the_deepest_reply_closes_every_list_it_ends_and_rows_lay_out_alike_twice():
+    roots = [row(1), row(4)]
+    children = {1: [row(2, 1, depth=1)], 2: [row(3, 2, depth=2)]}
+    html = render_comments(roots, children, True)
+    tree = items(html)
+    assert [li.get("id") for li in tree.xpath("./li")] == ["comment-1", "comment-4"]
+    assert tree.xpath('./li[@id="comment-1"]/ol/li[@id="comment-2"]/ol/li/@id') == ["comment-3"]
+    assert html.count("</ol>") == html.count('<ol class="comment-replies">') == 2
+    assert html.count("<li") == html.count("</li>") == 4
+    # The same rows again (render_comment's, a test's): not closed twice over.
+    assert render_comments(roots, children, True) == html
+
+
+def test_the_day_is_named_in_the_active_language(settings):
+    settings.TIME_ZONE = "UTC"
+    march = datetime.datetime(2026, 3, 2, 18, 40, tzinfo=datetime.UTC)
+    with timezone.override("UTC"):
+        with translation.override("de"):
+            german = render_comments([row(1, created_at=march)], {}, True)
+        english = render_comments([row(1, created_at=march)], {}, True)
+    assert items(german).xpath("//time/text()") == ["2 Mär 2026, 18:40"]
+    assert items(english).xpath("//time/text()") == ["2 Mar 2026, 18:40"]
