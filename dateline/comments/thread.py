@@ -2,8 +2,9 @@
 
 One aggregate gives the counts and one query the page of threads whole, replies
 and all (every comment records the top-level comment it hangs under), so 500
-comments cost what 5 do. The thread is the same for every reader: the
-commenter's own held or editable comments are added only by ``personalise``,
+comments cost what 5 do. The thread is the same for every reader, so each
+process keeps a page of it drawn until the next page-cache generation (Thread.html);
+the commenter's own held or editable comments are added only by ``personalise``,
 on a page the page cache does not keep.
 """
 
@@ -27,11 +28,13 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import escape
 from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 
 from dateline.comments.models import Comment
 from dateline.comments.posting import comments_open, in_edit_window
 from dateline.lib.dates import machine_datetime
 from dateline.lib.formstamp import make_stamp
+from dateline.newsroom.routing import for_generation
 
 SHOWN = (Comment.Status.APPROVED, Comment.Status.DELETED)
 COOKIE = "dateline_comments"
@@ -42,6 +45,9 @@ POSTED_FLAG = "comment"
 APPROVED = Comment.Status.APPROVED.value
 DELETED = Comment.Status.DELETED.value
 ITEMS_TEMPLATE = "comments/comment_items.html"
+# How many pages of comments each process keeps drawn (Thread.html): a page of 500
+# comments is some 240 KB.
+THREADS_KEPT = 48
 # A comment's day, in the site's language (its time follows as H:i).
 DAY_FORMAT = "j M Y"
 
@@ -92,14 +98,13 @@ class Thread:
     article: Any
     count: int
     top_count: int
-    # The page's top-level comments in the order shown, and every shown reply under
-    # its parent's id, oldest first.
-    roots: list[ShownComment]
-    children: dict[int, list[ShownComment]]
     number: int
     pages: int
     sort: str
     is_open: bool
+    # The page's threads whole, replies and all; read only when the page of comments
+    # is drawn afresh (see html). None when nothing is published.
+    rows: QuerySet[Any, Any] | None = None
     stamp: str = ""
     held_mine: list[Comment] = field(default_factory=list)
     # The reader's own comments they may still edit (personalise), given Edit and Delete.
@@ -114,9 +119,45 @@ class Thread:
         return self.number < self.pages
 
     @cached_property
+    def tree(self) -> tuple[list[ShownComment], dict[int, list[ShownComment]]]:
+        """The page's top-level comments in the order shown, and every shown reply
+        under its parent's id, oldest first."""
+        roots: list[ShownComment] = []
+        children: dict[int, list[ShownComment]] = {}
+        if self.rows is not None:
+            for comment in fetch_comments(self.rows):
+                parent = comment.parent_id
+                if parent is None:
+                    roots.append(comment)
+                else:
+                    children.setdefault(parent, []).append(comment)
+        if self.sort == "newest":
+            roots.reverse()
+        return roots, children
+
+    @cached_property
     def html(self) -> SafeString:
-        """The page of comments as ``<li>`` items, rendered once (after ``personalise``)."""
-        return render_comments(self.roots, self.children, self.is_open, self.editable)
+        """The page of comments as ``<li>`` items (after ``personalise``).
+
+        The same for every reader, so each process keeps it until the next page-cache
+        generation, which any comment appearing, changing or going starts
+        (signals.py), as it keeps the article itself (newsroom/routing.py): drawing
+        500 comments takes some 13 ms of CPU, and a page the page cache cannot answer
+        (a reader with a session cookie, a query string of its own) then reads no
+        comment. A reader's own view, with Edit and Delete, is drawn afresh.
+        """
+
+        def draw() -> SafeString:
+            roots, children = self.tree
+            return render_comments(roots, children, self.is_open, self.editable)
+
+        if self.editable:
+            return draw()
+        key = (
+            f"thread {self.article.pk} {self.number} {self.sort} {self.is_open} "
+            f"{get_language()} {timezone.get_current_timezone_name()}"
+        )
+        return for_generation(key, draw, most=THREADS_KEPT)
 
 
 # Stands in for the pk in pk_url: no URL prefix holds it.
@@ -252,8 +293,7 @@ def build_thread(article: Any, page: Any = 1, sort: str = "oldest") -> Thread:
     if not 1 <= number <= pages:
         raise Http404("No such page of comments")
     order = ("created_at", "pk") if sort == "oldest" else ("-created_at", "-pk")
-    roots: list[ShownComment] = []
-    children: dict[int, list[ShownComment]] = {}
+    rows = None
     # With nothing published there is nothing to show: a placeholder shows only above a
     # published reply.
     if counts["count"]:
@@ -272,24 +312,15 @@ def build_thread(article: Any, page: Any = 1, sort: str = "oldest") -> Thread:
             .order_by("created_at", "pk")
             .values_list(*COLUMNS)
         )
-        for comment in fetch_comments(rows):
-            parent = comment.parent_id
-            if parent is None:
-                roots.append(comment)
-            else:
-                children.setdefault(parent, []).append(comment)
-        if sort == "newest":
-            roots.reverse()
     return Thread(
         article=article,
         count=counts["count"],
         top_count=counts["top"],
-        roots=roots,
-        children=children,
         number=number,
         pages=pages,
         sort=sort,
         is_open=comments_open(article),
+        rows=rows,
     )
 
 

@@ -12,6 +12,7 @@ from django.utils.dateformat import format as date_format
 from lxml import html as lxml_html
 
 from dateline.comments.models import Comment
+from dateline.lib import pagecache
 from dateline.comments.thread import ShownComment, build_thread, render_comment, render_comments
 from tests.comments.helpers import approved
 
@@ -153,10 +154,54 @@ def test_the_thread_is_two_queries_however_many_comments(article, settings):
         r = approved(article, f"Reply {i}", parent=t)
         approved(article, f"Deep {i}", parent=r)
         approved(article, f"Held {i}", parent=r, status=Comment.Status.HELD)
+    # As a comment saved outside a test's transaction would (signals.refresh_pages).
+    pagecache.invalidate()
     big, html = thread_queries(article)
     # One aggregate for the counts and one for the page of threads with all its replies.
     assert small == big == 2
     assert html.count('class="comment"') == 3 + 40 * 3
+
+
+@pytest.mark.django_db
+def test_a_drawn_thread_is_kept_until_a_comment_appears(
+    article, django_capture_on_commit_callbacks
+):
+    first = approved(article, "Anna")
+    drawn, html = thread_queries(article)
+    # The same page again reads only the counts; the same markup comes back.
+    again, kept = thread_queries(article)
+    assert (drawn, again) == (2, 1)
+    assert kept == html
+    # Newest first is a page of its own.
+    assert build_thread(article, sort="newest").html.count('class="comment"') == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        approved(article, "Bruno", parent=first)
+    _, fresh = thread_queries(article)
+    assert "Bruno" in fresh and "Bruno" not in html
+    # Approving a held comment, editing and deleting one all show at once too.
+    held = approved(article, "Cleo", status=Comment.Status.HELD)
+    with django_capture_on_commit_callbacks(execute=True):
+        held.status = Comment.Status.APPROVED
+        held.save()
+    assert "Cleo" in thread_queries(article)[1]
+    with django_capture_on_commit_callbacks(execute=True):
+        held.body_html = "<p>Second thoughts</p>"
+        held.save()
+    assert "Second thoughts" in thread_queries(article)[1]
+    with django_capture_on_commit_callbacks(execute=True):
+        held.delete()
+    assert "Cleo" not in thread_queries(article)[1]
+
+
+@pytest.mark.django_db
+def test_a_readers_own_view_is_neither_kept_nor_taken_from_the_kept_one(article):
+    mine = approved(article, "Dora")
+    shared = build_thread(article).html
+    own = build_thread(article)
+    own.editable = frozenset({mine.pk})
+    assert f'href="/comments/{mine.pk}/edit/"' in own.html
+    assert "/edit/" not in shared
+    assert "/edit/" not in build_thread(article).html
 
 
 def test_the_deepest_reply_closes_every_list_it_ends_and_rows_lay_out_alike_twice():
