@@ -12,8 +12,8 @@ from django.utils.dateformat import format as date_format
 from lxml import html as lxml_html
 
 from dateline.comments.models import Comment
-from dateline.lib import pagecache
 from dateline.comments.thread import ShownComment, build_thread, render_comment, render_comments
+from dateline.lib import pagecache
 from tests.comments.helpers import approved
 
 HOSTILE_NAMES = [
