@@ -14,8 +14,10 @@ so that the whole big thread is one page.
             does (no N+1), plus the median in-process render time of the big one
   uncached  --sequential GETs of the big article on one kept-alive connection, each with
             a query string of its own so that the page cache never answers: the median
-            (and p90/p99) server time of a full render of 500 comments, and the server
-            processes' CPU time per render (steadier than wall time on a busy machine)
+            (and p90/p99) server time of a render, and the server processes' CPU time
+            per render (steadier than wall time on a busy machine). Each process keeps
+            the article and the drawn comments per generation; the first render after
+            a new comment, which draws all 500, is timed in process
   posts     --posts comment POSTs from --connections closed-loop clients, each with an
             address of its own, published at once (COMMENTS_MODERATION=none): req/s and
             latency percentiles; every 303 must leave a row, counted afterwards
@@ -116,7 +118,11 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from dateline.lib import pagecache
+from dateline.lib.warmup import warm_up
 
+# As each server worker does: without gc.freeze() a full collection walks every object
+# Django and Wagtail loaded, and the times here measured the collector as much as the page.
+warm_up()
 client = Client(HTTP_HOST="127.0.0.1")
 def render(url):
     pagecache.invalidate()

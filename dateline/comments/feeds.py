@@ -12,6 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.http import Http404, HttpRequest
+from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
 from dateline.comments.models import Comment
@@ -36,7 +37,7 @@ class ArticleCommentsFeed(Feed):
         return f"{settings.BASE_URL}{obj.url}#comments"
 
     def feed_url(self, obj: ArticlePage) -> str:
-        return f"{settings.BASE_URL}/comments/{obj.pk}/atom.xml"
+        return settings.BASE_URL + reverse("comments:feed", args=[obj.pk])
 
     def subtitle(self, obj: ArticlePage) -> str:
         return f"Readers' comments on {settings.PUBLICATION_NAME}"

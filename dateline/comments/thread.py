@@ -2,18 +2,19 @@
 
 One aggregate gives the counts and one query the page of threads whole, replies
 and all (every comment records the top-level comment it hangs under), so 500
-comments cost what 5 do. The thread is the same for every reader: the
-commenter's own held or editable comments are added only by ``personalise``,
+comments cost what 5 do. The thread is the same for every reader, so each
+process keeps a page of it drawn until the next page-cache generation (Thread.html);
+the commenter's own held or editable comments are added only by ``personalise``,
 on a page the page cache does not keep.
 """
 
 from __future__ import annotations
 
+import datetime
 import math
-from collections.abc import Collection
-from dataclasses import dataclass, field
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, field, fields
 from functools import cached_property
-from html import escape as html_escape
 from typing import Any
 
 from django.conf import settings
@@ -21,13 +22,19 @@ from django.core import signing
 from django.db import connections
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponseBase
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.formats import date_format
+from django.utils.html import escape
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 
 from dateline.comments.models import Comment
 from dateline.comments.posting import comments_open, in_edit_window
 from dateline.lib.dates import machine_datetime
 from dateline.lib.formstamp import make_stamp
+from dateline.newsroom.routing import for_generation
 
 SHOWN = (Comment.Status.APPROVED, Comment.Status.DELETED)
 COOKIE = "dateline_comments"
@@ -35,12 +42,55 @@ COOKIE_SALT = "dateline.comments.mine"
 # The flag on the redirect after posting that asks for the commenter's own view.
 POSTED_FLAG = "comment"
 
-# What the thread shows of a comment, fetched as plain tuples in this order: a model
-# instance per row was a third of a big thread's render.
-COLUMNS = ("pk", "parent_id", "depth", "name", "body_html", "status", "created_at", "edited_at")
-PK, PARENT, DEPTH, NAME, BODY, STATUS, CREATED, EDITED = range(len(COLUMNS))
 APPROVED = Comment.Status.APPROVED.value
 DELETED = Comment.Status.DELETED.value
+ITEMS_TEMPLATE = "comments/comment_items.html"
+# How many pages of comments each process keeps drawn (Thread.html): a page of 500
+# comments is some 240 KB.
+THREADS_KEPT = 48
+# A comment's day, in the site's language (its time follows as H:i).
+DAY_FORMAT = "j M Y"
+
+
+@dataclass(slots=True)
+class ShownComment:
+    """A comment as the thread shows it: the columns read (``COLUMNS``, in this
+    order), then what ``lay_out`` adds for comment_items.html."""
+
+    pk: int
+    parent_id: int | None
+    depth: int
+    name: str
+    body_html: str
+    status: str
+    created_at: datetime.datetime
+    edited_at: datetime.datetime | None
+    # Set by lay_out. A comment with replies opens their list (has_replies); the last
+    # comment of a list closes it and its parent's item, ``closes`` times over.
+    deleted: bool = False
+    shown_at: str = ""
+    machine_at: str = ""
+    can_reply: bool = False
+    editable: bool = False
+    reply_url: str = ""
+    report_url: str = ""
+    edit_url: str = ""
+    delete_url: str = ""
+    has_replies: bool = False
+    closes: int = 0
+
+    @property
+    def closed_lists(self) -> range:
+        return range(self.closes)
+
+    # A template tries ``row[name]`` before ``getattr(row, name)``; answering it here
+    # spares each look-up the exception a plain object makes it catch.
+    def __getitem__(self, name: str) -> Any:
+        return getattr(self, name)
+
+
+# The columns the thread reads, in ShownComment's order.
+COLUMNS = tuple(f.name for f in fields(ShownComment))[:8]
 
 
 @dataclass
@@ -48,14 +98,13 @@ class Thread:
     article: Any
     count: int
     top_count: int
-    # The page's top-level comments in the order shown, and every shown reply under
-    # its parent's id, oldest first.
-    roots: list[tuple[Any, ...]]
-    children: dict[int, list[tuple[Any, ...]]]
     number: int
     pages: int
     sort: str
     is_open: bool
+    # The page's threads whole, replies and all; read only when the page of comments
+    # is drawn afresh (see html). None when nothing is published.
+    rows: QuerySet[Any, Any] | None = None
     stamp: str = ""
     held_mine: list[Comment] = field(default_factory=list)
     # The reader's own comments they may still edit (personalise), given Edit and Delete.
@@ -70,111 +119,145 @@ class Thread:
         return self.number < self.pages
 
     @cached_property
+    def tree(self) -> tuple[list[ShownComment], dict[int, list[ShownComment]]]:
+        """The page's top-level comments in the order shown, and every shown reply
+        under its parent's id, oldest first."""
+        roots: list[ShownComment] = []
+        children: dict[int, list[ShownComment]] = {}
+        if self.rows is not None:
+            for comment in fetch_comments(self.rows):
+                parent = comment.parent_id
+                if parent is None:
+                    roots.append(comment)
+                else:
+                    children.setdefault(parent, []).append(comment)
+        if self.sort == "newest":
+            roots.reverse()
+        return roots, children
+
+    @cached_property
     def html(self) -> SafeString:
-        """The page of comments as ``<li>`` items, built once (after ``personalise``)."""
-        html = render_comments(self.roots, self.children, self.is_open, self.editable)
-        # Reviewed: render_comments escapes every value a reader typed and body_html was
-        # sanitised by render.py when it was stored (see render_comments).
-        return mark_safe(html)  # nosec
+        """The page of comments as ``<li>`` items (after ``personalise``).
+
+        The same for every reader, so each process keeps it until the next page-cache
+        generation, which any comment appearing, changing or going starts
+        (signals.py), as it keeps the article itself (newsroom/routing.py): drawing
+        500 comments takes some 13 ms of CPU, and a page the page cache cannot answer
+        (a reader with a session cookie, a query string of its own) then reads no
+        comment. A reader's own view, with Edit and Delete, is drawn afresh.
+        """
+
+        def draw() -> SafeString:
+            roots, children = self.tree
+            return render_comments(roots, children, self.is_open, self.editable)
+
+        if self.editable:
+            return draw()
+        key = (
+            f"thread {self.article.pk} {self.number} {self.sort} {self.is_open} "
+            f"{get_language()} {timezone.get_current_timezone_name()}"
+        )
+        return for_generation(key, draw, most=THREADS_KEPT)
 
 
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+# Stands in for the pk in pk_url: no URL prefix holds it.
+_PLACEHOLDER = 918273645546372819
 
 
-def render_comments(
-    roots: list[tuple[Any, ...]],
-    children: dict[int, list[tuple[Any, ...]]],
+def pk_url(name: str) -> Callable[[int], SafeString]:
+    """The URL ``name`` takes for any comment's pk, from one ``reverse()``: a reverse
+    (or ``{% url %}``) for every comment was most of a long thread's render."""
+    head, _, tail = escape(reverse(name, args=[_PLACEHOLDER])).partition(str(_PLACEHOLDER))
+    return lambda pk: SafeString(f"{head}{pk}{tail}")
+
+
+def lay_out(
+    roots: list[ShownComment],
+    children: dict[int, list[ShownComment]],
     is_open: bool,
     editable: Collection[int] = (),
-) -> str:
-    """Comments and their replies as nested ``<li>`` items, from rows shaped as COLUMNS.
+) -> list[ShownComment]:
+    """The comments with their replies after each, as comment_items.html draws them.
 
-    Plain Python rather than a template: an ``{% include %}`` per comment cost
-    0.2-0.4 ms each, and the recursive one took ~750 ms for 500 comments. Everything
-    a reader typed is escaped here: the name with ``html.escape`` (what Django's
-    ``escape`` calls, without its per-call lazy-string wrapper). ``body_html`` goes
-    out as stored: render.py made it from the Markdown and nh3 cleaned it when the
-    comment was posted, edited or imported. Ids are integers and times are formatted
-    here, so nothing else needs escaping. A deleted comment is kept as a placeholder
-    only while a published reply hangs under it.
+    One flat list for one loop: an ``{% include %}`` a comment cost 0.2-0.4 ms each
+    and a recursive one ~750 ms for 500. A deleted comment is kept as a placeholder
+    only while a published reply hangs under it. Times are local and the day is
+    named in the site's language by ``date_format`` (the date filter's function),
+    once a day rather than once a comment. What is made here is digits, a URL from
+    ``reverse`` or a day name, each escaped once, so it goes out as a SafeString.
     """
-    tz = timezone.get_current_timezone()
     reply_depth = settings.COMMENTS_MAX_DEPTH - 1
-    parts: list[str] = []
-    append = parts.append
+    zone = timezone.get_current_timezone()
+    reply_url, report_url, edit_url, delete_url = (
+        pk_url(f"comments:{name}") for name in ("reply", "report", "edit", "delete")
+    )
+    days: dict[datetime.date, str] = {}
+    placed: list[ShownComment] = []
 
-    def item(row: tuple[Any, ...]) -> bool:
-        # Appends the comment and its replies; False (and nothing appended) when it is
-        # a placeholder with nothing published beneath it.
-        pk = row[PK]
-        mark = len(parts)
-        append(f'<li class="comment" id="comment-{pk}">')
-        status = row[STATUS]
-        shown_here = status != DELETED
-        if shown_here:
-            local = row[CREATED].astimezone(tz)
-            stamp = machine_datetime(local)
-            shown = (
-                f"{local.day} {MONTHS[local.month - 1]} {local.year}, "
-                f"{local.hour:02}:{local.minute:02}"
-            )
-            append(
-                f'<p class="comment-meta"><strong class="comment-author">'
-                f"{html_escape(row[NAME])}</strong> "
-                f'<a href="#comment-{pk}"><time datetime="{stamp}">{shown}</time></a>'
-                f"{' · edited' if row[EDITED] else ''}</p>"
-                f'<div class="comment-body">{row[BODY]}</div><p class="comment-actions">'
-            )
-            # Only a published comment takes replies (a held one shows only to its writer).
-            if status == APPROVED and is_open and row[DEPTH] < reply_depth:
-                append(
-                    f'<a href="/comments/{pk}/reply/" data-reply="{pk}" rel="nofollow">Reply</a> '
-                )
-            # A button of the thread's one report form (thread.html): a POST, not a link
-            # that crawlers follow.
-            append(
-                f'<button type="submit" form="comment-report" formaction="/comments/{pk}/report/"'
-                ' class="comment-report">Report</button>'
-            )
-            if pk in editable:
-                append(f' <a href="/comments/{pk}/edit/">Edit</a>')
-                append(f' <a href="/comments/{pk}/delete/">Delete</a>')
-            append("</p>")
-        else:
-            append('<p class="comment-gone">This comment was deleted by its writer.</p>')
-        replies = children.get(pk)
+    def place(comment: ShownComment) -> bool:
+        # False, with nothing placed, for a placeholder with nothing published beneath.
+        mark = len(placed)
+        placed.append(comment)
+        comment.closes = 0  # counted afresh: the same rows may be laid out again
         shown_any = False
-        if replies:
-            before = len(parts)
-            append('<ol class="comment-replies">')
-            for reply in replies:
-                shown_any = item(reply) or shown_any
-            if shown_any:
-                append("</ol>")
-            else:
-                del parts[before:]
-        if not (shown_here or shown_any):
-            del parts[mark:]
+        for reply in children.get(comment.pk, ()):
+            shown_any = place(reply) or shown_any
+        deleted = comment.status == DELETED
+        if deleted and not shown_any:
+            del placed[mark:]
             return False
-        append("</li>")
+        comment.deleted = deleted
+        comment.has_replies = shown_any
+        if shown_any:
+            placed[-1].closes += 1
+        if deleted:
+            return True
+        pk = comment.pk
+        local = comment.created_at.astimezone(zone)
+        day = local.date()
+        if day not in days:
+            days[day] = escape(date_format(local, DAY_FORMAT))
+        comment.shown_at = SafeString(f"{days[day]}, {local:%H:%M}")
+        comment.machine_at = SafeString(machine_datetime(local))
+        # Only a published comment takes replies (a held one shows only to its writer).
+        comment.can_reply = comment.status == APPROVED and is_open and comment.depth < reply_depth
+        comment.reply_url = reply_url(pk)
+        comment.report_url = report_url(pk)
+        comment.editable = pk in editable
+        if comment.editable:
+            comment.edit_url = edit_url(pk)
+            comment.delete_url = delete_url(pk)
         return True
 
     for root in roots:
-        item(root)
-    return "".join(parts)
+        place(root)
+    return placed
+
+
+def render_comments(
+    roots: list[ShownComment],
+    children: dict[int, list[ShownComment]],
+    is_open: bool,
+    editable: Collection[int] = (),
+) -> SafeString:
+    """Comments and their replies as nested ``<li>`` items (comment_items.html)."""
+    comments = lay_out(roots, children, is_open, editable)
+    if not comments:
+        return SafeString("")
+    return render_to_string(ITEMS_TEMPLATE, {"comments": comments})
 
 
 def render_comment(comment: Comment, editable: bool = False) -> str:
     """One comment on its own (no replies), for the script to put in place."""
-    row = tuple(getattr(comment, name) for name in COLUMNS)
-    return render_comments([row], {}, True, {comment.pk} if editable else ())
+    shown = ShownComment(*(getattr(comment, name) for name in COLUMNS))
+    return render_comments([shown], {}, True, {comment.pk} if editable else ())
 
 
 def comment_count(article_id: int) -> int:
     return Comment.objects.filter(article_id=article_id, status=Comment.Status.APPROVED).count()
 
 
-def fetch_rows(query: QuerySet[Any, Any]) -> list[tuple[Any, ...]]:
+def fetch_comments(query: QuerySet[Any, Any]) -> list[ShownComment]:
     """The query's rows (shaped as COLUMNS) as the database driver returns them.
 
     Django's per-value converters took about 1 ms of the 3 ms that fetching 500 rows
@@ -187,13 +270,12 @@ def fetch_rows(query: QuerySet[Any, Any]) -> list[tuple[Any, ...]]:
     sql, params = query.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        fetched = cursor.fetchall()
-    if fetched and fetched[0][CREATED].tzinfo is None:
+        shown = [ShownComment(*row) for row in cursor.fetchall()]
+    if shown and shown[0].created_at.tzinfo is None:
         zone = connection.timezone
-        return [
-            (*row[:CREATED], row[CREATED].replace(tzinfo=zone), *row[EDITED:]) for row in fetched
-        ]
-    return fetched
+        for comment in shown:
+            comment.created_at = comment.created_at.replace(tzinfo=zone)
+    return shown
 
 
 def build_thread(article: Any, page: Any = 1, sort: str = "oldest") -> Thread:
@@ -211,8 +293,7 @@ def build_thread(article: Any, page: Any = 1, sort: str = "oldest") -> Thread:
     if not 1 <= number <= pages:
         raise Http404("No such page of comments")
     order = ("created_at", "pk") if sort == "oldest" else ("-created_at", "-pk")
-    roots: list[tuple[Any, ...]] = []
-    children: dict[int, list[tuple[Any, ...]]] = {}
+    rows = None
     # With nothing published there is nothing to show: a placeholder shows only above a
     # published reply.
     if counts["count"]:
@@ -231,24 +312,15 @@ def build_thread(article: Any, page: Any = 1, sort: str = "oldest") -> Thread:
             .order_by("created_at", "pk")
             .values_list(*COLUMNS)
         )
-        for row in fetch_rows(rows):
-            parent = row[PARENT]
-            if parent is None:
-                roots.append(row)
-            else:
-                children.setdefault(parent, []).append(row)
-        if sort == "newest":
-            roots.reverse()
     return Thread(
         article=article,
         count=counts["count"],
         top_count=counts["top"],
-        roots=roots,
-        children=children,
         number=number,
         pages=pages,
         sort=sort,
         is_open=comments_open(article),
+        rows=rows,
     )
 
 

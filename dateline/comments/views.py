@@ -18,6 +18,7 @@ from django.http import (
     JsonResponse,
 )
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -204,8 +205,8 @@ def mine(request: HttpRequest, article_id: int) -> JsonResponse:
                     "id": c.pk,
                     "status": c.status,
                     "editable": posting.in_edit_window(c),
-                    "edit_url": f"/comments/{c.pk}/edit/",
-                    "delete_url": f"/comments/{c.pk}/delete/",
+                    "edit_url": reverse("comments:edit", args=[c.pk]),
+                    "delete_url": reverse("comments:delete", args=[c.pk]),
                     "html": c.body_html,
                     "parent": c.parent_id,
                     # The whole item, for a page the browser kept from before the post.

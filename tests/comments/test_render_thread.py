@@ -1,4 +1,4 @@
-"""The thread's Python renderer: escaping, nesting, placeholders, links, times, and queries."""
+"""The thread's template: escaping, nesting, placeholders, links, times, and queries."""
 
 from __future__ import annotations
 
@@ -7,12 +7,13 @@ import datetime
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.dateformat import format as date_format
 from lxml import html as lxml_html
 
 from dateline.comments.models import Comment
-from dateline.comments.thread import COLUMNS, build_thread, render_comment, render_comments
+from dateline.comments.thread import ShownComment, build_thread, render_comment, render_comments
+from dateline.lib import pagecache
 from tests.comments.helpers import approved
 
 HOSTILE_NAMES = [
@@ -25,7 +26,7 @@ HOSTILE_NAMES = [
 WHEN = datetime.datetime(2026, 7, 3, 8, 5, 9, tzinfo=datetime.UTC)
 
 
-def row(pk: int, parent: int | None = None, **values) -> tuple:
+def row(pk: int, parent: int | None = None, **values) -> ShownComment:
     fields = {
         "pk": pk,
         "parent_id": parent,
@@ -37,7 +38,7 @@ def row(pk: int, parent: int | None = None, **values) -> tuple:
         "edited_at": None,
     }
     fields.update(values)
-    return tuple(fields[name] for name in COLUMNS)
+    return ShownComment(**fields)
 
 
 def items(html: str):
@@ -153,7 +154,75 @@ def test_the_thread_is_two_queries_however_many_comments(article, settings):
         r = approved(article, f"Reply {i}", parent=t)
         approved(article, f"Deep {i}", parent=r)
         approved(article, f"Held {i}", parent=r, status=Comment.Status.HELD)
+    # As a comment saved outside a test's transaction would (signals.refresh_pages).
+    pagecache.invalidate()
     big, html = thread_queries(article)
     # One aggregate for the counts and one for the page of threads with all its replies.
     assert small == big == 2
     assert html.count('class="comment"') == 3 + 40 * 3
+
+
+@pytest.mark.django_db
+def test_a_drawn_thread_is_kept_until_a_comment_appears(
+    article, django_capture_on_commit_callbacks
+):
+    first = approved(article, "Anna")
+    drawn, html = thread_queries(article)
+    # The same page again reads only the counts; the same markup comes back.
+    again, kept = thread_queries(article)
+    assert (drawn, again) == (2, 1)
+    assert kept == html
+    # Newest first is a page of its own.
+    assert build_thread(article, sort="newest").html.count('class="comment"') == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        approved(article, "Bruno", parent=first)
+    _, fresh = thread_queries(article)
+    assert "Bruno" in fresh and "Bruno" not in html
+    # Approving a held comment, editing and deleting one all show at once too.
+    held = approved(article, "Cleo", status=Comment.Status.HELD)
+    with django_capture_on_commit_callbacks(execute=True):
+        held.status = Comment.Status.APPROVED
+        held.save()
+    assert "Cleo" in thread_queries(article)[1]
+    with django_capture_on_commit_callbacks(execute=True):
+        held.body_html = "<p>Second thoughts</p>"
+        held.save()
+    assert "Second thoughts" in thread_queries(article)[1]
+    with django_capture_on_commit_callbacks(execute=True):
+        held.delete()
+    assert "Cleo" not in thread_queries(article)[1]
+
+
+@pytest.mark.django_db
+def test_a_readers_own_view_is_neither_kept_nor_taken_from_the_kept_one(article):
+    mine = approved(article, "Dora")
+    shared = build_thread(article).html
+    own = build_thread(article)
+    own.editable = frozenset({mine.pk})
+    assert f'href="/comments/{mine.pk}/edit/"' in own.html
+    assert "/edit/" not in shared
+    assert "/edit/" not in build_thread(article).html
+
+
+def test_the_deepest_reply_closes_every_list_it_ends_and_rows_lay_out_alike_twice():
+    roots = [row(1), row(4)]
+    children = {1: [row(2, 1, depth=1)], 2: [row(3, 2, depth=2)]}
+    html = render_comments(roots, children, True)
+    tree = items(html)
+    assert [li.get("id") for li in tree.xpath("./li")] == ["comment-1", "comment-4"]
+    assert tree.xpath('./li[@id="comment-1"]/ol/li[@id="comment-2"]/ol/li/@id') == ["comment-3"]
+    assert html.count("</ol>") == html.count('<ol class="comment-replies">') == 2
+    assert html.count("<li") == html.count("</li>") == 4
+    # The same rows again (render_comment's, a test's): not closed twice over.
+    assert render_comments(roots, children, True) == html
+
+
+def test_the_day_is_named_in_the_active_language(settings):
+    settings.TIME_ZONE = "UTC"
+    march = datetime.datetime(2026, 3, 2, 18, 40, tzinfo=datetime.UTC)
+    with timezone.override("UTC"):
+        with translation.override("de"):
+            german = render_comments([row(1, created_at=march)], {}, True)
+        english = render_comments([row(1, created_at=march)], {}, True)
+    assert items(german).xpath("//time/text()") == ["2 Mär 2026, 18:40"]
+    assert items(english).xpath("//time/text()") == ["2 Mar 2026, 18:40"]
