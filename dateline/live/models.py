@@ -169,6 +169,7 @@ class LiveBlogPage(QuickViewRestrictions, Page):
             pinned=pinned,
             key_events=[p for p in posts if p.key_event],
             all_posts=posts,
+            poll_seconds=settings.LIVE_POLL_SECONDS,
         )
         return context
 

@@ -68,6 +68,12 @@ def test_while_live_the_page_polls_and_offers_a_refresh_link(client, world) -> N
     assert page.select_one("#live-status")["aria-live"] == "polite"
 
 
+def test_the_page_tells_its_script_how_often_to_poll(client, world, settings) -> None:
+    settings.LIVE_POLL_SECONDS = 2.5
+    blog = make_live_blog(world)
+    assert soup(client, blog).select_one(".live-blog")["data-poll-seconds"] == "2.5"
+
+
 def test_after_its_end_it_reads_as_an_archive(client, world) -> None:
     now = timezone.now()
     blog = make_live_blog(
