@@ -139,3 +139,12 @@ def test_a_new_live_blog_can_be_previewed_before_it_is_saved(rf, world) -> None:
     blog = LiveBlogPage(title="Election night: live", standfirst="Results as they come.")
     assert blog.stream() == []
     assert blog.date_modified is None
+
+
+def test_browsers_ask_again_on_every_view_of_a_live_blog(client, world) -> None:
+    blog = make_live_blog(world)
+    for _ in range(2):  # rendered, then from the page cache
+        response = client.get(blog.url)
+        assert "max-age=0" in response["Cache-Control"]
+    etag = response["ETag"]
+    assert client.get(blog.url, HTTP_IF_NONE_MATCH=etag).status_code == 304
