@@ -229,6 +229,7 @@ class Shape:
         self.polls.count(status, done - due, sent - due, done)
         if status == 200:
             self.polls.answered_200 += 1
+            self.polls.hits += headers.get("x-cache") == "hit"
             reader.etag = headers.get("etag", "")
             newest = self.contains(reader.etag, body, headers.get("content-encoding", ""))
         elif status == 304:
@@ -335,6 +336,8 @@ class Shape:
             + sum(v for k, v in self.post_statuses.items() if k != "302"),
             f"{n}_read_hit_rate": round(self.reads.hits / max(1, self.reads.answered_200), 4),
             f"{n}_read_misses": self.reads.answered_200 - self.reads.hits,
+            # Answers the page cache did not give: each one a render of the channel.
+            f"{n}_poll_renders": self.polls.answered_200 - self.polls.hits,
             f"{n}_poll_200_share": round(
                 self.polls.answered_200 / max(1, len(self.polls.latencies)), 3
             ),
@@ -708,7 +711,8 @@ def report(r: dict[str, Any]) -> None:
         )
         say(
             f"        polls sent after a post and answered without it: "
-            f"{r[f'{n}_answers_behind_a_post']}, sent p50/p99/max {trio('behind')} s after it"
+            f"{r[f'{n}_answers_behind_a_post']}, sent p50/p99/max {trio('behind')} s after it; "
+            f"channel renders {r[f'{n}_poll_renders']} for {r[f'{n}_posts']} posts"
         )
     say(
         f"Poll answer alone ({r['poll_bytes']:,} bytes, {r['poll_gzip_bytes']:,} gzip), "

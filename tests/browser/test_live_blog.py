@@ -14,6 +14,7 @@ brings the new post.
 from __future__ import annotations
 
 import io
+import itertools
 import re
 import time
 from collections.abc import Callable, Iterator
@@ -172,3 +173,73 @@ def test_without_javascript_the_page_is_whole_and_refreshes_by_a_link(
     page.get_by_role("link", name="Refresh for the latest posts").click()
     expect(page.locator("#live-stream .live-post").first).to_contain_text(TEXT)
     expect(page.locator("#live-stream .live-post")).to_have_count(len(POSTS))
+
+
+@pytest.fixture
+def quick_blog(
+    browser: Any,
+    live_server: Any,
+    transactional_db: None,
+    django_db_serialized_rollback: None,
+    settings: Any,
+) -> Any:
+    """A live blog with one post, polled every second."""
+    from tests.factories import make_home, make_section
+    from tests.live.helpers import make_live_blog, make_post
+
+    settings.PAGE_VIEW_FLUSH_SECONDS = 24 * 3600
+    settings.LIVE_POLL_SECONDS = 1
+    blog = make_live_blog(make_section(make_home()))
+    make_post(blog, "The first gusts.")
+    return blog
+
+
+def poll_times(page: Page) -> list[float]:
+    times: list[float] = []
+    page.on(
+        "request", lambda r: times.append(time.monotonic()) if "updates.json" in r.url else None
+    )
+    return times
+
+
+SET_VISIBILITY = """state => {
+    Object.defineProperty(document, "visibilityState", {value: state, configurable: true});
+    document.dispatchEvent(new Event("visibilitychange"));
+}"""
+
+
+def test_a_hidden_page_stops_polling_and_asks_at_once_when_shown(
+    new_page: Callable[..., Page], quick_blog: Any
+) -> None:
+    page = new_page()
+    times = poll_times(page)
+    page.goto(quick_blog.url)
+    page.wait_for_timeout(2500)
+    assert len(times) >= 2, "it does not poll every second"
+    page.evaluate(SET_VISIBILITY, "hidden")
+    page.wait_for_timeout(300)  # one already on its way may still land
+    hidden_at = len(times)
+    page.wait_for_timeout(3000)
+    assert len(times) == hidden_at, "polled while hidden"
+    shown = time.monotonic()
+    page.evaluate(SET_VISIBILITY, "visible")
+    page.wait_for_timeout(500)
+    assert len(times) > hidden_at and times[hidden_at] - shown < 0.5
+
+
+def test_polls_back_off_while_the_server_fails(
+    new_page: Callable[..., Page], quick_blog: Any
+) -> None:
+    page = new_page()
+    page.route(
+        re.compile(r"/updates\.json$"),
+        lambda route: route.fulfill(status=503, body="Service Unavailable"),
+    )
+    times = poll_times(page)
+    page.goto(quick_blog.url)
+    page.wait_for_timeout(7500)
+    # Every second while healthy; after failures 2, 4, 8 s apart: at 0, 2 and 6 s.
+    gaps = [round(b - a, 1) for a, b in itertools.pairwise(times)]
+    assert 3 <= len(times) <= 4, gaps
+    assert gaps[0] >= 1.8 and gaps[1] >= 3.6, gaps
+    page.unroute(re.compile(r"/updates\.json$"))
