@@ -159,6 +159,7 @@
   // One poll at a time, the next one set when this one is answered: a slow answer
   // never piles requests up. A hidden page does not ask at all.
   function poll() {
+    window.clearTimeout(timer); // when called early (the page shown again)
     timer = null;
     if (inFlight || ended || document.visibilityState === "hidden") {
       return;
