@@ -620,8 +620,8 @@ class LiveRun(pages.Run):
             ("app_304", self.app_port, self.updates_path, app_etag, 304),
         )
         runs: dict[str, list[dict[str, Any]]] = {}
-        # The references first and last: load from other work drifts during a run.
-        for name, port, path, tag, expected in (*cases, cases[0], cases[2]):
+        # In turns: load from other work drifts during a run and then hits all alike.
+        for name, port, path, tag, expected in cases * self.args.wrk_rounds:
             self.check_status(port, path, tag, expected)
             runs.setdefault(name, []).append(self.wrk_case(name, port, path, tag))
             self.check_status(port, path, tag, expected)
@@ -660,7 +660,10 @@ class LiveRun(pages.Run):
         r["live_blog"] = self.blog_path
         r["workers"] = a.workers
         r["poll_connections"] = a.connections
-        r["wrk"] = f"-t{a.threads} -c{a.wrk_connections} -d{a.wrk_seconds}s"
+        r["wrk"] = (
+            f"-t{a.threads} -c{a.wrk_connections} -d{a.wrk_seconds}s, "
+            f"{a.wrk_rounds} turns of the four cases"
+        )
         r["load_before"] = [round(x, 2) for x in load_before]
         r["load_after"] = [round(x, 2) for x in os.getloadavg()]
         r["cpus"] = os.cpu_count()
@@ -747,7 +750,8 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2, help="granian workers")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument("--wrk-connections", type=int, default=32, help="wrk connections")
-    parser.add_argument("--wrk-seconds", type=int, default=8, help="seconds per wrk run")
+    parser.add_argument("--wrk-seconds", type=int, default=4, help="seconds per wrk run")
+    parser.add_argument("--wrk-rounds", type=int, default=3, help="turns of the wrk cases")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     parser.add_argument("--source", help="run the app from this copy of the code instead")
     parser.add_argument(
