@@ -376,7 +376,7 @@ class LiveRun(pages.Run):
         self.env = self._env()
         # The bench's editor signs in with the demo's password, without an authenticator.
         self.env.update(STAFF_TWO_FACTOR="0", STAFF_TWO_FACTOR_LINK="0", LOG_LEVEL="WARNING")
-        self.env.setdefault("LIVE_POLL_SECONDS", str(args.b_interval))
+        self.env.setdefault("LIVE_POLL_SECONDS", str(max(1, round(args.b_interval))))
         self.results: dict[str, Any] = {}
         self.posts = 0
         self.cookies: dict[str, str] = {}

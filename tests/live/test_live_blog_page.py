@@ -69,9 +69,9 @@ def test_while_live_the_page_polls_and_offers_a_refresh_link(client, world) -> N
 
 
 def test_the_page_tells_its_script_how_often_to_poll(client, world, settings) -> None:
-    settings.LIVE_POLL_SECONDS = 2.5
+    settings.LIVE_POLL_SECONDS = 3
     blog = make_live_blog(world)
-    assert soup(client, blog).select_one(".live-blog")["data-poll-seconds"] == "2.5"
+    assert soup(client, blog).select_one(".live-blog")["data-poll-seconds"] == "3"
 
 
 def test_after_its_end_it_reads_as_an_archive(client, world) -> None:
