@@ -226,6 +226,11 @@ PAGE_CACHE_BROWSER_SECONDS = envint("PAGE_CACHE_BROWSER_SECONDS", 60)
 # How long a server process trusts its copy of the cache generation: a publish
 # reaches the other processes within this many seconds.
 PAGE_CACHE_GENERATION_SECONDS = float(envstr("PAGE_CACHE_GENERATION_SECONDS", "1"))
+# How often a live blog's readers poll its update channel (live.js). An unchanged poll
+# is a 304 from the page cache, cheap enough that a post reaches readers within ~3 s.
+LIVE_POLL_SECONDS = envint("LIVE_POLL_SECONDS", 2)
+if LIVE_POLL_SECONDS < 1:
+    raise ImproperlyConfigured("LIVE_POLL_SECONDS must be at least 1 (seconds)")
 
 # Tasks ----------------------------------------------------------------------
 # Through the database; `dateline worker` runs them (tests: inline, tests/settings.py).

@@ -139,3 +139,13 @@ def test_importing_the_settings_writes_nothing_and_the_command_makes_var(tmp_pat
         timeout=60,
     )
     assert done.stdout.strip() == key.strip()
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [("0", "LIVE_POLL_SECONDS must be at least 1"), ("soon", "must be a whole number")],
+)
+def test_a_live_poll_interval_that_is_not_whole_seconds_is_refused(tmp_path, value, message):
+    result = start(tmp_path, LIVE_POLL_SECONDS=value)
+    assert result.returncode != 0
+    assert message in result.stderr

@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from django.utils.functional import cached_property
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
@@ -169,11 +170,16 @@ class LiveBlogPage(QuickViewRestrictions, Page):
             pinned=pinned,
             key_events=[p for p in posts if p.key_event],
             all_posts=posts,
+            poll_seconds=settings.LIVE_POLL_SECONDS,
         )
         return context
 
     def serve(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        return with_last_modified(super().serve(request, *args, **kwargs), self.date_modified)
+        response = with_last_modified(super().serve(request, *args, **kwargs), self.date_modified)
+        # The browser asks again on every view (a 304 while nothing changed), so the
+        # "Refresh" link brings the newest posts, not the copy it kept for a minute.
+        patch_cache_control(response, max_age=0)
+        return response
 
 
 class LiveBlogAuthor(Orderable):

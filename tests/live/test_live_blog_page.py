@@ -68,6 +68,12 @@ def test_while_live_the_page_polls_and_offers_a_refresh_link(client, world) -> N
     assert page.select_one("#live-status")["aria-live"] == "polite"
 
 
+def test_the_page_tells_its_script_how_often_to_poll(client, world, settings) -> None:
+    settings.LIVE_POLL_SECONDS = 3
+    blog = make_live_blog(world)
+    assert soup(client, blog).select_one(".live-blog")["data-poll-seconds"] == "3"
+
+
 def test_after_its_end_it_reads_as_an_archive(client, world) -> None:
     now = timezone.now()
     blog = make_live_blog(
@@ -133,3 +139,12 @@ def test_a_new_live_blog_can_be_previewed_before_it_is_saved(rf, world) -> None:
     blog = LiveBlogPage(title="Election night: live", standfirst="Results as they come.")
     assert blog.stream() == []
     assert blog.date_modified is None
+
+
+def test_browsers_ask_again_on_every_view_of_a_live_blog(client, world) -> None:
+    blog = make_live_blog(world)
+    for _ in range(2):  # rendered, then from the page cache
+        response = client.get(blog.url)
+        assert "max-age=0" in response["Cache-Control"]
+    etag = response["ETag"]
+    assert client.get(blog.url, HTTP_IF_NONE_MATCH=etag).status_code == 304

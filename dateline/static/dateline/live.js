@@ -17,10 +17,17 @@
   if (!url || !stream || !window.fetch || !window.JSON) {
     return;
   }
-  var INTERVAL = 15000;
+  // The page says how often to ask (LIVE_POLL_SECONDS): an unchanged answer is a 304.
+  var blogBox = stream.closest("[data-poll-seconds]");
+  var seconds = parseFloat(blogBox && blogBox.getAttribute("data-poll-seconds"));
+  var INTERVAL = (seconds >= 1 ? seconds : 2) * 1000;
+  var MAX_BACKOFF = 60000;
+  var delay = INTERVAL;
   var last = null;
   var waiting = [];
   var timer = null;
+  var inFlight = false;
+  var ended = false;
 
   function fragment(html) {
     var template = document.createElement("template");
@@ -135,16 +142,29 @@
       }
       announce(plural(fresh.length));
     }
-    if (!data.live) {
-      window.clearInterval(timer);
+    if (!data.live && !ended) {
+      ended = true;
       announce("This live coverage has ended.");
     }
   }
 
+  function schedule(ms) {
+    window.clearTimeout(timer);
+    timer = null;
+    if (!ended && document.visibilityState !== "hidden") {
+      timer = window.setTimeout(poll, ms);
+    }
+  }
+
+  // One poll at a time, the next one set when this one is answered: a slow answer
+  // never piles requests up. A hidden page does not ask at all.
   function poll() {
-    if (document.visibilityState === "hidden") {
+    window.clearTimeout(timer); // when called early (the page shown again)
+    timer = null;
+    if (inFlight || ended || document.visibilityState === "hidden") {
       return;
     }
+    inFlight = true;
     // "no-cache": the browser asks again every time, sending the ETag it holds.
     window.fetch(url, { cache: "no-cache", headers: { Accept: "application/json" } })
       .then(function (response) {
@@ -160,8 +180,17 @@
           last = text;
           apply(JSON.parse(text));
         }
+        delay = INTERVAL;
       })
-      .catch(function () { /* the next poll tries again; the Refresh link still works */ });
+      .catch(function () {
+        // Network down or the server struggling: ask less often, up to once a minute.
+        // The Refresh link still works meanwhile.
+        delay = Math.min(delay * 2, MAX_BACKOFF);
+      })
+      .then(function () {
+        inFlight = false;
+        schedule(delay);
+      });
   }
 
   if (newButton) {
@@ -177,7 +206,13 @@
       }
     });
   }
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "hidden") {
+      window.clearTimeout(timer);
+      timer = null;
+    } else {
+      poll(); // back on the page: what it missed, at once
+    }
+  });
   poll();
-  timer = window.setInterval(poll, INTERVAL);
-  document.addEventListener("visibilitychange", poll);
 })();
