@@ -24,6 +24,8 @@ from rich.text import Text
 
 from dateline.comments import demo as comments_demo
 from dateline.lib.progress import progress_bar
+from dateline.live import demo as live_demo
+from dateline.live.models import LiveBlogPage
 from dateline.newsroom.demo import loader
 from dateline.newsroom.models import ArticlePage
 from dateline.wire import demo as wire_demo
@@ -110,8 +112,9 @@ class Command(BaseCommand):
                 comments = comments_demo.add_comments(now)
                 comments_demo.hold_a_comment()
                 wire = wire_demo.load()
+                live = live_demo.load(now)
         if options["verbosity"]:
-            self._summary(console, result, comments, wire, time.monotonic() - started)
+            self._summary(console, result, comments, wire, live, time.monotonic() - started)
 
     def _summary(
         self,
@@ -119,6 +122,7 @@ class Command(BaseCommand):
         result: loader.DemoResult,
         comments: int,
         wire: wire_demo.WireDemoResult,
+        live: LiveBlogPage | None,
         seconds: float,
     ) -> None:
         table = Table(title="Demo newsroom loaded", show_header=False, title_justify="left")
@@ -139,6 +143,11 @@ class Command(BaseCommand):
         )
         if comments:
             table.add_row("Comments", f"{comments}, with replies")
+        if live is not None:
+            table.add_row(
+                "Live blog",
+                Text(f"{live.title}: post to it at {settings.BASE_URL}/admin/live/{live.pk}/"),
+            )
         table.add_row("Site", f"{settings.BASE_URL}/")
         if result.admin_created:
             table.add_row(
