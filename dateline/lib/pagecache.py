@@ -289,7 +289,7 @@ class PageCacheMiddleware:
         browser, proxy = (
             (0, pagescopes.proxy_seconds())
             if rules.scopes
-            else (settings.PAGE_CACHE_BROWSER_SECONDS, settings.PAGE_CACHE_SECONDS)
+            else (settings.PAGE_CACHE_BROWSER_SECONDS, settings.PAGE_CACHE_PROXY_SECONDS)
         )
         timeout = settings.PAGE_CACHE_SECONDS
         if rules.expires is not None:

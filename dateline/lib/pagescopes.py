@@ -119,6 +119,13 @@ def _fetch(names: set[str]) -> dict[str, str]:
 
 def current(pairs: tuple[tuple[str, str], ...]) -> bool:
     """Whether every (scope, generation) pair an entry was rendered in is still current."""
+    if time.monotonic() - _read_at < settings.PAGE_CACHE_GENERATION_SECONDS:
+        # A cache hit's path: this process's copy, without building anything.
+        known = _generations
+        if all(known.get(name, "") == generation for name, generation in pairs):
+            return True
+        if all(name in known for name, _ in pairs):
+            return False
     generations = read(tuple(name for name, _ in pairs))
     return generations is not None and all(
         generation == now for (_, generation), now in zip(pairs, generations, strict=True)

@@ -138,3 +138,12 @@ def test_with_the_cache_down_a_scoped_page_is_served_and_not_kept(monkeypatch) -
     assert response.content == b"<p>still served</p>"
     monkeypatch.undo()
     assert not cached("/blog/")
+
+
+def test_the_proxy_lifetime_has_its_own_setting(settings) -> None:
+    settings.PAGE_CACHE_PROXY_SECONDS = 2
+    response = render("/article/", scoped())
+    directives = {d.strip() for d in response["Cache-Control"].split(",")}
+    assert {"public", "max-age=60", "s-maxage=2"} <= directives
+    # Our own entry still lives PAGE_CACHE_SECONDS: the proxy's 304s come from it.
+    assert cached("/article/")
