@@ -144,6 +144,8 @@ class LiveBlogPage(QuickViewRestrictions, Page):
         Called before the posts are read: its posts' scope, and the moment it goes
         live or ends (then the page reads as the archive).
         """
+        if self.pk is None:  # a preview before the first save: never cached
+            return
         pagescopes.depends_on(request, cache_scope(self.pk))
         pagescopes.changes_at(request, self.next_change())
 

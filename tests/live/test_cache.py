@@ -7,6 +7,7 @@ answers: ``x-cache: hit`` is the wrapper answering from an entry without Django.
 from __future__ import annotations
 
 import datetime
+import json
 
 import pytest
 import time_machine
@@ -79,6 +80,19 @@ def test_editing_or_deleting_a_post_or_its_source_renews_the_blog(world, blog) -
         assert not hit(blog.url)
 
 
+def test_a_post_bumps_its_scope_again_once_it_commits(
+    world, blog, django_capture_on_commit_callbacks
+) -> None:
+    scope = (cache_scope(blog.pk),)
+    with django_capture_on_commit_callbacks() as callbacks:
+        make_post(blog, "A second ferry has docked safely.")
+        at_save = pagescopes.read(scope)
+    assert callbacks
+    for callback in callbacks:
+        callback()
+    assert pagescopes.read(scope) != at_save
+
+
 def test_another_process_sees_a_post_once_it_reads_the_generations_again(
     settings, world, blog
 ) -> None:
@@ -112,8 +126,6 @@ def test_the_blog_turns_into_the_archive_when_its_end_passes(world) -> None:
         assert b"Live coverage ended" in archive.body
         assert b"live.js" not in archive.body
         assert hit(blog.url)
-        import json
-
         assert json.loads(wsgi_get(channel).body)["live"] is False
 
 
