@@ -19,6 +19,7 @@ from dateline.live.models import Banner, cache_scope
 from tests.factories import make_article
 from tests.helpers.wsgi import wsgi_get
 from tests.live.helpers import make_live_blog, make_post
+from tests.newsroom.test_purge import proxy  # noqa: F401 - the fixture
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("keep_test_connection")]
 
@@ -221,3 +222,15 @@ def test_removing_the_banner_takes_it_off_cached_pages(world) -> None:
     warm("/")
     banner.delete()
     assert b"Storm Odile makes landfall" not in wsgi_get("/").body
+
+
+def test_a_banner_purges_the_proxys_home_page_and_a_post_purges_nothing(
+    world,
+    blog,
+    proxy,  # noqa: F811 - the fixture imported above
+):
+    proxy.clear()
+    make_post(blog, "A third ferry.")
+    assert proxy == []  # the blog's pages say s-maxage=1 instead
+    make_banner(minutes=30)
+    assert "/" in {path for _, path in proxy}
