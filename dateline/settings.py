@@ -223,9 +223,7 @@ CACHES = {"default": _cache, "renditions": _renditions}
 DJANGO_REDIS_IGNORE_EXCEPTIONS = True
 PAGE_CACHE_SECONDS = envint("PAGE_CACHE_SECONDS", 3600)
 PAGE_CACHE_BROWSER_SECONDS = envint("PAGE_CACHE_BROWSER_SECONDS", 60)
-# How long a reverse proxy may keep a page (s-maxage); 1-2 makes nginx revalidate each
-# page that often with a 304 from our cache, so a banner reaches every page in seconds
-# (docs/decisions/0012-live-coverage-cache.md).
+# A proxy's s-maxage; 1 keeps every page, banner included, current in seconds (decision 0012).
 PAGE_CACHE_PROXY_SECONDS = envint("PAGE_CACHE_PROXY_SECONDS", PAGE_CACHE_SECONDS)
 # How long a server process trusts its copy of the cache generation: a publish
 # reaches the other processes within this many seconds.
