@@ -223,6 +223,8 @@ CACHES = {"default": _cache, "renditions": _renditions}
 DJANGO_REDIS_IGNORE_EXCEPTIONS = True
 PAGE_CACHE_SECONDS = envint("PAGE_CACHE_SECONDS", 3600)
 PAGE_CACHE_BROWSER_SECONDS = envint("PAGE_CACHE_BROWSER_SECONDS", 60)
+# A proxy's s-maxage; 1 keeps every page, banner included, current in seconds (decision 0012).
+PAGE_CACHE_PROXY_SECONDS = envint("PAGE_CACHE_PROXY_SECONDS", PAGE_CACHE_SECONDS)
 # How long a server process trusts its copy of the cache generation: a publish
 # reaches the other processes within this many seconds.
 PAGE_CACHE_GENERATION_SECONDS = float(envstr("PAGE_CACHE_GENERATION_SECONDS", "1"))

@@ -24,12 +24,16 @@ Each server process keeps its most-read entries and its copy of the generation
 in memory, and re-reads the shared generation every
 PAGE_CACHE_GENERATION_SECONDS: a publish reaches every process within that
 time, and a hit usually touches neither Redis nor the disk.
+
+A page may also depend on named scopes (a live blog's posts) and on the clock
+(lib/pagescopes.py): a live post renews the pages of its scope, not the site.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import threading
 import time
 import uuid
@@ -46,7 +50,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import parse_http_date_safe
 
-from dateline.lib import compression
+from dateline.lib import compression, pagescopes
 
 logger = logging.getLogger(__name__)
 
@@ -170,9 +174,15 @@ def current_generation() -> str | None:
     return str(generation)
 
 
-def invalidate() -> None:
-    """Start a new generation: every page cached so far will be rendered afresh."""
+def invalidate(scope: str | None = None) -> None:
+    """Start a new generation: every page cached so far will be rendered afresh.
+
+    With ``scope``, only the pages that declared it (pagescopes.depends_on) are.
+    """
     global _local_generation
+    if scope is not None:
+        pagescopes.bump(scope)
+        return
     generation = uuid.uuid4().hex
     cache.set(GENERATION_KEY, generation, timeout=None)
     _local_generation = (time.monotonic(), generation)
@@ -184,6 +194,7 @@ def forget_local() -> None:
     with _lock:
         _local_entries.clear()
         _local_generation = None
+    pagescopes.forget()
 
 
 def _remember(key: str, entry: dict[str, Any]) -> None:
@@ -202,17 +213,31 @@ def lookup(host: str, path: str, query: str) -> dict[str, Any] | None:
     key = entry_key(host, path, query)
     with _lock:
         entry = _local_entries.get(key)
-    if entry is not None and entry["generation"] == generation:
+    if entry is not None and entry["generation"] == generation and _still_current(entry):
         return entry
     try:
         entry = cache.get(key)
     except Exception:  # a broken cache costs the cache, not the page
         return None
     # "variants": an entry stored before compression came has none; render afresh.
-    if entry is None or entry["generation"] != generation or "variants" not in entry:
+    if (
+        entry is None
+        or entry["generation"] != generation
+        or "variants" not in entry
+        or not _still_current(entry)
+    ):
         return None
     _remember(key, entry)
     return entry
+
+
+def _still_current(entry: dict[str, Any]) -> bool:
+    """Whether the entry's scopes are unchanged and the clock has not changed its page."""
+    expires = entry.get("expires")
+    if expires is not None and time.time() >= expires:
+        return False
+    scopes = entry.get("scopes")
+    return not scopes or pagescopes.current(scopes)
 
 
 def _has_personal_cookie(cookie_header: str) -> bool:
@@ -253,17 +278,25 @@ class PageCacheMiddleware:
         # on arrival instead of fresh for an hour.
         generation = current_generation()
         response = self.get_response(request)
-        if generation is None or not self._response_cacheable(response):
+        rules = getattr(request, "dateline_cache_rules", None) or pagescopes.Rules()
+        if generation is None or rules.broken or not self._response_cacheable(response):
             return response
         assert isinstance(response, HttpResponse)
         etag = _etag(response.content)
         response["ETag"] = etag
-        patch_cache_control(
-            response,
-            public=True,
-            max_age=settings.PAGE_CACHE_BROWSER_SECONDS,
-            s_maxage=settings.PAGE_CACHE_SECONDS,
+        # A scoped page changes without a purge: browsers revalidate it every time (a 304
+        # when unchanged) and a proxy keeps it only as long as our processes trust theirs.
+        browser, proxy = (
+            (0, pagescopes.proxy_seconds())
+            if rules.scopes
+            else (settings.PAGE_CACHE_BROWSER_SECONDS, settings.PAGE_CACHE_PROXY_SECONDS)
         )
+        timeout = settings.PAGE_CACHE_SECONDS
+        if rules.expires is not None:
+            left = rules.expires - time.time()
+            browser, proxy = min(browser, max(0, int(left))), min(proxy, max(0, int(left)))
+            timeout = min(timeout, max(1, int(left) + 1))
+        patch_cache_control(response, public=True, max_age=browser, s_maxage=proxy)
         # Compressed once here, not on every hit; the hit picks a body by Accept-Encoding.
         body = response.content
         encoded = (
@@ -287,14 +320,18 @@ class PageCacheMiddleware:
             "etag": etag,
             "last_modified": last_modified and parse_http_date_safe(last_modified),
             "article_id": getattr(request, "dateline_article_id", None),
+            "scopes": tuple(sorted(rules.scopes.items())),
+            "expires": rules.expires,
         }
         key = entry_key(request.get_host(), request.path_info, query)
-        try:
-            cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
-        except Exception:  # a broken cache costs the cache, not the page
-            logger.warning("Could not store %s in the page cache", request.path_info)
-        else:
-            _remember(key, entry)
+        # A page rendered just as the clock changed it is not kept.
+        if rules.expires is None or rules.expires > time.time():
+            try:
+                cache.set(key, entry, timeout)
+            except Exception:  # a broken cache costs the cache, not the page
+                logger.warning("Could not store %s in the page cache", request.path_info)
+            else:
+                _remember(key, entry)
         answer = (
             get_conditional_response(
                 request, etag=etag, last_modified=entry["last_modified"], response=response
@@ -321,6 +358,20 @@ class PageCacheMiddleware:
             return False
         cache_control = response.get("Cache-Control", "").lower()
         return not any(w in cache_control for w in ("private", "no-store", "no-cache"))
+
+
+_MAX_AGE = re.compile(r"(max-age|s-maxage)=(\d+)")
+
+
+def _left_for(headers: list[tuple[str, str]], expires: float) -> list[tuple[str, str]]:
+    """The headers with Cache-Control's ages cut to what is left before ``expires``."""
+    left = max(0, int(expires - time.time()))
+    return [
+        (k, _MAX_AGE.sub(lambda m: f"{m[1]}={min(int(m[2]), left)}", v))
+        if k.lower() == "cache-control"
+        else (k, v)
+        for k, v in headers
+    ]
 
 
 def _is_https(environ: dict[str, Any]) -> bool:
@@ -375,6 +426,8 @@ class PageCacheApp:
         variants = entry["variants"]
         encoding = compression.choose(environ.get("HTTP_ACCEPT_ENCODING", ""))
         body, headers = variants.get(encoding) or variants[""]
+        if entry.get("expires") is not None:
+            headers = _left_for(headers, entry["expires"])
         if any(name in environ for name in PRECONDITIONS):
             # Django's evaluation wants a request object: made only for these requests.
             # It compares identity tags; any encoding's tag stands for the page.

@@ -1,3 +1,8 @@
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
 from django.apps import AppConfig
 
 
@@ -15,3 +20,35 @@ class LiveConfig(AppConfig):
         # newsroom does not depend on this app (as the wire adds its panel).
         if "live.LiveBlogPage" not in SectionPage.subpage_types:
             SectionPage.subpage_types = [*SectionPage.subpage_types, "live.LiveBlogPage"]
+        register_in_sitemaps()
+
+
+def register_in_sitemaps() -> None:
+    """Live blogs are listed like articles, with their latest post as the lastmod."""
+    from django.db.models import Max
+
+    from dateline.live.models import LISTS_SCOPE, LiveBlogPage
+    from dateline.newsroom import sitemaps
+
+    def pages() -> Any:
+        # The newest post's time in the same query, not one query per blog.
+        return (
+            LiveBlogPage.objects.live()
+            .public()
+            .annotate(newest_post=Max("posts__updated_at"))
+            .order_by("-live_from", "-pk")
+        )
+
+    def modified(blog: Any) -> datetime.datetime | None:
+        dates = [d for d in (blog.last_published_at, blog.newest_post) if d]
+        return max(dates) if dates else None
+
+    sitemaps.register_stories(
+        sitemaps.Stories(
+            name="live",
+            pages=pages,
+            published=lambda blog: blog.date_published,
+            modified=modified,
+            cache_scope=LISTS_SCOPE,
+        )
+    )

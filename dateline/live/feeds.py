@@ -30,6 +30,7 @@ class LiveBlogFeed(Feed):
         blog = LiveBlogPage.objects.live().public().filter(pk=page_id).first()
         if blog is None:
             raise Http404("No such live blog")
+        blog.cache_rules(request)
         blog.__dict__["feed_link"] = absolute(page_path(blog, request))
         return blog
 

@@ -28,6 +28,7 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 from wagtail.snippets.models import register_snippet
 
+from dateline.lib import pagescopes
 from dateline.newsroom.models import (
     ArticleForm,
     ArticleSource,
@@ -54,6 +55,15 @@ class LivePostBody(blocks.StreamBlock):
     quote = QuoteBlock()
     photo = InlinePhotoBlock()
     embed = LinkedEmbedBlock(help_text="A link to a video or post, e.g. on YouTube or Vimeo")
+
+
+def cache_scope(blog_id: int | None) -> str:
+    """The page-cache scope of what shows a live blog's posts: its page, channel and feed."""
+    return f"live:{blog_id}"
+
+
+# What lists every live blog with its latest post time (the sitemap of live blogs).
+LISTS_SCOPE = "live:lists"
 
 
 class LiveBlogPage(QuickViewRestrictions, Page):
@@ -120,6 +130,26 @@ class LiveBlogPage(QuickViewRestrictions, Page):
     def has_ended(self, now: datetime.datetime | None = None) -> bool:
         return self.live_until is not None and (now or timezone.now()) >= self.live_until
 
+    def next_change(self, now: datetime.datetime | None = None) -> datetime.datetime | None:
+        """When the clock next changes what the page says: it goes live, or it ends."""
+        now = now or timezone.now()
+        if now < self.live_from:
+            return self.live_from
+        if self.live_until is not None and now < self.live_until:
+            return self.live_until
+        return None
+
+    def cache_rules(self, request: HttpRequest) -> None:
+        """What a cached page showing this blog's posts depends on (lib/pagescopes.py).
+
+        Called before the posts are read: its posts' scope, and the moment it goes
+        live or ends (then the page reads as the archive).
+        """
+        if self.pk is None:  # a preview before the first save: never cached
+            return
+        pagescopes.depends_on(request, cache_scope(self.pk))
+        pagescopes.changes_at(request, self.next_change())
+
     @property
     def live_now(self) -> bool:
         return self.is_live()
@@ -175,6 +205,7 @@ class LiveBlogPage(QuickViewRestrictions, Page):
         return context
 
     def serve(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self.cache_rules(request)
         response = with_last_modified(super().serve(request, *args, **kwargs), self.date_modified)
         # The browser asks again on every view (a 304 while nothing changed), so the
         # "Refresh" link brings the newest posts, not the copy it kept for a minute.

@@ -3,7 +3,9 @@
 One answer for every reader (nothing in it depends on who asks), so the page cache
 keeps it and answers a poll with the same bytes and ETag until the next post; an
 unchanged poll, sent with If-None-Match, is a 304 (dateline.lib.pagecache, and
-Django's ConditionalGetMiddleware when the cache does not answer).
+Django's ConditionalGetMiddleware when the cache does not answer). It depends on the
+blog's scope only (LiveBlogPage.cache_rules), so browsers revalidate it on every poll
+(max-age=0) and a post renews it without touching the rest of the site's cache.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ def updates(request: HttpRequest, page_id: int) -> HttpResponse:
     blog = LiveBlogPage.objects.live().public().filter(pk=page_id).first()
     if blog is None:
         raise Http404("No such live blog")
+    blog.cache_rules(request)
     posts = blog.stream(POSTS_POLLED)
     pinned = next((p for p in posts if p.pinned), None)
     data = {

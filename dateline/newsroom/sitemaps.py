@@ -8,6 +8,9 @@
   list the articles published in the last two days, at most 1,000 to a file, as
   Google News asks (developers.google.com/search/docs/crawling-indexing/sitemaps/
   news-sitemap).
+* Other apps' story pages (live blogs) are listed like articles, in files of their
+  own (/sitemap-<name>-1.xml …) and in the news sitemap: they ``register_stories``
+  from their AppConfig.ready(), as the newsroom cannot import them (decision 0011).
 
 All URLs are absolute on BASE_URL rather than on the host the request came in on,
 so a sitemap fetched through a proxy or an internal address still names the
@@ -19,6 +22,8 @@ from __future__ import annotations
 import datetime
 import math
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -32,6 +37,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 from wagtail.models import Page
 
+from dateline.lib import pagescopes
 from dateline.lib.dates import machine_datetime
 from dateline.newsroom.feeds import page_path
 from dateline.newsroom.models import ArticlePage, HomePage, SectionPage, with_last_modified
@@ -127,18 +133,63 @@ class ArticleSitemap(BaseUrlSitemap):
 ARTICLES_PER_FILE = 45_000
 
 
+@dataclass(frozen=True)
+class Stories:
+    """Pages of another app listed like articles: in sitemaps of their own and the news one."""
+
+    name: str  # lower-case letters: the files are /sitemap-<name>-1.xml …
+    pages: Callable[[], QuerySet[Page]]  # live and public, newest first
+    published: Callable[[Any], datetime.datetime | None]  # the news sitemap's date
+    modified: Callable[[Any], datetime.datetime | None]  # the sitemap's lastmod
+    # The page-cache scope a change to ``modified`` bumps without a new site generation.
+    cache_scope: str | None = None
+
+
+STORIES: dict[str, Stories] = {}
+
+
+def register_stories(stories: Stories) -> None:
+    if not re.fullmatch(r"[a-z]+", stories.name) or stories.name in ("articles", "fronts"):
+        raise ValueError(f"Not a name for a sitemap of stories: {stories.name!r}")
+    STORIES[stories.name] = stories
+
+
+class StoriesSitemap(BaseUrlSitemap):
+    limit = ARTICLES_PER_FILE
+
+    def __init__(self, request: HttpRequest, stories: Stories) -> None:
+        super().__init__(request)
+        self.stories = stories
+
+    def items(self) -> QuerySet[Page]:
+        return self.stories.pages()
+
+    def _lastmod(self, item: Page) -> datetime.datetime | None:
+        return self.stories.modified(item)
+
+
 @require_safe
 def sitemap_index(request: HttpRequest) -> HttpResponse:
     pages = ArticleSitemap(request)
     pages.limit = ARTICLES_PER_FILE
     # Never zero: with no article yet the index still names one (empty) file.
     files = max(1, pages.paginator.num_pages)
+    others = []
+    for name, stories in STORIES.items():
+        paginator = StoriesSitemap(request, stories).paginator
+        # Only kinds that have pages: a publication without live blogs lists no file.
+        if paginator.count:
+            others += [
+                f"{settings.BASE_URL}/sitemap-{name}-{n}.xml"
+                for n in range(1, paginator.num_pages + 1)
+            ]
     return _xml(
         "newsroom/news_sitemap_index.xml",
         {
             "files": [
                 f"{settings.BASE_URL}/sitemap-fronts.xml",
                 *(f"{settings.BASE_URL}/sitemap-articles-{n}.xml" for n in range(1, files + 1)),
+                *others,
             ]
         },
     )
@@ -159,6 +210,19 @@ def sitemap_articles(request: HttpRequest, number: str) -> HttpResponse:
     if int(number) > max(1, articles.paginator.num_pages):
         raise Http404("No such sitemap")
     return _urlset(articles, int(number))
+
+
+@require_safe
+def sitemap_stories(request: HttpRequest, name: str, number: str) -> HttpResponse:
+    stories = STORIES.get(name)
+    if stories is None or not re.fullmatch(r"[1-9][0-9]{0,8}", number):
+        raise Http404("No such sitemap")
+    if stories.cache_scope:
+        pagescopes.depends_on(request, stories.cache_scope)
+    sitemap = StoriesSitemap(request, stories)
+    if int(number) > sitemap.paginator.num_pages:
+        raise Http404("No such sitemap")
+    return _urlset(sitemap, int(number))
 
 
 def _urlset(sitemap: BaseUrlSitemap, number: int) -> HttpResponse:
@@ -186,10 +250,26 @@ def news_articles() -> QuerySet[ArticlePage]:
     )
 
 
-def _news_file_count(articles: QuerySet[ArticlePage]) -> int:
+def news_stories() -> list[tuple[Page, datetime.datetime]]:
+    """Articles and registered stories first published in the last two days, newest first."""
+    since = timezone.now() - NEWS_WINDOW
+    found: list[tuple[Page, datetime.datetime]] = [
+        (article, article.published_at) for article in news_articles() if article.published_at
+    ]
+    for stories in STORIES.values():
+        for page in stories.pages():
+            published = stories.published(page)
+            if published is not None and published >= since:
+                found.append((page, published))
+    # A stable order, so that a story stays in its file until something newer comes.
+    found.sort(key=lambda pair: (pair[1], pair[0].pk), reverse=True)
+    return found
+
+
+def _news_file_count(stories: list[Any]) -> int:
     # Never zero: with nothing new in two days the index still names one file,
     # which is an empty urlset (Google accepts it, with a warning in Search Console).
-    return max(1, math.ceil(articles.count() / NEWS_URLS_PER_FILE))
+    return max(1, math.ceil(len(stories) / NEWS_URLS_PER_FILE))
 
 
 def _xml(template: str, context: dict[str, Any]) -> HttpResponse:
@@ -202,7 +282,7 @@ def _xml(template: str, context: dict[str, Any]) -> HttpResponse:
 def news_sitemap_index(request: HttpRequest) -> HttpResponse:
     files = [
         f"{settings.BASE_URL}/news-sitemap-{number}.xml"
-        for number in range(1, _news_file_count(news_articles()) + 1)
+        for number in range(1, _news_file_count(news_stories()) + 1)
     ]
     return _xml("newsroom/news_sitemap_index.xml", {"files": files})
 
@@ -213,19 +293,18 @@ def news_sitemap_file(request: HttpRequest, number: str) -> HttpResponse:
     if not re.fullmatch(r"[1-9][0-9]{0,8}", number):
         raise Http404("No such news sitemap")
     index = int(number)
-    recent = news_articles()
+    recent = news_stories()
     if index > _news_file_count(recent):
         raise Http404("No such news sitemap")
     start = (index - 1) * NEWS_URLS_PER_FILE
-    articles = recent[start : start + NEWS_URLS_PER_FILE]
     urls = [
         {
             "loc": settings.BASE_URL + path,
-            "published": machine_datetime(article.published_at),
-            "title": article.title,
+            "published": machine_datetime(published),
+            "title": page.title,
         }
-        for article in articles
-        if article.published_at and (path := page_path(article, request))
+        for page, published in recent[start : start + NEWS_URLS_PER_FILE]
+        if (path := page_path(page, request))
     ]
     return _xml(
         "newsroom/news_sitemap.xml",
@@ -264,6 +343,7 @@ urlpatterns: list[URLPattern] = [
     re_path(
         r"^sitemap-articles-(?P<number>[^/]+)\.xml$", sitemap_articles, name="sitemap-articles"
     ),
+    re_path(r"^sitemap-(?P<name>[a-z]+)-(?P<number>[^/]+)\.xml$", sitemap_stories),
     path("news-sitemap.xml", news_sitemap_index, name="news-sitemap"),
     re_path(r"^news-sitemap-(?P<number>[^/]+)\.xml$", news_sitemap_file, name="news-sitemap-file"),
     path("robots.txt", robots_txt, name="robots-txt"),

@@ -71,3 +71,20 @@ def test_the_schemas_do_refuse_a_bad_sitemap(urlset: xmlschema.XMLSchema) -> Non
         "<url><lastmod>2026-12-05</lastmod></url></urlset>"
     )
     assert not urlset.is_valid(bad)
+
+
+def test_with_a_live_blog_every_file_is_still_valid(
+    client: Client, site: Site, urlset: xmlschema.XMLSchema, sitemapindex: xmlschema.XMLSchema
+) -> None:
+    from tests.live.helpers import make_live_blog, make_post
+
+    blog = make_live_blog(site.section, "Ferry strike: live")
+    make_post(blog, "Pickets at the gate.")
+    for index_url in ("/sitemap.xml", "/news-sitemap.xml"):
+        index = fetch(client, index_url)
+        sitemapindex.validate(index)
+        for url in files_named_in(index):
+            document = fetch(client, url)
+            urlset.validate(document)
+            if url in ("/sitemap-live-1.xml", "/news-sitemap-1.xml"):
+                assert blog.url in document, url

@@ -8,6 +8,7 @@ from django.db import DatabaseError
 from django.utils.html import strip_tags
 from django.utils.safestring import SafeString
 
+from dateline.lib import pagescopes
 from dateline.lib.dates import machine_datetime
 from dateline.live.models import Banner, LiveBlogPage, LivePost
 from dateline.newsroom.templatetags.newsroom_tags import _script, absolute, article_schema
@@ -16,14 +17,21 @@ register = template.Library()
 logger = logging.getLogger(__name__)
 
 
-@register.inclusion_tag("live/banner.html")
-def breaking_banner() -> dict[str, Any]:
-    """The current breaking-news banner, on every page that extends base.html."""
+@register.inclusion_tag("live/banner.html", takes_context=True)
+def breaking_banner(context: template.Context) -> dict[str, Any]:
+    """The current breaking-news banner, on every page that extends base.html.
+
+    A page showing it is cached only until it expires (lib/pagescopes.py); one
+    rendered without it is renewed when an editor adds one (a site generation).
+    """
     try:
         banner = Banner.shown()
     except DatabaseError:  # the 404 page renders even when the database is in trouble
         logger.warning("Could not read the breaking-news banner")
         banner = None
+    request = context.get("request")
+    if banner is not None and request is not None:
+        pagescopes.changes_at(request, banner.expires_at)
     return {"banner": banner}
 
 
