@@ -374,6 +374,35 @@ def _left_for(headers: list[tuple[str, str]], expires: float) -> list[tuple[str,
     ]
 
 
+def _revalidates(environ: dict[str, Any], entry: dict[str, Any]) -> bool:
+    """Whether the request is a plain revalidation naming one of the entry's own tags.
+
+    The common conditional request (a poll, a browser's reload) answered without the
+    request object Django's general evaluation needs. RFC 9110 13.2.2: with no If-Match
+    or If-Unmodified-Since, a matching If-None-Match on a GET or HEAD is a 304, and
+    If-Modified-Since is then not looked at. Any other shape takes the general path.
+    """
+    if "HTTP_IF_MATCH" in environ or "HTTP_IF_UNMODIFIED_SINCE" in environ:
+        return False
+    value = environ.get("HTTP_IF_NONE_MATCH", "").strip()
+    if value.startswith("W/"):  # weak comparison: the W/ prefix does not count
+        value = value[2:]
+    tags = entry.get("tags")
+    if tags is None:
+        etag = entry["etag"]
+        tags = entry["tags"] = frozenset(
+            compression.tag_for(etag, encoding) for encoding in entry["variants"]
+        )
+    return value in tags
+
+
+def _not_modified(headers: list[tuple[str, str]], environ: dict[str, Any]) -> list[tuple[str, str]]:
+    """What a 304 repeats of the 200 it stands for, with this request's HSTS."""
+    return [(k, v) for k, v in headers if k.lower() in NOT_MODIFIED_HEADERS] + request_headers(
+        environ
+    )
+
+
 def _is_https(environ: dict[str, Any]) -> bool:
     # As HttpRequest.is_secure(): the proxy's header when one is trusted, else the scheme.
     proxy_header = getattr(settings, "SECURE_PROXY_SSL_HEADER", None)
@@ -429,6 +458,10 @@ class PageCacheApp:
         if entry.get("expires") is not None:
             headers = _left_for(headers, entry["expires"])
         if any(name in environ for name in PRECONDITIONS):
+            if _revalidates(environ, entry):
+                HOOKS.tally(environ.get("REQUEST_METHOD", "GET"), 304, 0.0)
+                start_response("304 Not Modified", _not_modified(headers, environ))
+                return [b""]
             # Django's evaluation wants a request object: made only for these requests.
             # It compares identity tags; any encoding's tag stands for the page.
             conditional = get_conditional_response(
@@ -440,9 +473,7 @@ class PageCacheApp:
                 status = conditional.status_code
                 kept = [("Content-Length", "0")]
                 if status == 304:
-                    kept = [
-                        (k, v) for k, v in headers if k.lower() in NOT_MODIFIED_HEADERS
-                    ] + request_headers(environ)
+                    kept = _not_modified(headers, environ)
                 HOOKS.tally(environ.get("REQUEST_METHOD", "GET"), status, 0.0)
                 start_response(f"{status} {conditional.reason_phrase}", kept)
                 return [b""]

@@ -115,3 +115,20 @@ def test_a_failed_if_match_is_a_412_from_the_cache_too(site: Site) -> None:
     answer = wsgi_get(site.article.url, HTTP_IF_MATCH='"elsewhere"')
     assert answer.status == 412
     assert answer.body == b""
+
+
+def test_if_match_is_evaluated_before_a_matching_if_none_match(site: Site) -> None:
+    # RFC 9110 13.2.2: a failed If-Match is a 412 even when If-None-Match names the page.
+    etag = wsgi_get(site.article.url).headers["etag"]
+    answer = wsgi_get(site.article.url, HTTP_IF_MATCH='"elsewhere"', HTTP_IF_NONE_MATCH=etag)
+    assert answer.status == 412
+
+
+def test_a_compressed_copy_is_revalidated_by_its_own_tag(site: Site) -> None:
+    full = wsgi_get(site.article.url, HTTP_ACCEPT_ENCODING="br")
+    assert full.headers["content-encoding"] == "br"
+    again = wsgi_get(
+        site.article.url, HTTP_ACCEPT_ENCODING="br", HTTP_IF_NONE_MATCH=full.headers["etag"]
+    )
+    assert again.status == 304
+    assert again.headers["etag"] == full.headers["etag"]
