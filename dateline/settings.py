@@ -225,22 +225,16 @@ PAGE_CACHE_SECONDS = envint("PAGE_CACHE_SECONDS", 3600)
 PAGE_CACHE_BROWSER_SECONDS = envint("PAGE_CACHE_BROWSER_SECONDS", 60)
 # A proxy's s-maxage; 1 keeps every page, banner included, current in seconds (decision 0012).
 PAGE_CACHE_PROXY_SECONDS = envint("PAGE_CACHE_PROXY_SECONDS", PAGE_CACHE_SECONDS)
-# How long a server process trusts its copy of the cache generation: a publish
-# reaches the other processes within this many seconds.
+# How long a process trusts its copy of the cache generation (a publish's delay).
 PAGE_CACHE_GENERATION_SECONDS = float(envstr("PAGE_CACHE_GENERATION_SECONDS", "1"))
-# How often a live blog's readers poll its update channel (live.js). An unchanged poll
-# is a 304 from the page cache, cheap enough that a post reaches readers within ~3 s.
-LIVE_POLL_SECONDS = envint("LIVE_POLL_SECONDS", 2)
-if LIVE_POLL_SECONDS < 1:
-    raise ImproperlyConfigured("LIVE_POLL_SECONDS must be at least 1 (seconds)")
+# How often a live blog's readers poll (live.js); an unchanged poll is a cached 304.
+LIVE_POLL_SECONDS = envint("LIVE_POLL_SECONDS", 2, minimum=1)
 
 # Tasks ----------------------------------------------------------------------
 # Through the database; `dateline worker` runs them (tests: inline, tests/settings.py).
 TASKS = {"default": {"BACKEND": envstr("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
-# Tasks whose worker died (dateline/scheduler/workers.py, docs/operations.md): each
-# `dateline worker` records a heartbeat this often, and the scheduler puts a RUNNING task
-# back in the queue once its worker has not been seen for the lease; after this many
-# workers died on the same task it is marked failed instead.
+# A RUNNING task whose worker sent no heartbeat for the lease goes back in the queue,
+# failed after TASK_MAX_ATTEMPTS dead workers (dateline/scheduler/workers.py).
 TASK_HEARTBEAT_SECONDS = float(envstr("TASK_HEARTBEAT_SECONDS", "10"))
 TASK_LEASE_SECONDS = float(envstr("TASK_LEASE_SECONDS", "60"))
 TASK_MAX_ATTEMPTS = envint("TASK_MAX_ATTEMPTS", 3)
