@@ -128,25 +128,37 @@ class Pool:
         self.port, self.timeout = port, timeout
         self.slots = asyncio.Semaphore(size)
         self.idle: list[Connection] = []
+        self.retries = 0
 
     async def request(self, raw: bytes) -> tuple[int, dict[str, str], bytes]:
         """(status, headers, body); status 0 is a connection error, -1 a timeout."""
         async with self.slots:
-            connection = self.idle.pop() if self.idle else None
-            try:
-                if connection is None:
-                    connection = await Connection.open(self.port)
-                answer = await asyncio.wait_for(connection.exchange(raw), self.timeout)
-            except TimeoutError:
-                answer = (-1, {}, b"")
-            except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, ValueError):
-                answer = (0, {}, b"")
-            if connection is not None:
-                if answer[0] > 0 and connection.reusable:
-                    self.idle.append(connection)
-                else:
-                    connection.close()
+            reused = bool(self.idle)
+            answer = await self._once(raw, self.idle.pop() if reused else None)
+            if answer[0] == 0 and reused:
+                # The server closed a kept-alive connection as we sent on it: a browser
+                # retries such a GET on a new connection (RFC 9112 9.3.1), and so do we.
+                self.retries += 1
+                answer = await self._once(raw, None)
             return answer
+
+    async def _once(
+        self, raw: bytes, connection: Connection | None
+    ) -> tuple[int, dict[str, str], bytes]:
+        try:
+            if connection is None:
+                connection = await Connection.open(self.port)
+            answer = await asyncio.wait_for(connection.exchange(raw), self.timeout)
+        except TimeoutError:
+            answer = (-1, {}, b"")
+        except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, ValueError):
+            answer = (0, {}, b"")
+        if connection is not None:
+            if answer[0] > 0 and connection.reusable:
+                self.idle.append(connection)
+            else:
+                connection.close()
+        return answer
 
     def close(self) -> None:
         for connection in self.idle:
@@ -330,6 +342,8 @@ class Shape:
             f"{n}_reads_offered_rps": self.run.args.reads,
             f"{n}_reads_answered_rps": round(len(self.reads.latencies) / span, 1),
             f"{n}_poll_statuses": self.polls.statuses,
+            # Requests resent once after the server closed a kept-alive connection.
+            f"{n}_retries": self.polls.retries + self.reads.retries,
             f"{n}_read_statuses": self.reads.statuses,
             f"{n}_errors": self.polls.errors
             + self.reads.errors
@@ -708,7 +722,8 @@ def report(r: dict[str, Any]) -> None:
             f"        posts {r[f'{n}_posts']} (POST p50 {r[f'{n}_post_p50_ms']} ms, max "
             f"{r[f'{n}_post_max_ms']} ms); poll p50/p99 {r[f'{n}_poll_p50_ms']}/"
             f"{r[f'{n}_poll_p99_ms']} ms, read p50/p99 {r[f'{n}_read_p50_ms']}/"
-            f"{r[f'{n}_read_p99_ms']} ms; unseen {r[f'{n}_unseen']}; CPU cores: server "
+            f"{r[f'{n}_read_p99_ms']} ms; unseen {r[f'{n}_unseen']}; retried "
+            f"{r[f'{n}_retries']}; CPU cores: server "
             f"{r[f'{n}_server_cpu_share']}, generator {r[f'{n}_generator_cpu_share']}, others "
             f"{r[f'{n}_others_cpu_share']}"
         )
