@@ -245,11 +245,7 @@ def redirect_to_page(path: str, page: Page) -> bool:
     path = old_path(path)
     if not path or path == "/" or path.rstrip("/") == (page.url or "").rstrip("/"):
         return False
-    Redirect.objects.update_or_create(
-        old_path=path,
-        site=None,
-        defaults={"redirect_page": page, "redirect_link": "", "is_permanent": True},
-    )
+    _redirect(path, page.pk, "")
     return True
 
 
@@ -257,12 +253,19 @@ def redirect_to_link(path: str, link: str) -> bool:
     path = old_path(path)
     if not path or path == "/" or path.rstrip("/") == link.rstrip("/"):
         return False
-    Redirect.objects.update_or_create(
-        old_path=path,
-        site=None,
-        defaults={"redirect_page": None, "redirect_link": link, "is_permanent": True},
-    )
+    _redirect(path, None, link)
     return True
+
+
+def _redirect(path: str, page_id: int | None, link: str) -> None:
+    from dateline.importers.batch import pending_redirect
+
+    if not pending_redirect(path, page_id, link):  # written with the batch, in bulk
+        Redirect.objects.update_or_create(
+            old_path=path,
+            site=None,
+            defaults={"redirect_page_id": page_id, "redirect_link": link, "is_permanent": True},
+        )
 
 
 def unique_slug(text: str, fallback: str) -> str:

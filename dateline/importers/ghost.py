@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from dateline.importers import core
+from dateline.importers.batch import DEFAULT_SIZE
 from dateline.importers.content import Converted
 from dateline.importers.core import ImportFailed, Mapping, Report
 from dateline.importers.ghost_content import convert_lexical, convert_mobiledoc
@@ -273,6 +274,7 @@ def run(
     operator: str = "",
     exported_on: datetime.date | None = None,
     progress: Progress | None = None,
+    batch_size: int = DEFAULT_SIZE,
 ) -> Report:
     from dateline.importers import subscribers
 
@@ -285,7 +287,12 @@ def run(
         # A members file we cannot read stops the run before any story is written.
         subscribers.table(members_data, "Ghost", Path(members).name)
     report = GhostImport(
-        export, Mapping.load(mapping), folder, dry_run=dry_run, progress=progress
+        export,
+        Mapping.load(mapping),
+        folder,
+        dry_run=dry_run,
+        progress=progress,
+        batch_size=batch_size,
     ).run(export.stories)
     if members_data is not None and members:
         report.subscribers = subscribers.ghost_members(

@@ -12,16 +12,15 @@ from __future__ import annotations
 import datetime
 import re
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from django.db import transaction
 from django.utils.text import Truncator, slugify
 from wagtail.coreutils import find_available_slug
-from wagtail.models import Revision
 
-from dateline.importers import core
+from dateline.importers import batch, core
 from dateline.importers.content import BodyBuilder, Converted
 from dateline.importers.core import ImportFailed, Mapping, PhotoStore, Report
 from dateline.newsroom.models import ArticleAuthor, ArticlePage, Author, HomePage, SectionPage
@@ -82,8 +81,10 @@ class StoryImport:
         progress: Progress | None = None,
         marker: str = "/uploads/",
         sized: re.Pattern[str] = PhotoStore.SIZED,
+        batch_size: int = batch.DEFAULT_SIZE,
     ) -> None:
         self.mapping = mapping
+        self.batch_size = batch_size
         self.bylines = bylines
         self.dry_run = dry_run
         self.progress = progress
@@ -95,6 +96,7 @@ class StoryImport:
         self.sections: dict[str, SectionPage] = {}
         self.authors: dict[str, Author] = {}
         self.pages: dict[str, ArticlePage] = {}
+        self.shelf = batch.Shelf()
         self.home: HomePage | None = None
 
     def convert(self, story: Story) -> Converted:
@@ -112,14 +114,18 @@ class StoryImport:
             raise ImportFailed(
                 "There is no Dateline home page to import under yet: set the site up first."
             )
-        total = len(stories)
-        for done, story in enumerate(stories, start=1):
-            self.report.read += 1
-            self.store(story)
+        done = 0
+        for chunk in batch.chunks(stories, 1 if self.dry_run else self.batch_size):
+            with nullcontext() if self.dry_run else batch.batch():
+                for story in chunk:
+                    self.report.read += 1
+                    self.store(story)
+            # After the commit: the admin's progress counts stored stories.
+            done += len(chunk)
             if self.progress:
-                self.progress(done, total)
+                self.progress(done, len(stories))
         if not self.dry_run:
-            with transaction.atomic():
+            with batch.batch():
                 for old, new in self.archive_redirects():
                     if core.redirect_to_link(old, new):
                         self.report.redirects += 1
@@ -147,17 +153,16 @@ class StoryImport:
             self.pages[story.source_id] = before  # type: ignore[assignment]
             return
         else:
-            # One story, its record and its redirects together: a run killed here
-            # leaves the story whole or absent, never half there (nor half published).
-            with transaction.atomic():
-                if before is None:
-                    page = self.create(story, section_title)
-                    self.report.created += 1
-                else:
-                    page = self.update(before, story)
-                    self.report.updated += 1
-                core.record(self.source, "post", story.source_id, page, story.print_)
-                self.redirects(story, page)
+            # The story, its record and its redirects in the batch's transaction: a run
+            # killed here leaves the story whole or absent, never half there.
+            if before is None:
+                page = self.create(story, section_title)
+                self.report.created += 1
+            else:
+                page = self.update(before, story)
+                self.report.updated += 1
+            core.record(self.source, "post", story.source_id, page, story.print_)
+            self.redirects(story, page)
             self.pages[story.source_id] = page
         self.report.by_status[story.status] += 1
         self.report.per_section[section_title] += 1
@@ -207,31 +212,8 @@ class StoryImport:
         section = self.section(section_title)
         page = ArticlePage(slug=find_available_slug(section, self.wanted_slug(story)))
         self.fill(page, story)
-        page.live = False
-        if story.status == "published":
-            page.published_at = page.first_published_at = story.date
-        elif story.status == "scheduled":
-            # Not live until Wagtail's publish_scheduled reaches it (as the demo loader).
-            page.go_live_at = story.date
-        section.add_child(instance=page)
         self.set_tags(page, story)
-        revision = page.save_revision()
-        if story.status == "published":
-            revision.publish()
-            if story.date:
-                # The story's own date in the history too, as the demo loader does.
-                Revision.objects.filter(pk=revision.pk).update(created_at=story.date)
-                ArticlePage.objects.filter(pk=page.pk).update(
-                    published_at=story.date,
-                    last_published_at=story.date,
-                    latest_revision_created_at=story.date,
-                )
-        elif story.status == "scheduled":
-            revision.publish()
-            # Wagtail signals a publish when it only schedules; the date is set at go-live.
-            ArticlePage.objects.filter(pk=page.pk).update(published_at=None)
-        page.refresh_from_db()
-        return page
+        return batch.add_article(self.shelf, section, page, story.status, story.date)
 
     def update(self, page: ArticlePage, story: Story) -> ArticlePage:
         self.fill(page, story)

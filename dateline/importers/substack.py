@@ -29,6 +29,7 @@ from lxml import html as lxml_html
 from lxml.etree import ParserError
 
 from dateline.importers import core
+from dateline.importers.batch import DEFAULT_SIZE
 from dateline.importers.content import Converted
 from dateline.importers.core import ImportFailed, Mapping, Report
 from dateline.importers.stories import Byline, Progress, Story, StoryImport
@@ -243,6 +244,7 @@ def run(
     operator: str = "",
     exported_on: datetime.date | None = None,
     progress: Progress | None = None,
+    batch_size: int = DEFAULT_SIZE,
 ) -> Report:
     from dateline.importers import subscribers as lists
 
@@ -254,7 +256,13 @@ def run(
     if folder is not None and not folder.is_dir():
         raise ImportFailed(f"The media folder {folder} does not exist.")
     report = SubstackImport(
-        export, Mapping.load(mapping), folder, author=author, dry_run=dry_run, progress=progress
+        export,
+        Mapping.load(mapping),
+        folder,
+        author=author,
+        dry_run=dry_run,
+        progress=progress,
+        batch_size=batch_size,
     ).run(export.stories)
     if subscribers and export.email_list is not None:
         list_name, data, day = export.email_list

@@ -13,17 +13,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from django.db import transaction
 from django.utils.text import Truncator, slugify
 from wagtail.coreutils import find_available_slug
-from wagtail.models import Revision
 
 from dateline.comments.imports import import_comments
-from dateline.importers import core
+from dateline.importers import batch, core
 from dateline.importers.content import BodyBuilder
 from dateline.importers.core import ImportFailed, Mapping, PhotoStore, Report
 from dateline.importers.wxr import Export, Post, WXRAuthor, read
@@ -51,8 +50,10 @@ class WordPressImport:
         *,
         dry_run: bool = False,
         progress: Progress | None = None,
+        batch_size: int = batch.DEFAULT_SIZE,
     ) -> None:
         self.export = export
+        self.batch_size = batch_size
         self.mapping = mapping
         self.dry_run = dry_run
         self.progress = progress
@@ -69,6 +70,7 @@ class WordPressImport:
         self.sections: dict[str, SectionPage | None] = {}
         self.authors: dict[str, Author] = {}
         self.pages: dict[str, ArticlePage] = {}
+        self.shelf = batch.Shelf()
 
     # The run ---------------------------------------------------------------------
 
@@ -80,18 +82,24 @@ class WordPressImport:
             )
         self.home = home
         self.report.skipped.extend(self.export.others)
-        total = len(self.export.posts)
-        for done, post in enumerate(self.export.posts, start=1):
-            self.report.read += 1
-            reason = SKIP_REASONS.get(post.status)
-            if reason or post.status not in STATUSES:
-                self.report.skipped.append(f"{post.label}: {reason or post.status + ' status'}")
-            else:
-                self.post(post)
+        posts, done = self.export.posts, 0
+        for chunk in batch.chunks(posts, 1 if self.dry_run else self.batch_size):
+            with nullcontext() if self.dry_run else batch.batch():
+                for post in chunk:
+                    self.report.read += 1
+                    reason = SKIP_REASONS.get(post.status)
+                    if reason or post.status not in STATUSES:
+                        self.report.skipped.append(
+                            f"{post.label}: {reason or post.status + ' status'}"
+                        )
+                    else:
+                        self.post(post)
+            # After the commit: the admin's progress counts stored stories.
+            done += len(chunk)
             if self.progress:
-                self.progress(done, total)
+                self.progress(done, len(posts))
         if not self.dry_run:
-            with transaction.atomic():
+            with batch.batch():
                 self.archive_redirects()
             self.comments()
         return self.report
@@ -110,17 +118,16 @@ class WordPressImport:
             self.report.unchanged += 1
             self.pages[post.post_id] = before  # type: ignore[assignment]
             return
-        # One story, its record and its redirects together: a run killed here leaves
-        # the story whole or absent, never half there (nor half published).
-        with transaction.atomic():
-            if before is None:
-                page = self.create(post, section_title)
-                self.report.created += 1
-            else:
-                page = self.update(before, post)
-                self.report.updated += 1
-            core.record(SOURCE, "post", post.post_id, page, print_)
-            self.redirects(post, page)
+        # The story, its record and its redirects in the batch's transaction: a run
+        # killed here leaves the story whole or absent, never half there.
+        if before is None:
+            page = self.create(post, section_title)
+            self.report.created += 1
+        else:
+            page = self.update(before, post)
+            self.report.updated += 1
+        core.record(SOURCE, "post", post.post_id, page, print_)
+        self.redirects(post, page)
         self.pages[post.post_id] = page
         self.report.by_status[STATUSES[post.status]] += 1
         self.report.per_section[section_title] += 1
@@ -176,32 +183,8 @@ class WordPressImport:
         wanted = slugify(post.slug or post.title) or f"post-{post.post_id}"
         page = ArticlePage(slug=find_available_slug(section, wanted))
         self.fill(page, post)
-        status = STATUSES[post.status]
-        page.live = False
-        if status == "published":
-            page.published_at = page.first_published_at = post.date
-        elif status == "scheduled":
-            # Not live until Wagtail's publish_scheduled reaches it (as the demo loader).
-            page.go_live_at = post.date
-        section.add_child(instance=page)
         self.set_tags(page, post)
-        revision = page.save_revision()
-        if status == "published":
-            revision.publish()
-            if post.date:
-                # The story's own date in the history too, as the demo loader does.
-                Revision.objects.filter(pk=revision.pk).update(created_at=post.date)
-                ArticlePage.objects.filter(pk=page.pk).update(
-                    published_at=post.date,
-                    last_published_at=post.date,
-                    latest_revision_created_at=post.date,
-                )
-        elif status == "scheduled":
-            revision.publish()
-            # Wagtail signals a publish when it only schedules; the date is set at go-live.
-            ArticlePage.objects.filter(pk=page.pk).update(published_at=None)
-        page.refresh_from_db()
-        return page
+        return batch.add_article(self.shelf, section, page, STATUSES[post.status], post.date)
 
     def update(self, page: ArticlePage, post: Post) -> ArticlePage:
         self.fill(page, post)
@@ -316,11 +299,17 @@ def run(
     mapping: str | Path | None = None,
     dry_run: bool = False,
     progress: Progress | None = None,
+    batch_size: int = batch.DEFAULT_SIZE,
 ) -> Report:
     export = read(path)
     folder = Path(media) if media else None
     if folder is not None and not folder.is_dir():
         raise ImportFailed(f"The media folder {folder} does not exist.")
     return WordPressImport(
-        export, Mapping.load(mapping), folder, dry_run=dry_run, progress=progress
+        export,
+        Mapping.load(mapping),
+        folder,
+        dry_run=dry_run,
+        progress=progress,
+        batch_size=batch_size,
     ).run()
