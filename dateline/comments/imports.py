@@ -255,6 +255,7 @@ def import_comments(
     # Parents before replies, whatever order the file has them in.
     ordered = sorted(incoming, key=lambda c: (depth_of(c), c.created_at))
     stored: dict[str, Comment] = {}
+    commenters: dict[str, Commenter] = {}  # a regular's many comments: one look-up
     total = len(ordered)
     with transaction.atomic(), one_refresh():
         for done, item in enumerate(ordered, start=1):
@@ -300,8 +301,9 @@ def import_comments(
                     email = normalise_address(item.email)
                 except InvalidAddress:
                     email = ""
-                if email:
-                    commenter, _ = Commenter.objects.get_or_create(email=email)
+                if email and email not in commenters:
+                    commenters[email], _ = Commenter.objects.get_or_create(email=email)
+                commenter = commenters.get(email)
             comment = Comment.objects.create(
                 article=article,
                 parent=parent,

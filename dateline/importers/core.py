@@ -8,6 +8,7 @@ way leaves whole stories or none, and the next run takes up where it stopped.
 
 from __future__ import annotations
 
+import collections.abc
 import hashlib
 import io
 import re
@@ -214,6 +215,48 @@ def fingerprint(*parts: object) -> str:
 
 def recorded(source: str, kind: str, source_id: str) -> ImportedItem | None:
     return ImportedItem.objects.filter(source=source, kind=kind, source_id=source_id).first()
+
+
+class Known:
+    """The stories earlier runs stored for a source, read in one query: source id ->
+    (the article's pk, the fingerprint), for articles still there (an editor may have
+    deleted one: it is imported again)."""
+
+    def __init__(self, source: str) -> None:
+        from dateline.newsroom.models import ArticlePage
+
+        alive = set(ArticlePage.objects.values_list("pk", flat=True))
+        rows = ImportedItem.objects.filter(source=source, kind="post").values_list(
+            "source_id", "object_id", "fingerprint"
+        )
+        self.items = {sid: (pk, print_) for sid, pk, print_ in rows if pk in alive}
+
+    def get(self, source_id: str) -> tuple[int, str] | None:
+        return self.items.get(source_id)
+
+    def stored(self, source_id: str, pk: int, print_: str) -> None:
+        self.items[source_id] = (pk, print_)
+
+
+class Articles(collections.abc.Mapping[str, Any]):
+    """Source id -> article, each read when first asked for (the comment import asks
+    only for the stories that have new comments)."""
+
+    def __init__(self, pks: dict[str, int], pages: dict[str, Any]) -> None:
+        self.pks, self.pages = pks, dict(pages)
+
+    def __getitem__(self, key: str) -> Any:
+        if key not in self.pages:
+            from dateline.newsroom.models import ArticlePage
+
+            self.pages[key] = ArticlePage.objects.get(pk=self.pks[key])
+        return self.pages[key]
+
+    def __iter__(self) -> collections.abc.Iterator[str]:
+        return iter({**self.pks, **self.pages})
+
+    def __len__(self) -> int:
+        return len({**self.pks, **self.pages})
 
 
 def record(

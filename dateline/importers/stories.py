@@ -114,6 +114,7 @@ class StoryImport:
             raise ImportFailed(
                 "There is no Dateline home page to import under yet: set the site up first."
             )
+        self.known = core.Known(self.source)
         done = 0
         for chunk in batch.chunks(stories, 1 if self.dry_run else self.batch_size):
             with nullcontext() if self.dry_run else batch.batch():
@@ -133,35 +134,32 @@ class StoryImport:
 
     def store(self, story: Story) -> None:
         section_title = self.mapping.section_for(story.terms)
-        existing = core.recorded(self.source, "post", story.source_id)
-        before = ArticlePage.objects.filter(pk=existing.object_id).first() if existing else None
-        if before is None:
-            existing = None  # never imported, or an editor deleted it: bring it back
+        known = self.known.get(story.source_id)
         if self.dry_run:
             self.note(story, self.convert(story))
-            if existing is None:
+            if known is None:
                 self.report.created += 1
                 new = f"/{slugify(section_title)}/{self.wanted_slug(story)}/"
                 for old in story.old_paths[:1]:
                     self.report.url_changes.append((old, new))
-            elif existing.fingerprint == story.print_:
+            elif known[1] == story.print_:
                 self.report.unchanged += 1
             else:
                 self.report.updated += 1
-        elif existing is not None and existing.fingerprint == story.print_:
+        elif known is not None and known[1] == story.print_:
             self.report.unchanged += 1
-            self.pages[story.source_id] = before  # type: ignore[assignment]
             return
         else:
             # The story, its record and its redirects in the batch's transaction: a run
             # killed here leaves the story whole or absent, never half there.
-            if before is None:
+            if known is None:
                 page = self.create(story, section_title)
                 self.report.created += 1
             else:
-                page = self.update(before, story)
+                page = self.update(ArticlePage.objects.get(pk=known[0]), story)
                 self.report.updated += 1
             core.record(self.source, "post", story.source_id, page, story.print_)
+            self.known.stored(story.source_id, page.pk, story.print_)
             self.redirects(story, page)
             self.pages[story.source_id] = page
         self.report.by_status[story.status] += 1

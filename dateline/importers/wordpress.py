@@ -71,6 +71,7 @@ class WordPressImport:
         self.authors: dict[str, Author] = {}
         self.pages: dict[str, ArticlePage] = {}
         self.shelf = batch.Shelf()
+        self.unchanged: dict[str, int] = {}  # source id -> article pk
 
     # The run ---------------------------------------------------------------------
 
@@ -81,6 +82,7 @@ class WordPressImport:
                 "There is no Dateline home page to import under yet: set the site up first."
             )
         self.home = home
+        self.known = core.Known(SOURCE)
         self.report.skipped.extend(self.export.others)
         posts, done = self.export.posts, 0
         for chunk in batch.chunks(posts, 1 if self.dry_run else self.batch_size):
@@ -106,42 +108,40 @@ class WordPressImport:
 
     def post(self, post: Post) -> None:
         section_title = self.mapping.section_for(post.categories + post.tags)
-        existing = core.recorded(SOURCE, "post", post.post_id)
-        before = ArticlePage.objects.filter(pk=existing.object_id).first() if existing else None
-        if before is None:
-            existing = None  # never imported, or an editor deleted it: bring it back
+        known = self.known.get(post.post_id)
         if self.dry_run:
-            self.dry_post(post, section_title, existing)
+            self.dry_post(post, section_title, known)
             return
         print_ = post.print_()
-        if existing is not None and existing.fingerprint == print_:
+        if known is not None and known[1] == print_:
             self.report.unchanged += 1
-            self.pages[post.post_id] = before  # type: ignore[assignment]
+            self.unchanged[post.post_id] = known[0]
             return
         # The story, its record and its redirects in the batch's transaction: a run
         # killed here leaves the story whole or absent, never half there.
-        if before is None:
+        if known is None:
             page = self.create(post, section_title)
             self.report.created += 1
         else:
-            page = self.update(before, post)
+            page = self.update(ArticlePage.objects.get(pk=known[0]), post)
             self.report.updated += 1
         core.record(SOURCE, "post", post.post_id, page, print_)
+        self.known.stored(post.post_id, page.pk, print_)
         self.redirects(post, page)
         self.pages[post.post_id] = page
         self.report.by_status[STATUSES[post.status]] += 1
         self.report.per_section[section_title] += 1
 
-    def dry_post(self, post: Post, section_title: str, existing: Any) -> None:
+    def dry_post(self, post: Post, section_title: str, known: tuple[int, str] | None) -> None:
         converted = self.builder.convert(post.content)
         self.note(post, converted)
-        if existing is None:
+        if known is None:
             self.report.created += 1
             slug = slugify(post.slug or post.title) or f"post-{post.post_id}"
             new = f"/{slugify(section_title)}/{slug}/"
             if post.link and urlsplit(post.link).path != new:
                 self.report.url_changes.append((urlsplit(post.link).path or "/", new))
-        elif existing.fingerprint == post.print_():
+        elif known[1] == post.print_():
             self.report.unchanged += 1
         else:
             self.report.updated += 1
@@ -288,7 +288,7 @@ class WordPressImport:
                 self.report.redirects += 1
 
     def comments(self) -> None:
-        articles = {post_id: page for post_id, page in self.pages.items()}
+        articles = core.Articles(self.unchanged, self.pages)
         self.report.comments = import_comments(self.export.data, "wordpress", articles=articles)
 
 
