@@ -22,6 +22,7 @@ from django.db import models, transaction
 from django.db.models import F
 from django.db.models.signals import post_save
 from django.utils import timezone
+from django_tasks import task
 from modelcluster.fields import ParentalKey
 from modelsearch import index
 from modelsearch.backends import get_search_backends
@@ -128,8 +129,6 @@ def flush(pending: dict[str, Any]) -> None:
             backend.add_bulk(type(indexed[0]), indexed)
     # The reference index (what uses which photo) is the worker's, as after any save:
     # one task per model and batch, queued in the batch's transaction.
-    from dateline.importers.tasks import index_references
-
     for model, pks in pending["references"].items():
         index_references.enqueue(model._meta.label, sorted(pks))
 
@@ -162,9 +161,12 @@ def _save_redirects(wanted: dict[str, tuple[int | None, str]]) -> None:
     Redirect.objects.bulk_update(changed, ["redirect_page", "redirect_link", "is_permanent"])
 
 
-def index_references_of(label: str, pks: list[Any]) -> None:
+@task()
+def index_references(label: str, pks: list[Any]) -> int:
+    """The reference index for what one batch of an import saved."""
     for obj in _existing(apps.get_model(label), pks):
         ReferenceIndex.create_or_update_for_object(obj)
+    return len(pks)
 
 
 def _existing(model: type[models.Model], pks: Iterable[Any]) -> Iterable[models.Model]:

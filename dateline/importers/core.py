@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+import PIL.Image
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.images import ImageFile
 from django.db import models
@@ -26,6 +27,7 @@ from django.utils.text import slugify
 from wagtail.contrib.redirects.models import Redirect
 from wagtail.models import Page
 
+from dateline.importers.fetch import Fetcher, FetchFailed
 from dateline.importers.models import ImportedItem
 from dateline.newsroom.models import Photo
 
@@ -136,6 +138,7 @@ class PhotoStore:
         dry_run: bool = False,
         marker: str = "/uploads/",
         sized: re.Pattern[str] = SIZED,
+        fetcher: Fetcher | None = None,
     ) -> None:
         """``marker``: where the media folder starts in an image's URL path; ``sized``:
         what a resized copy's URL has that the original's has not."""
@@ -145,6 +148,8 @@ class PhotoStore:
         self.marker = marker
         self.sized = sized
         self.by_url: dict[str, int | None] = {}
+        self.fetcher = fetcher
+        self.why: dict[str, str] = {}  # key -> why it could not be fetched
         # url -> (caption, credit, alt, title) from the export's attachments
         self.details: dict[str, tuple[str, str, str, str]] = {}
 
@@ -165,25 +170,56 @@ class PhotoStore:
     def key(self, url: str) -> str:
         return self.sized.sub("", url)
 
+    def explain(self, url: str) -> str:
+        """The image's address, and why it was not fetched when that is known."""
+        why = self.why.get(self.key(url))
+        return f"{url} ({why})" if why else url
+
+    def load(self, url: str) -> tuple[str, bytes] | None:
+        """The image's file name and bytes, from --media or over HTTP with --fetch."""
+        if self.fetcher is None:
+            found = self.locate(url)
+            return (found.name, found.read_bytes()) if found is not None else None
+        if not url:
+            return None
+        data, why = None, ""
+        # The original first (WordPress's resized copies are named after it).
+        for candidate in dict.fromkeys([self.key(url), url]):
+            try:
+                data = self.fetcher.get(candidate)
+                break
+            except FetchFailed as error:
+                why = why or str(error)
+        if data is None:
+            self.why[self.key(url)] = why
+            return None
+        try:
+            with PIL.Image.open(io.BytesIO(data)) as image:
+                image.verify()
+        except Exception:
+            self.why[self.key(url)] = "not an image"
+            return None
+        return Path(unquote(urlsplit(url).path)).name or "image", data
+
     def photo_id(self, url: str, alt: str = "") -> int | None:
         key = self.key(url)
         if key in self.by_url:
             return self.by_url[key]
-        found = self.locate(url)
-        if found is None:
+        loaded = self.load(url)
+        if loaded is None:
             self.by_url[key] = None
             return None
         if self.dry_run:
             self.by_url[key] = -1
             return -1
-        data = found.read_bytes()
+        name, data = loaded
         digest = hashlib.sha1(data, usedforsecurity=False).hexdigest()  # Wagtail's file_hash
         caption, credit, own_alt, title = self.details.get(key, ("", "", "", ""))
         existing = Photo.objects.filter(file_hash=digest).first()
         if existing is None:
             existing = Photo(
-                title=(title or caption or found.stem)[:255],
-                file=ImageFile(io.BytesIO(data), name=found.name),
+                title=(title or caption or Path(name).stem)[:255],
+                file=ImageFile(io.BytesIO(data), name=name),
                 caption=caption[:500],
                 credit=credit[:200],
                 description=(own_alt or alt)[:255],
@@ -309,6 +345,16 @@ def _redirect(path: str, page_id: int | None, link: str) -> None:
             site=None,
             defaults={"redirect_page_id": page_id, "redirect_link": link, "is_permanent": True},
         )
+
+
+def media_folder(media: str | Path | None, fetch: bool) -> Path | None:
+    """The --media folder, checked; images come from it or over HTTP, not both."""
+    if media and fetch:
+        raise ImportFailed("Give --media (a copy of the images) or --fetch, not both.")
+    folder = Path(media) if media else None
+    if folder is not None and not folder.is_dir():
+        raise ImportFailed(f"The media folder {folder} does not exist.")
+    return folder
 
 
 def unique_slug(text: str, fallback: str) -> str:

@@ -23,6 +23,7 @@ from wagtail.coreutils import find_available_slug
 from dateline.importers import batch, core
 from dateline.importers.content import BodyBuilder, Converted
 from dateline.importers.core import ImportFailed, Mapping, PhotoStore, Report
+from dateline.importers.fetch import Fetcher
 from dateline.newsroom.models import ArticleAuthor, ArticlePage, Author, HomePage, SectionPage
 
 Progress = Callable[[int, int], None]
@@ -82,6 +83,7 @@ class StoryImport:
         marker: str = "/uploads/",
         sized: re.Pattern[str] = PhotoStore.SIZED,
         batch_size: int = batch.DEFAULT_SIZE,
+        fetcher: Fetcher | None = None,
     ) -> None:
         self.mapping = mapping
         self.batch_size = batch_size
@@ -89,7 +91,9 @@ class StoryImport:
         self.dry_run = dry_run
         self.progress = progress
         self.report = Report(source=self.source, dry_run=dry_run)
-        self.photos = PhotoStore(media, self.report, dry_run=dry_run, marker=marker, sized=sized)
+        self.photos = PhotoStore(
+            media, self.report, dry_run=dry_run, marker=marker, sized=sized, fetcher=fetcher
+        )
         self.builder = BodyBuilder(
             self.photos.photo_id, keep_unknown=mapping.unknown_blocks == "keep"
         )
@@ -167,9 +171,12 @@ class StoryImport:
 
     def note(self, story: Story, converted: Converted) -> None:
         self.report.unknown_blocks += [f"{story.label}: {u}" for u in converted.unknown]
-        self.report.missing_images += [f"{story.label}: {m}" for m in converted.missing_images]
+        self.report.missing_images += [
+            f"{story.label}: {self.photos.explain(m)}" for m in converted.missing_images
+        ]
         if story.lead and self.lead_photo(story) is None:
-            self.report.missing_images.append(f"{story.label}: feature image {story.lead.url}")
+            where = self.photos.explain(story.lead.url)
+            self.report.missing_images.append(f"{story.label}: feature image {where}")
 
     def lead_photo(self, story: Story) -> int | None:
         lead = story.lead

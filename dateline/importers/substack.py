@@ -32,6 +32,7 @@ from dateline.importers import core
 from dateline.importers.batch import DEFAULT_SIZE
 from dateline.importers.content import Converted
 from dateline.importers.core import ImportFailed, Mapping, Report
+from dateline.importers.fetch import Fetcher
 from dateline.importers.stories import Byline, Progress, Story, StoryImport
 
 SOURCE = "substack"
@@ -245,6 +246,9 @@ def run(
     exported_on: datetime.date | None = None,
     progress: Progress | None = None,
     batch_size: int = DEFAULT_SIZE,
+    fetch: bool = False,
+    site: str = "",
+    fetch_private: bool = False,
 ) -> Report:
     from dateline.importers import subscribers as lists
 
@@ -252,9 +256,7 @@ def run(
     if subscribers and export.email_list is not None:
         # An email list we cannot read stops the run before any story is written.
         lists.table(export.email_list[1], "Substack", export.email_list[0])
-    folder = Path(media) if media else None
-    if folder is not None and not folder.is_dir():
-        raise ImportFailed(f"The media folder {folder} does not exist.")
+    folder = core.media_folder(media, fetch)
     report = SubstackImport(
         export,
         Mapping.load(mapping),
@@ -263,6 +265,7 @@ def run(
         dry_run=dry_run,
         progress=progress,
         batch_size=batch_size,
+        fetcher=Fetcher(site, allow_private=fetch_private) if fetch else None,
     ).run(export.stories)
     if subscribers and export.email_list is not None:
         list_name, data, day = export.email_list

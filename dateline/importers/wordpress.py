@@ -24,7 +24,8 @@ from wagtail.coreutils import find_available_slug
 from dateline.comments.imports import import_comments
 from dateline.importers import batch, core
 from dateline.importers.content import BodyBuilder
-from dateline.importers.core import ImportFailed, Mapping, PhotoStore, Report
+from dateline.importers.core import ImportFailed, Mapping, PhotoStore, Report, media_folder
+from dateline.importers.fetch import Fetcher
 from dateline.importers.wxr import Export, Post, WXRAuthor, read
 from dateline.newsroom.models import ArticleAuthor, ArticlePage, Author, HomePage, SectionPage
 
@@ -51,6 +52,7 @@ class WordPressImport:
         dry_run: bool = False,
         progress: Progress | None = None,
         batch_size: int = batch.DEFAULT_SIZE,
+        fetcher: Fetcher | None = None,
     ) -> None:
         self.export = export
         self.batch_size = batch_size
@@ -58,7 +60,7 @@ class WordPressImport:
         self.dry_run = dry_run
         self.progress = progress
         self.report = Report(source=SOURCE, dry_run=dry_run)
-        self.photos = PhotoStore(media, self.report, dry_run=dry_run)
+        self.photos = PhotoStore(media, self.report, dry_run=dry_run, fetcher=fetcher)
         for attachment in export.attachments.values():
             key = PhotoStore.SIZED.sub("", attachment.url)
             self.photos.details[key] = (
@@ -150,10 +152,16 @@ class WordPressImport:
 
     def note(self, post: Post, converted: Any) -> None:
         self.report.unknown_blocks += [f"{post.label}: {u}" for u in converted.unknown]
-        self.report.missing_images += [f"{post.label}: {m}" for m in converted.missing_images]
+        self.report.missing_images += [
+            f"{post.label}: {self.photos.explain(m)}" for m in converted.missing_images
+        ]
         lead = self.export.attachments.get(post.thumbnail_id)
         if post.thumbnail_id and (lead is None or self.photos.photo_id(lead.url) is None):
-            where = lead.url if lead else f"attachment {post.thumbnail_id} not in the export"
+            where = (
+                self.photos.explain(lead.url)
+                if lead
+                else f"attachment {post.thumbnail_id} not in the export"
+            )
             self.report.missing_images.append(f"{post.label}: featured image {where}")
 
     # Stories -----------------------------------------------------------------------
@@ -300,11 +308,13 @@ def run(
     dry_run: bool = False,
     progress: Progress | None = None,
     batch_size: int = batch.DEFAULT_SIZE,
+    fetch: bool = False,
+    site: str = "",
+    fetch_private: bool = False,
 ) -> Report:
+    folder = media_folder(media, fetch)
     export = read(path)
-    folder = Path(media) if media else None
-    if folder is not None and not folder.is_dir():
-        raise ImportFailed(f"The media folder {folder} does not exist.")
+    fetcher = Fetcher(site or export.site, allow_private=fetch_private) if fetch else None
     return WordPressImport(
         export,
         Mapping.load(mapping),
@@ -312,4 +322,5 @@ def run(
         dry_run=dry_run,
         progress=progress,
         batch_size=batch_size,
+        fetcher=fetcher,
     ).run()

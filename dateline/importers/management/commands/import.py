@@ -79,6 +79,24 @@ class Command(BaseCommand):
             )
         for parser_ in (wordpress, ghost, substack):
             parser_.add_argument(
+                "--fetch",
+                action="store_true",
+                help="Get the images over HTTP from the old site instead of --media",
+            )
+            parser_.add_argument(
+                "--site",
+                default="",
+                metavar="URL",
+                help="With --fetch: the old site's address, for images given without one "
+                "(WordPress: the export's own by default; Ghost: for __GHOST_URL__)",
+            )
+            parser_.add_argument(
+                "--fetch-private",
+                action="store_true",
+                help="With --fetch: allow addresses on private or local networks (an old "
+                "site on the newsroom's own network); refused by default",
+            )
+            parser_.add_argument(
                 "--batch",
                 type=positive,
                 default=DEFAULT_SIZE,
@@ -127,6 +145,9 @@ class Command(BaseCommand):
             "dry_run": options.get("dry_run", False),
             "progress": advance,
             "batch_size": options.get("batch", DEFAULT_SIZE),
+            "fetch": options.get("fetch", False),
+            "site": options.get("site", ""),
+            "fetch_private": options.get("fetch_private", False),
         }
         subscribers = {
             "confirm_by_mail": options.get("confirm_by_mail", False),
