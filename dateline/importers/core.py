@@ -275,24 +275,31 @@ class Known:
 
 
 class Articles(collections.abc.Mapping[str, Any]):
-    """Source id -> article, each read when first asked for (the comment import asks
-    only for the stories that have new comments)."""
+    """Source id -> article, for the comment import, which needs little of each: read
+    in bulk (id, title, slug, path) the first time it asks, rather than kept whole in
+    memory from the stories' import."""
 
-    def __init__(self, pks: dict[str, int], pages: dict[str, Any]) -> None:
-        self.pks, self.pages = pks, dict(pages)
+    def __init__(self, pks: dict[str, int]) -> None:
+        self.pks = pks
+        self.pages: dict[int, Any] | None = None
 
     def __getitem__(self, key: str) -> Any:
-        if key not in self.pages:
+        if self.pages is None:
             from dateline.newsroom.models import ArticlePage
 
-            self.pages[key] = ArticlePage.objects.get(pk=self.pks[key])
-        return self.pages[key]
+            self.pages = {}
+            wanted = sorted(set(self.pks.values()))
+            fields = ("id", "title", "slug", "url_path")
+            for start in range(0, len(wanted), 1000):
+                chunk = wanted[start : start + 1000]
+                self.pages.update(ArticlePage.objects.only(*fields).in_bulk(chunk))
+        return self.pages[self.pks[key]]
 
     def __iter__(self) -> collections.abc.Iterator[str]:
-        return iter({**self.pks, **self.pages})
+        return iter(self.pks)
 
     def __len__(self) -> int:
-        return len({**self.pks, **self.pages})
+        return len(self.pks)
 
 
 def record(

@@ -99,7 +99,7 @@ class StoryImport:
         )
         self.sections: dict[str, SectionPage] = {}
         self.authors: dict[str, Author] = {}
-        self.pages: dict[str, ArticlePage] = {}
+        self.pages: dict[str, int] = {}  # source id -> article pk
         self.shelf = batch.Shelf()
         self.home: HomePage | None = None
 
@@ -165,7 +165,7 @@ class StoryImport:
             core.record(self.source, "post", story.source_id, page, story.print_)
             self.known.stored(story.source_id, page.pk, story.print_)
             self.redirects(story, page)
-            self.pages[story.source_id] = page
+            self.pages[story.source_id] = page.pk
         self.report.by_status[story.status] += 1
         self.report.per_section[section_title] += 1
 

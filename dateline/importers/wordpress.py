@@ -71,9 +71,8 @@ class WordPressImport:
         )
         self.sections: dict[str, SectionPage | None] = {}
         self.authors: dict[str, Author] = {}
-        self.pages: dict[str, ArticlePage] = {}
+        self.pages: dict[str, int] = {}  # source id -> article pk, this run's or before
         self.shelf = batch.Shelf()
-        self.unchanged: dict[str, int] = {}  # source id -> article pk
 
     # The run ---------------------------------------------------------------------
 
@@ -117,7 +116,7 @@ class WordPressImport:
         print_ = post.print_()
         if known is not None and known[1] == print_:
             self.report.unchanged += 1
-            self.unchanged[post.post_id] = known[0]
+            self.pages[post.post_id] = known[0]
             return
         # The story, its record and its redirects in the batch's transaction: a run
         # killed here leaves the story whole or absent, never half there.
@@ -130,7 +129,7 @@ class WordPressImport:
         core.record(SOURCE, "post", post.post_id, page, print_)
         self.known.stored(post.post_id, page.pk, print_)
         self.redirects(post, page)
-        self.pages[post.post_id] = page
+        self.pages[post.post_id] = page.pk
         self.report.by_status[STATUSES[post.status]] += 1
         self.report.per_section[section_title] += 1
 
@@ -296,7 +295,7 @@ class WordPressImport:
                 self.report.redirects += 1
 
     def comments(self) -> None:
-        articles = core.Articles(self.unchanged, self.pages)
+        articles = core.Articles(self.pages)
         self.report.comments = import_comments(self.export.data, "wordpress", articles=articles)
 
 
