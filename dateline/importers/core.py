@@ -39,6 +39,9 @@ class ImportFailed(Exception):
 # The mapping ------------------------------------------------------------------
 
 
+KEYS = {"default_section", "agencies", "unknown_blocks", "sections"}
+
+
 @dataclass
 class Mapping:
     """The operator's choices, from a TOML file (docs/importing.md).
@@ -69,13 +72,35 @@ class Mapping:
             raise ImportFailed(
                 f'The mapping {path}: unknown_blocks is {unknown!r}; use "keep" or "drop".'
             )
+        stray = sorted(set(data) - KEYS)
+        if stray:
+            raise ImportFailed(
+                f"The mapping {path}: unknown key {stray[0]!r} (a typo?); the keys are "
+                f"{', '.join(sorted(KEYS))}."
+            )
         sections = data.get("sections", {})
         if not isinstance(sections, dict):
             raise ImportFailed(f"The mapping {path}: [sections] must be a table.")
+        for key, value in sections.items():
+            if not isinstance(value, str) or not value.strip():
+                raise ImportFailed(
+                    f"The mapping {path}: sections.{key} must be a section's title "
+                    f"(a string), not {value!r}."
+                )
+        default = data.get("default_section", "News")
+        if not isinstance(default, str) or not default.strip():
+            raise ImportFailed(
+                f"The mapping {path}: default_section must be a section's title (a string)."
+            )
+        agencies = data.get("agencies", [])
+        if not isinstance(agencies, list) or not all(isinstance(a, str) for a in agencies):
+            raise ImportFailed(
+                f'The mapping {path}: agencies must be a list of names, like ["coastwire"].'
+            )
         return cls(
-            sections={str(k).lower(): str(v) for k, v in sections.items()},
-            default_section=str(data.get("default_section", "News")),
-            agencies={str(a).lower() for a in data.get("agencies", [])},
+            sections={str(k).lower(): v.strip() for k, v in sections.items()},
+            default_section=default.strip(),
+            agencies={a.lower() for a in agencies},
             unknown_blocks=unknown,
         )
 
