@@ -119,7 +119,7 @@ def flush(pending: dict[str, Any]) -> None:
     _save_redirects(pending["redirects"])
     backends = list(get_search_backends(with_auto_update=True))
     for model, pks in pending["search"].items():
-        query: Any = model.get_indexed_objects()  # type: ignore[attr-defined]
+        query: Any = model.get_indexed_objects()
         found = query.filter(pk__in=list(pks))
         indexed = [o for o in (index.get_indexed_instance(o, check_exists=False) for o in found)]
         indexed = [o for o in indexed if o is not None]
@@ -207,8 +207,8 @@ class Shelf:
             page.path = ArticlePage._get_path(section.path, page.depth, 1)
         else:
             page.path = ArticlePage(path=last)._inc_path()
-        page._cached_parent_obj = section  # type: ignore[attr-defined]
-        page._is_site_root = False  # type: ignore[attr-defined]
+        page._cached_parent_obj = section
+        page._is_site_root = False
         page.title = page.title[:255]
         # Logged once, as Wagtail's publish (add_article), or by save_revision.
         page.save(clean=False, log_action=None)
