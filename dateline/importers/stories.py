@@ -36,6 +36,7 @@ class LeadImage:
     caption: str = ""
     alt: str = ""
     credit: str = ""
+    missing: str = ""  # what the report says when there is no address to look for
 
 
 @dataclass
@@ -71,6 +72,7 @@ class StoryImport:
     """One run over a source's stories; subclasses give ``source`` and ``convert``."""
 
     source = ""
+    lead_word = "feature image"  # what the report calls the lead photo
 
     def __init__(
         self,
@@ -145,7 +147,8 @@ class StoryImport:
                 self.report.created += 1
                 new = f"/{slugify(section_title)}/{self.wanted_slug(story)}/"
                 for old in story.old_paths[:1]:
-                    self.report.url_changes.append((old, new))
+                    if old.rstrip("/") != new.rstrip("/"):
+                        self.report.url_changes.append((old, new))
             elif known[1] == story.print_:
                 self.report.unchanged += 1
             else:
@@ -175,8 +178,8 @@ class StoryImport:
             f"{story.label}: {self.photos.explain(m)}" for m in converted.missing_images
         ]
         if story.lead and self.lead_photo(story) is None:
-            where = self.photos.explain(story.lead.url)
-            self.report.missing_images.append(f"{story.label}: feature image {where}")
+            where = story.lead.missing or self.photos.explain(story.lead.url)
+            self.report.missing_images.append(f"{story.label}: {self.lead_word} {where}")
 
     def lead_photo(self, story: Story) -> int | None:
         lead = story.lead

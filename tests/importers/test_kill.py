@@ -12,7 +12,7 @@ import signal
 from tests.importers.conftest import EXPORT, MAPPING
 from tests.importers.processes import STATE, killed_on, python, two_sites, whole_run
 
-KILLED = killed_on("dateline.importers.wordpress:WordPressImport.post", "wordpress")
+KILLED = killed_on("dateline.importers.stories:StoryImport.store", "wordpress")
 WHOLE = whole_run("wordpress")
 
 
