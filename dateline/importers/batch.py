@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.db.models import F
 from django.db.models.signals import post_save
@@ -28,8 +29,7 @@ from modelsearch import index
 from modelsearch.backends import get_search_backends
 from modelsearch.signal_handlers import post_save_signal_handler
 from wagtail.contrib.redirects.models import Redirect
-from wagtail.log_actions import log
-from wagtail.models import Page, ReferenceIndex, Revision
+from wagtail.models import Page, PageLogEntry, ReferenceIndex, Revision
 from wagtail.signal_handlers import disable_reference_index_auto_update
 
 from dateline.newsroom.models import ArticlePage, SectionPage
@@ -104,7 +104,12 @@ def chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
 def batch() -> Iterator[None]:
     """One transaction for a batch of stories, its index entries in it, caches after."""
     _swap_search_handlers()
-    _state.pending = {"search": defaultdict(set), "references": defaultdict(set), "redirects": {}}
+    _state.pending = {
+        "search": defaultdict(set),
+        "references": defaultdict(set),
+        "redirects": {},
+        "history": [],
+    }
     try:
         with transaction.atomic(), disable_reference_index_auto_update():
             yield
@@ -117,6 +122,7 @@ def batch() -> Iterator[None]:
 def flush(pending: dict[str, Any]) -> None:
     """Write what the batch kept for the end: redirects, search entries, references."""
     _save_redirects(pending["redirects"])
+    PageLogEntry.objects.bulk_create(pending["history"])
     backends = list(get_search_backends(with_auto_update=True))
     for model, pks in pending["search"].items():
         query: Any = model.get_indexed_objects()
@@ -255,5 +261,19 @@ def add_article(
     Revision.objects.filter(pk=revision.pk).update(created_at=when)
     ArticlePage.objects.filter(pk=page.pk).update(latest_revision=revision, live_revision=revision)
     page.latest_revision = page.live_revision = revision
-    log(instance=page, action="wagtail.publish", revision=revision)
+    entry = PageLogEntry(
+        content_type=ContentType.objects.get_for_model(page, for_concrete_model=False),
+        label=page.get_admin_display_title()[:255],
+        action="wagtail.publish",
+        timestamp=timezone.now(),
+        data={},
+        page=page,
+        revision=revision,
+        content_changed=True,
+    )
+    pending = _pending()
+    if pending is not None:
+        pending["history"].append(entry)  # written with the batch, in bulk
+    else:
+        entry.save()
     return page

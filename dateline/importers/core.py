@@ -290,13 +290,16 @@ class Known:
         rows = ImportedItem.objects.filter(source=source, kind="post").values_list(
             "source_id", "object_id", "fingerprint"
         )
+        rows = list(rows)
         self.items = {sid: (pk, print_) for sid, pk, print_ in rows if pk in alive}
+        self.recorded = {sid for sid, _, _ in rows}  # with those whose article is gone
 
     def get(self, source_id: str) -> tuple[int, str] | None:
         return self.items.get(source_id)
 
     def stored(self, source_id: str, pk: int, print_: str) -> None:
         self.items[source_id] = (pk, print_)
+        self.recorded.add(source_id)
 
 
 class Articles(collections.abc.Mapping[str, Any]):
@@ -328,17 +331,26 @@ class Articles(collections.abc.Mapping[str, Any]):
 
 
 def record(
-    source: str, kind: str, source_id: str, target: models.Model, print_: str = ""
+    source: str,
+    kind: str,
+    source_id: str,
+    target: models.Model,
+    print_: str = "",
+    *,
+    new: bool = False,
 ) -> ImportedItem:
+    """Remember what ``source_id`` became; ``new``: no record of it can exist yet."""
+    defaults = {
+        "content_type": ContentType.objects.get_for_model(target, for_concrete_model=False),
+        "object_id": target.pk,
+        "fingerprint": print_,
+    }
+    if new:
+        return ImportedItem.objects.create(
+            source=source, kind=kind, source_id=source_id, **defaults
+        )
     item, _ = ImportedItem.objects.update_or_create(
-        source=source,
-        kind=kind,
-        source_id=source_id,
-        defaults={
-            "content_type": ContentType.objects.get_for_model(target, for_concrete_model=False),
-            "object_id": target.pk,
-            "fingerprint": print_,
-        },
+        source=source, kind=kind, source_id=source_id, defaults=defaults
     )
     return item
 
