@@ -256,10 +256,10 @@ def add_article(
         base_content_type=page.get_base_content_type(),
         content=page.serializable_data(),
         object_str=str(page),
+        created_at=when,  # the story's own date in its history too, as the demo loader's
     )
-    # The story's own date in its history too, as the demo loader does.
-    Revision.objects.filter(pk=revision.pk).update(created_at=when)
-    ArticlePage.objects.filter(pk=page.pk).update(latest_revision=revision, live_revision=revision)
+    # Page's own fields: through ArticlePage, Django would first look up the ids.
+    Page.objects.filter(pk=page.pk).update(latest_revision=revision, live_revision=revision)
     page.latest_revision = page.live_revision = revision
     entry = PageLogEntry(
         content_type=ContentType.objects.get_for_model(page, for_concrete_model=False),
