@@ -287,10 +287,11 @@ class Known:
         from dateline.newsroom.models import ArticlePage
 
         alive = set(ArticlePage.objects.values_list("pk", flat=True))
-        rows = ImportedItem.objects.filter(source=source, kind="post").values_list(
-            "source_id", "object_id", "fingerprint"
+        rows = list(
+            ImportedItem.objects.filter(source=source, kind="post").values_list(
+                "source_id", "object_id", "fingerprint"
+            )
         )
-        rows = list(rows)
         self.items = {sid: (pk, print_) for sid, pk, print_ in rows if pk in alive}
         self.recorded = {sid for sid, _, _ in rows}  # with those whose article is gone
 

@@ -165,8 +165,8 @@ class StoryImport:
             else:
                 page = self.update(ArticlePage.objects.get(pk=known[0]), story)
                 self.report.updated += 1
-            new = story.source_id not in self.known.recorded
-            core.record(self.source, "post", story.source_id, page, story.print_, new=new)
+            first = story.source_id not in self.known.recorded
+            core.record(self.source, "post", story.source_id, page, story.print_, new=first)
             self.known.stored(story.source_id, page.pk, story.print_)
             self.redirects(story, page)
             self.pages[story.source_id] = page.pk
