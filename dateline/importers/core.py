@@ -8,6 +8,7 @@ way leaves whole stories or none, and the next run takes up where it stopped.
 
 from __future__ import annotations
 
+import collections.abc
 import hashlib
 import io
 import re
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+import PIL.Image
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.images import ImageFile
 from django.db import models
@@ -25,6 +27,7 @@ from django.utils.text import slugify
 from wagtail.contrib.redirects.models import Redirect
 from wagtail.models import Page
 
+from dateline.importers.fetch import Fetcher, FetchFailed
 from dateline.importers.models import ImportedItem
 from dateline.newsroom.models import Photo
 
@@ -34,6 +37,9 @@ class ImportFailed(Exception):
 
 
 # The mapping ------------------------------------------------------------------
+
+
+KEYS = {"default_section", "agencies", "unknown_blocks", "sections"}
 
 
 @dataclass
@@ -66,13 +72,35 @@ class Mapping:
             raise ImportFailed(
                 f'The mapping {path}: unknown_blocks is {unknown!r}; use "keep" or "drop".'
             )
+        stray = sorted(set(data) - KEYS)
+        if stray:
+            raise ImportFailed(
+                f"The mapping {path}: unknown key {stray[0]!r} (a typo?); the keys are "
+                f"{', '.join(sorted(KEYS))}."
+            )
         sections = data.get("sections", {})
         if not isinstance(sections, dict):
             raise ImportFailed(f"The mapping {path}: [sections] must be a table.")
+        for key, value in sections.items():
+            if not isinstance(value, str) or not value.strip():
+                raise ImportFailed(
+                    f"The mapping {path}: sections.{key} must be a section's title "
+                    f"(a string), not {value!r}."
+                )
+        default = data.get("default_section", "News")
+        if not isinstance(default, str) or not default.strip():
+            raise ImportFailed(
+                f"The mapping {path}: default_section must be a section's title (a string)."
+            )
+        agencies = data.get("agencies", [])
+        if not isinstance(agencies, list) or not all(isinstance(a, str) for a in agencies):
+            raise ImportFailed(
+                f'The mapping {path}: agencies must be a list of names, like ["coastwire"].'
+            )
         return cls(
-            sections={str(k).lower(): str(v) for k, v in sections.items()},
-            default_section=str(data.get("default_section", "News")),
-            agencies={str(a).lower() for a in data.get("agencies", [])},
+            sections={str(k).lower(): v.strip() for k, v in sections.items()},
+            default_section=default.strip(),
+            agencies={a.lower() for a in agencies},
             unknown_blocks=unknown,
         )
 
@@ -135,6 +163,7 @@ class PhotoStore:
         dry_run: bool = False,
         marker: str = "/uploads/",
         sized: re.Pattern[str] = SIZED,
+        fetcher: Fetcher | None = None,
     ) -> None:
         """``marker``: where the media folder starts in an image's URL path; ``sized``:
         what a resized copy's URL has that the original's has not."""
@@ -144,6 +173,8 @@ class PhotoStore:
         self.marker = marker
         self.sized = sized
         self.by_url: dict[str, int | None] = {}
+        self.fetcher = fetcher
+        self.why: dict[str, str] = {}  # key -> why it could not be fetched
         # url -> (caption, credit, alt, title) from the export's attachments
         self.details: dict[str, tuple[str, str, str, str]] = {}
 
@@ -164,25 +195,56 @@ class PhotoStore:
     def key(self, url: str) -> str:
         return self.sized.sub("", url)
 
+    def explain(self, url: str) -> str:
+        """The image's address, and why it was not fetched when that is known."""
+        why = self.why.get(self.key(url))
+        return f"{url} ({why})" if why else url
+
+    def load(self, url: str) -> tuple[str, bytes] | None:
+        """The image's file name and bytes, from --media or over HTTP with --fetch."""
+        if self.fetcher is None:
+            found = self.locate(url)
+            return (found.name, found.read_bytes()) if found is not None else None
+        if not url:
+            return None
+        data, why = None, ""
+        # The original first (WordPress's resized copies are named after it).
+        for candidate in dict.fromkeys([self.key(url), url]):
+            try:
+                data = self.fetcher.get(candidate)
+                break
+            except FetchFailed as error:
+                why = why or str(error)
+        if data is None:
+            self.why[self.key(url)] = why
+            return None
+        try:
+            with PIL.Image.open(io.BytesIO(data)) as image:
+                image.verify()
+        except Exception:
+            self.why[self.key(url)] = "not an image"
+            return None
+        return Path(unquote(urlsplit(url).path)).name or "image", data
+
     def photo_id(self, url: str, alt: str = "") -> int | None:
         key = self.key(url)
         if key in self.by_url:
             return self.by_url[key]
-        found = self.locate(url)
-        if found is None:
+        loaded = self.load(url)
+        if loaded is None:
             self.by_url[key] = None
             return None
         if self.dry_run:
             self.by_url[key] = -1
             return -1
-        data = found.read_bytes()
+        name, data = loaded
         digest = hashlib.sha1(data, usedforsecurity=False).hexdigest()  # Wagtail's file_hash
         caption, credit, own_alt, title = self.details.get(key, ("", "", "", ""))
         existing = Photo.objects.filter(file_hash=digest).first()
         if existing is None:
             existing = Photo(
-                title=(title or caption or found.stem)[:255],
-                file=ImageFile(io.BytesIO(data), name=found.name),
+                title=(title or caption or Path(name).stem)[:255],
+                file=ImageFile(io.BytesIO(data), name=name),
                 caption=caption[:500],
                 credit=credit[:200],
                 description=(own_alt or alt)[:255],
@@ -216,18 +278,80 @@ def recorded(source: str, kind: str, source_id: str) -> ImportedItem | None:
     return ImportedItem.objects.filter(source=source, kind=kind, source_id=source_id).first()
 
 
+class Known:
+    """The stories earlier runs stored for a source, read in one query: source id ->
+    (the article's pk, the fingerprint), for articles still there (an editor may have
+    deleted one: it is imported again)."""
+
+    def __init__(self, source: str) -> None:
+        from dateline.newsroom.models import ArticlePage
+
+        alive = set(ArticlePage.objects.values_list("pk", flat=True))
+        rows = list(
+            ImportedItem.objects.filter(source=source, kind="post").values_list(
+                "source_id", "object_id", "fingerprint"
+            )
+        )
+        self.items = {sid: (pk, print_) for sid, pk, print_ in rows if pk in alive}
+        self.recorded = {sid for sid, _, _ in rows}  # with those whose article is gone
+
+    def get(self, source_id: str) -> tuple[int, str] | None:
+        return self.items.get(source_id)
+
+    def stored(self, source_id: str, pk: int, print_: str) -> None:
+        self.items[source_id] = (pk, print_)
+        self.recorded.add(source_id)
+
+
+class Articles(collections.abc.Mapping[str, Any]):
+    """Source id -> article, for the comment import, which needs little of each: read
+    in bulk (id, title, slug, path) the first time it asks, rather than kept whole in
+    memory from the stories' import."""
+
+    def __init__(self, pks: dict[str, int]) -> None:
+        self.pks = pks
+        self.pages: dict[int, Any] | None = None
+
+    def __getitem__(self, key: str) -> Any:
+        if self.pages is None:
+            from dateline.newsroom.models import ArticlePage
+
+            self.pages = {}
+            wanted = sorted(set(self.pks.values()))
+            fields = ("id", "title", "slug", "url_path")
+            for start in range(0, len(wanted), 1000):
+                chunk = wanted[start : start + 1000]
+                self.pages.update(ArticlePage.objects.only(*fields).in_bulk(chunk))
+        return self.pages[self.pks[key]]
+
+    def __iter__(self) -> collections.abc.Iterator[str]:
+        return iter(self.pks)
+
+    def __len__(self) -> int:
+        return len(self.pks)
+
+
 def record(
-    source: str, kind: str, source_id: str, target: models.Model, print_: str = ""
+    source: str,
+    kind: str,
+    source_id: str,
+    target: models.Model,
+    print_: str = "",
+    *,
+    new: bool = False,
 ) -> ImportedItem:
+    """Remember what ``source_id`` became; ``new``: no record of it can exist yet."""
+    defaults = {
+        "content_type": ContentType.objects.get_for_model(target, for_concrete_model=False),
+        "object_id": target.pk,
+        "fingerprint": print_,
+    }
+    if new:
+        return ImportedItem.objects.create(
+            source=source, kind=kind, source_id=source_id, **defaults
+        )
     item, _ = ImportedItem.objects.update_or_create(
-        source=source,
-        kind=kind,
-        source_id=source_id,
-        defaults={
-            "content_type": ContentType.objects.get_for_model(target, for_concrete_model=False),
-            "object_id": target.pk,
-            "fingerprint": print_,
-        },
+        source=source, kind=kind, source_id=source_id, defaults=defaults
     )
     return item
 
@@ -245,11 +369,7 @@ def redirect_to_page(path: str, page: Page) -> bool:
     path = old_path(path)
     if not path or path == "/" or path.rstrip("/") == (page.url or "").rstrip("/"):
         return False
-    Redirect.objects.update_or_create(
-        old_path=path,
-        site=None,
-        defaults={"redirect_page": page, "redirect_link": "", "is_permanent": True},
-    )
+    _redirect(path, page.pk, "")
     return True
 
 
@@ -257,12 +377,29 @@ def redirect_to_link(path: str, link: str) -> bool:
     path = old_path(path)
     if not path or path == "/" or path.rstrip("/") == link.rstrip("/"):
         return False
-    Redirect.objects.update_or_create(
-        old_path=path,
-        site=None,
-        defaults={"redirect_page": None, "redirect_link": link, "is_permanent": True},
-    )
+    _redirect(path, None, link)
     return True
+
+
+def _redirect(path: str, page_id: int | None, link: str) -> None:
+    from dateline.importers.batch import pending_redirect
+
+    if not pending_redirect(path, page_id, link):  # written with the batch, in bulk
+        Redirect.objects.update_or_create(
+            old_path=path,
+            site=None,
+            defaults={"redirect_page_id": page_id, "redirect_link": link, "is_permanent": True},
+        )
+
+
+def media_folder(media: str | Path | None, fetch: bool) -> Path | None:
+    """The --media folder, checked; images come from it or over HTTP, not both."""
+    if media and fetch:
+        raise ImportFailed("Give --media (a copy of the images) or --fetch, not both.")
+    folder = Path(media) if media else None
+    if folder is not None and not folder.is_dir():
+        raise ImportFailed(f"The media folder {folder} does not exist.")
+    return folder
 
 
 def unique_slug(text: str, fallback: str) -> str:

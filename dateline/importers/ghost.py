@@ -22,8 +22,10 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from dateline.importers import core
+from dateline.importers.batch import DEFAULT_SIZE
 from dateline.importers.content import Converted
 from dateline.importers.core import ImportFailed, Mapping, Report
+from dateline.importers.fetch import Fetcher
 from dateline.importers.ghost_content import convert_lexical, convert_mobiledoc
 from dateline.importers.stories import Byline, LeadImage, Progress, Story, StoryImport
 
@@ -273,19 +275,27 @@ def run(
     operator: str = "",
     exported_on: datetime.date | None = None,
     progress: Progress | None = None,
+    batch_size: int = DEFAULT_SIZE,
+    fetch: bool = False,
+    site: str = "",
+    fetch_private: bool = False,
 ) -> Report:
     from dateline.importers import subscribers
 
     export = read(path)
-    folder = Path(media) if media else None
-    if folder is not None and not folder.is_dir():
-        raise ImportFailed(f"The media folder {folder} does not exist.")
+    folder = core.media_folder(media, fetch)
     members_data = subscribers.read_file(members) if members else None
     if members_data is not None and members:
         # A members file we cannot read stops the run before any story is written.
         subscribers.table(members_data, "Ghost", Path(members).name)
     report = GhostImport(
-        export, Mapping.load(mapping), folder, dry_run=dry_run, progress=progress
+        export,
+        Mapping.load(mapping),
+        folder,
+        dry_run=dry_run,
+        progress=progress,
+        batch_size=batch_size,
+        fetcher=Fetcher(site, allow_private=fetch_private) if fetch else None,
     ).run(export.stories)
     if members_data is not None and members:
         report.subscribers = subscribers.ghost_members(

@@ -12,18 +12,18 @@ from __future__ import annotations
 import datetime
 import re
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from django.db import transaction
 from django.utils.text import Truncator, slugify
 from wagtail.coreutils import find_available_slug
-from wagtail.models import Revision
 
-from dateline.importers import core
+from dateline.importers import batch, core
 from dateline.importers.content import BodyBuilder, Converted
 from dateline.importers.core import ImportFailed, Mapping, PhotoStore, Report
+from dateline.importers.fetch import Fetcher
 from dateline.newsroom.models import ArticleAuthor, ArticlePage, Author, HomePage, SectionPage
 
 Progress = Callable[[int, int], None]
@@ -36,6 +36,7 @@ class LeadImage:
     caption: str = ""
     alt: str = ""
     credit: str = ""
+    missing: str = ""  # what the report says when there is no address to look for
 
 
 @dataclass
@@ -71,6 +72,7 @@ class StoryImport:
     """One run over a source's stories; subclasses give ``source`` and ``convert``."""
 
     source = ""
+    lead_word = "feature image"  # what the report calls the lead photo
 
     def __init__(
         self,
@@ -82,19 +84,25 @@ class StoryImport:
         progress: Progress | None = None,
         marker: str = "/uploads/",
         sized: re.Pattern[str] = PhotoStore.SIZED,
+        batch_size: int = batch.DEFAULT_SIZE,
+        fetcher: Fetcher | None = None,
     ) -> None:
         self.mapping = mapping
+        self.batch_size = batch_size
         self.bylines = bylines
         self.dry_run = dry_run
         self.progress = progress
         self.report = Report(source=self.source, dry_run=dry_run)
-        self.photos = PhotoStore(media, self.report, dry_run=dry_run, marker=marker, sized=sized)
+        self.photos = PhotoStore(
+            media, self.report, dry_run=dry_run, marker=marker, sized=sized, fetcher=fetcher
+        )
         self.builder = BodyBuilder(
             self.photos.photo_id, keep_unknown=mapping.unknown_blocks == "keep"
         )
         self.sections: dict[str, SectionPage] = {}
         self.authors: dict[str, Author] = {}
-        self.pages: dict[str, ArticlePage] = {}
+        self.pages: dict[str, int] = {}  # source id -> article pk
+        self.shelf = batch.Shelf()
         self.home: HomePage | None = None
 
     def convert(self, story: Story) -> Converted:
@@ -112,14 +120,19 @@ class StoryImport:
             raise ImportFailed(
                 "There is no Dateline home page to import under yet: set the site up first."
             )
-        total = len(stories)
-        for done, story in enumerate(stories, start=1):
-            self.report.read += 1
-            self.store(story)
+        self.known = core.Known(self.source)
+        done = 0
+        for chunk in batch.chunks(stories, 1 if self.dry_run else self.batch_size):
+            with nullcontext() if self.dry_run else batch.batch():
+                for story in chunk:
+                    self.report.read += 1
+                    self.store(story)
+            # After the commit: the admin's progress counts stored stories.
+            done += len(chunk)
             if self.progress:
-                self.progress(done, total)
+                self.progress(done, len(stories))
         if not self.dry_run:
-            with transaction.atomic():
+            with batch.batch():
                 for old, new in self.archive_redirects():
                     if core.redirect_to_link(old, new):
                         self.report.redirects += 1
@@ -127,46 +140,47 @@ class StoryImport:
 
     def store(self, story: Story) -> None:
         section_title = self.mapping.section_for(story.terms)
-        existing = core.recorded(self.source, "post", story.source_id)
-        before = ArticlePage.objects.filter(pk=existing.object_id).first() if existing else None
-        if before is None:
-            existing = None  # never imported, or an editor deleted it: bring it back
+        known = self.known.get(story.source_id)
         if self.dry_run:
             self.note(story, self.convert(story))
-            if existing is None:
+            if known is None:
                 self.report.created += 1
                 new = f"/{slugify(section_title)}/{self.wanted_slug(story)}/"
                 for old in story.old_paths[:1]:
-                    self.report.url_changes.append((old, new))
-            elif existing.fingerprint == story.print_:
+                    if old.rstrip("/") != new.rstrip("/"):
+                        self.report.url_changes.append((old, new))
+            elif known[1] == story.print_:
                 self.report.unchanged += 1
             else:
                 self.report.updated += 1
-        elif existing is not None and existing.fingerprint == story.print_:
+        elif known is not None and known[1] == story.print_:
             self.report.unchanged += 1
-            self.pages[story.source_id] = before  # type: ignore[assignment]
             return
         else:
-            # One story, its record and its redirects together: a run killed here
-            # leaves the story whole or absent, never half there (nor half published).
-            with transaction.atomic():
-                if before is None:
-                    page = self.create(story, section_title)
-                    self.report.created += 1
-                else:
-                    page = self.update(before, story)
-                    self.report.updated += 1
-                core.record(self.source, "post", story.source_id, page, story.print_)
-                self.redirects(story, page)
-            self.pages[story.source_id] = page
+            # The story, its record and its redirects in the batch's transaction: a run
+            # killed here leaves the story whole or absent, never half there.
+            if known is None:
+                page = self.create(story, section_title)
+                self.report.created += 1
+            else:
+                page = self.update(ArticlePage.objects.get(pk=known[0]), story)
+                self.report.updated += 1
+            first = story.source_id not in self.known.recorded
+            core.record(self.source, "post", story.source_id, page, story.print_, new=first)
+            self.known.stored(story.source_id, page.pk, story.print_)
+            self.redirects(story, page)
+            self.pages[story.source_id] = page.pk
         self.report.by_status[story.status] += 1
         self.report.per_section[section_title] += 1
 
     def note(self, story: Story, converted: Converted) -> None:
         self.report.unknown_blocks += [f"{story.label}: {u}" for u in converted.unknown]
-        self.report.missing_images += [f"{story.label}: {m}" for m in converted.missing_images]
+        self.report.missing_images += [
+            f"{story.label}: {self.photos.explain(m)}" for m in converted.missing_images
+        ]
         if story.lead and self.lead_photo(story) is None:
-            self.report.missing_images.append(f"{story.label}: feature image {story.lead.url}")
+            where = story.lead.missing or self.photos.explain(story.lead.url)
+            self.report.missing_images.append(f"{story.label}: {self.lead_word} {where}")
 
     def lead_photo(self, story: Story) -> int | None:
         lead = story.lead
@@ -207,31 +221,8 @@ class StoryImport:
         section = self.section(section_title)
         page = ArticlePage(slug=find_available_slug(section, self.wanted_slug(story)))
         self.fill(page, story)
-        page.live = False
-        if story.status == "published":
-            page.published_at = page.first_published_at = story.date
-        elif story.status == "scheduled":
-            # Not live until Wagtail's publish_scheduled reaches it (as the demo loader).
-            page.go_live_at = story.date
-        section.add_child(instance=page)
         self.set_tags(page, story)
-        revision = page.save_revision()
-        if story.status == "published":
-            revision.publish()
-            if story.date:
-                # The story's own date in the history too, as the demo loader does.
-                Revision.objects.filter(pk=revision.pk).update(created_at=story.date)
-                ArticlePage.objects.filter(pk=page.pk).update(
-                    published_at=story.date,
-                    last_published_at=story.date,
-                    latest_revision_created_at=story.date,
-                )
-        elif story.status == "scheduled":
-            revision.publish()
-            # Wagtail signals a publish when it only schedules; the date is set at go-live.
-            ArticlePage.objects.filter(pk=page.pk).update(published_at=None)
-        page.refresh_from_db()
-        return page
+        return batch.add_article(self.shelf, section, page, story.status, story.date)
 
     def update(self, page: ArticlePage, story: Story) -> ArticlePage:
         self.fill(page, story)

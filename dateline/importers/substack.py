@@ -29,8 +29,10 @@ from lxml import html as lxml_html
 from lxml.etree import ParserError
 
 from dateline.importers import core
+from dateline.importers.batch import DEFAULT_SIZE
 from dateline.importers.content import Converted
 from dateline.importers.core import ImportFailed, Mapping, Report
+from dateline.importers.fetch import Fetcher
 from dateline.importers.stories import Byline, Progress, Story, StoryImport
 
 SOURCE = "substack"
@@ -243,6 +245,10 @@ def run(
     operator: str = "",
     exported_on: datetime.date | None = None,
     progress: Progress | None = None,
+    batch_size: int = DEFAULT_SIZE,
+    fetch: bool = False,
+    site: str = "",
+    fetch_private: bool = False,
 ) -> Report:
     from dateline.importers import subscribers as lists
 
@@ -250,11 +256,16 @@ def run(
     if subscribers and export.email_list is not None:
         # An email list we cannot read stops the run before any story is written.
         lists.table(export.email_list[1], "Substack", export.email_list[0])
-    folder = Path(media) if media else None
-    if folder is not None and not folder.is_dir():
-        raise ImportFailed(f"The media folder {folder} does not exist.")
+    folder = core.media_folder(media, fetch)
     report = SubstackImport(
-        export, Mapping.load(mapping), folder, author=author, dry_run=dry_run, progress=progress
+        export,
+        Mapping.load(mapping),
+        folder,
+        author=author,
+        dry_run=dry_run,
+        progress=progress,
+        batch_size=batch_size,
+        fetcher=Fetcher(site, allow_private=fetch_private) if fetch else None,
     ).run(export.stories)
     if subscribers and export.email_list is not None:
         list_name, data, day = export.email_list

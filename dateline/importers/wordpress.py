@@ -5,29 +5,25 @@ posts are skipped with the reason), categories and tags sections or tags as the
 mapping says, ``wp:author`` authors, attachments photos, and the comments go
 through the comment import, linked to the new articles. Every old URL answers 301.
 
-wxr.py reads the file into plain records (safely: see there); this module writes them
-into Wagtail.
+wxr.py reads the file into plain records (safely: see there); this module makes them
+stories that stories.py stores, as for Ghost and Substack.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from django.db import transaction
-from django.utils.text import Truncator, slugify
-from wagtail.coreutils import find_available_slug
-from wagtail.models import Revision
+from django.utils.text import slugify
 
 from dateline.comments.imports import import_comments
-from dateline.importers import core
-from dateline.importers.content import BodyBuilder
-from dateline.importers.core import ImportFailed, Mapping, PhotoStore, Report
-from dateline.importers.wxr import Export, Post, WXRAuthor, read
-from dateline.newsroom.models import ArticleAuthor, ArticlePage, Author, HomePage, SectionPage
+from dateline.importers import batch, core
+from dateline.importers.content import Converted
+from dateline.importers.core import Mapping, PhotoStore, Report, media_folder
+from dateline.importers.fetch import Fetcher
+from dateline.importers.stories import Byline, LeadImage, Progress, Story, StoryImport
+from dateline.importers.wxr import Export, Post, read
 
 SOURCE = "wordpress"
 # What WordPress calls a post's state, and what we do with it.
@@ -39,274 +35,98 @@ SKIP_REASONS = {
     "inherit": "a revision",
 }
 
-Progress = Callable[[int, int], None]
+
+def story(post: Post, export: Export) -> Story:
+    terms = post.categories + post.tags
+    lead = None
+    if post.thumbnail_id:
+        attachment = export.attachments.get(post.thumbnail_id)
+        lead = LeadImage(
+            attachment.url if attachment else "",
+            missing="" if attachment else f"attachment {post.thumbnail_id} not in the export",
+        )
+    old_paths = [urlsplit(post.link).path or "/"] if post.link else []
+    old_paths += [p for p in (post.guid, f"/?p={post.post_id}") if p]
+    if post.link:
+        old_paths.append(urlsplit(post.link).path.rstrip("/") + "/feed/")
+    return Story(
+        source_id=post.post_id,
+        label=post.label,
+        title=post.title,
+        slug=post.slug,
+        status=STATUSES[post.status],
+        date=post.date,
+        content=post.content,
+        print_=post.print_(),
+        terms=terms,
+        hidden_terms={slug for slug, name in terms if name.lower() == "uncategorized"},
+        authors=[post.creator],
+        excerpt=post.excerpt,
+        lead=lead,
+        old_paths=old_paths,
+    )
 
 
-class WordPressImport:
-    def __init__(
-        self,
-        export: Export,
-        mapping: Mapping,
-        media: Path | None = None,
-        *,
-        dry_run: bool = False,
-        progress: Progress | None = None,
-    ) -> None:
+class WordPressImport(StoryImport):
+    source = SOURCE
+    lead_word = "featured image"
+
+    def __init__(self, export: Export, mapping: Mapping, media: Path | None = None, **kwargs: Any):
+        bylines = {
+            login: Byline(login, author.display_name or login)
+            for login, author in export.authors.items()
+        }
+        super().__init__(mapping, bylines, media, **kwargs)
         self.export = export
-        self.mapping = mapping
-        self.dry_run = dry_run
-        self.progress = progress
-        self.report = Report(source=SOURCE, dry_run=dry_run)
-        self.photos = PhotoStore(media, self.report, dry_run=dry_run)
         for attachment in export.attachments.values():
             key = PhotoStore.SIZED.sub("", attachment.url)
             self.photos.details[key] = (
                 attachment.caption, attachment.credit, attachment.alt, attachment.title
             )  # fmt: skip
-        self.builder = BodyBuilder(
-            self.photos.photo_id, keep_unknown=mapping.unknown_blocks == "keep"
-        )
-        self.sections: dict[str, SectionPage | None] = {}
-        self.authors: dict[str, Author] = {}
-        self.pages: dict[str, ArticlePage] = {}
 
-    # The run ---------------------------------------------------------------------
+    def convert(self, story: Story) -> Converted:
+        return self.builder.convert(story.content)
 
-    def run(self) -> Report:
-        home = HomePage.objects.first()
-        if home is None and not self.dry_run:
-            raise ImportFailed(
-                "There is no Dateline home page to import under yet: set the site up first."
-            )
-        self.home = home
+    def run(self, stories: list[Story] | None = None) -> Report:
         self.report.skipped.extend(self.export.others)
-        total = len(self.export.posts)
-        for done, post in enumerate(self.export.posts, start=1):
-            self.report.read += 1
+        kept = []
+        for post in self.export.posts:
             reason = SKIP_REASONS.get(post.status)
             if reason or post.status not in STATUSES:
+                self.report.read += 1
                 self.report.skipped.append(f"{post.label}: {reason or post.status + ' status'}")
             else:
-                self.post(post)
-            if self.progress:
-                self.progress(done, total)
+                kept.append(story(post, self.export))
+        report = super().run(kept)
         if not self.dry_run:
-            with transaction.atomic():
-                self.archive_redirects()
-            self.comments()
-        return self.report
+            report.comments = import_comments(
+                self.export.data, "wordpress", articles=core.Articles(self.pages)
+            )
+        return report
 
-    def post(self, post: Post) -> None:
-        section_title = self.mapping.section_for(post.categories + post.tags)
-        existing = core.recorded(SOURCE, "post", post.post_id)
-        before = ArticlePage.objects.filter(pk=existing.object_id).first() if existing else None
-        if before is None:
-            existing = None  # never imported, or an editor deleted it: bring it back
-        if self.dry_run:
-            self.dry_post(post, section_title, existing)
-            return
-        print_ = post.print_()
-        if existing is not None and existing.fingerprint == print_:
-            self.report.unchanged += 1
-            self.pages[post.post_id] = before  # type: ignore[assignment]
-            return
-        # One story, its record and its redirects together: a run killed here leaves
-        # the story whole or absent, never half there (nor half published).
-        with transaction.atomic():
-            if before is None:
-                page = self.create(post, section_title)
-                self.report.created += 1
-            else:
-                page = self.update(before, post)
-                self.report.updated += 1
-            core.record(SOURCE, "post", post.post_id, page, print_)
-            self.redirects(post, page)
-        self.pages[post.post_id] = page
-        self.report.by_status[STATUSES[post.status]] += 1
-        self.report.per_section[section_title] += 1
-
-    def dry_post(self, post: Post, section_title: str, existing: Any) -> None:
-        converted = self.builder.convert(post.content)
-        self.note(post, converted)
-        if existing is None:
-            self.report.created += 1
-            slug = slugify(post.slug or post.title) or f"post-{post.post_id}"
-            new = f"/{slugify(section_title)}/{slug}/"
-            if post.link and urlsplit(post.link).path != new:
-                self.report.url_changes.append((urlsplit(post.link).path or "/", new))
-        elif existing.fingerprint == post.print_():
-            self.report.unchanged += 1
-        else:
-            self.report.updated += 1
-        self.report.by_status[STATUSES[post.status]] += 1
-        self.report.per_section[section_title] += 1
-
-    def note(self, post: Post, converted: Any) -> None:
-        self.report.unknown_blocks += [f"{post.label}: {u}" for u in converted.unknown]
-        self.report.missing_images += [f"{post.label}: {m}" for m in converted.missing_images]
-        lead = self.export.attachments.get(post.thumbnail_id)
-        if post.thumbnail_id and (lead is None or self.photos.photo_id(lead.url) is None):
-            where = lead.url if lead else f"attachment {post.thumbnail_id} not in the export"
-            self.report.missing_images.append(f"{post.label}: featured image {where}")
-
-    # Stories -----------------------------------------------------------------------
-
-    def fill(self, page: ArticlePage, post: Post) -> None:
-        # The lead photo first: it carries the attachment's caption and credit.
-        lead = self.export.attachments.get(post.thumbnail_id)
-        page.lead_image_id = self.photos.photo_id(lead.url) if lead else None
-        converted = self.builder.convert(post.content)
-        self.note(post, converted)
-        page.title = post.title or f"Untitled post {post.post_id}"
-        page.body = converted.blocks
-        page.standfirst = self.standfirst(post, converted.blocks)
-        page.article_authors.clear()
-        page.article_authors.add(ArticleAuthor(author=self.author(post.creator), sort_order=0))
-
-    def standfirst(self, post: Post, blocks: list[dict[str, Any]]) -> str:
-        text = re.sub(r"<[^>]+>", " ", post.excerpt)
-        if not text.strip():
-            first = next((b["value"] for b in blocks if b["type"] == "paragraph"), "")
-            text = re.sub(r"<[^>]+>", " ", first)
-        text = " ".join(text.split())
-        return Truncator(text).chars(300) if text else post.title
-
-    def create(self, post: Post, section_title: str) -> ArticlePage:
-        section = self.section(section_title)
-        wanted = slugify(post.slug or post.title) or f"post-{post.post_id}"
-        page = ArticlePage(slug=find_available_slug(section, wanted))
-        self.fill(page, post)
-        status = STATUSES[post.status]
-        page.live = False
-        if status == "published":
-            page.published_at = page.first_published_at = post.date
-        elif status == "scheduled":
-            # Not live until Wagtail's publish_scheduled reaches it (as the demo loader).
-            page.go_live_at = post.date
-        section.add_child(instance=page)
-        self.set_tags(page, post)
-        revision = page.save_revision()
-        if status == "published":
-            revision.publish()
-            if post.date:
-                # The story's own date in the history too, as the demo loader does.
-                Revision.objects.filter(pk=revision.pk).update(created_at=post.date)
-                ArticlePage.objects.filter(pk=page.pk).update(
-                    published_at=post.date,
-                    last_published_at=post.date,
-                    latest_revision_created_at=post.date,
-                )
-        elif status == "scheduled":
-            revision.publish()
-            # Wagtail signals a publish when it only schedules; the date is set at go-live.
-            ArticlePage.objects.filter(pk=page.pk).update(published_at=None)
-        page.refresh_from_db()
-        return page
-
-    def update(self, page: ArticlePage, post: Post) -> ArticlePage:
-        self.fill(page, post)
-        self.set_tags(page, post)
-        revision = page.save_revision()
-        if STATUSES[post.status] == "published":
-            revision.publish()
-        return page
-
-    def set_tags(self, page: ArticlePage, post: Post) -> None:
-        section_keys = set(self.mapping.sections)
-        names = [
-            name
-            for slug, name in post.categories + post.tags
-            if name and slug.lower() not in section_keys and name.lower() not in section_keys
-            and name.lower() != "uncategorized"
-        ]  # fmt: skip
-        page.tags.set(names, clear=True) if names else page.tags.clear()
-
-    def section(self, title: str) -> SectionPage:
-        if title in self.sections and self.sections[title] is not None:
-            return self.sections[title]  # type: ignore[return-value]
-        assert self.home is not None
-        slug = slugify(title) or "news"
-        found = SectionPage.objects.child_of(self.home).filter(slug=slug).first()
-        if found is None:
-            found = SectionPage(title=title, slug=slug)
-            self.home.add_child(instance=found)
-            found.save_revision().publish()
-        self.sections[title] = found
-        return found
-
-    def author(self, login: str) -> Author:
-        if login in self.authors:
-            return self.authors[login]
-        wxr = self.export.authors.get(login) or WXRAuthor(login or "unknown", "", login or "Staff")
-        record = core.recorded(SOURCE, "author", wxr.login)
-        author = record.target if record is not None else None
-        if author is None:
-            name = wxr.display_name
-            author = Author.objects.filter(name=name).first()
-            if author is None:
-                slug, n = slugify(name) or "author", 1
-                while Author.objects.filter(slug=slug).exists():
-                    n += 1
-                    slug = f"{slugify(name) or 'author'}-{n}"
-                author = Author.objects.create(
-                    name=name,
-                    slug=slug,
-                    kind=Author.Kind.ORGANISATION
-                    if self.mapping.is_agency(wxr.login, name)
-                    else Author.Kind.PERSON,
-                )
-                self.report.authors += 1
-            core.record(SOURCE, "author", wxr.login, author)
-        self.authors[login] = author
-        return author
-
-    # Old URLs ------------------------------------------------------------------------
-
-    def redirects(self, post: Post, page: ArticlePage) -> None:
-        page_url = page.url or ""
-        for old in {post.link, post.guid, f"/?p={post.post_id}"}:
-            if old and core.redirect_to_page(old, page):
-                self.report.redirects += 1
-        if post.link:
-            feed = urlsplit(post.link).path.rstrip("/") + "/feed/"
-            if core.redirect_to_page(feed, page):
-                self.report.redirects += 1
-        if post.link and urlsplit(post.link).path.rstrip("/") != page_url.rstrip("/"):
-            self.report.url_changes.append((urlsplit(post.link).path, page_url))
-
-    def archive_redirects(self) -> None:
+    def archive_redirects(self) -> list[tuple[str, str]]:
         """Category and tag archives and the feeds, to the section, tag page or feed."""
         pairs = [("/feed/", "/feeds/rss.xml"), ("/feed/atom/", "/feeds/atom.xml")]
         for slug, name in self.export.categories.items():
             if not slug:
                 continue
-            mapped = self.mapping.sections.get(slug.lower()) or self.mapping.sections.get(
-                name.lower()
-            )
-            if mapped:
-                section = self.section(mapped)
-                core.redirect_to_page(f"/category/{slug}/", section)
+            link, section = self.section_or_tag(slug, name)
+            if section is not None:
+                if core.redirect_to_page(f"/category/{slug}/", section):
+                    self.report.redirects += 1
                 pairs.append((f"/category/{slug}/feed/", f"/feeds/{section.slug}/rss.xml"))
-                self.report.redirects += 1
             elif name.lower() != "uncategorized":
-                pairs.append((f"/category/{slug}/", f"/tags/{slugify(name)}/"))
+                pairs.append((f"/category/{slug}/", link))
         for slug, name in self.export.tags.items():
             if slug:
                 pairs.append((f"/tag/{slug}/", f"/tags/{slugify(name)}/"))
         # Every author the export names, not only those met in this run: a re-run
         # after a kill passes over the stories already in.
         for login in self.export.authors:
-            record = core.recorded(SOURCE, "author", login)
-            author = Author.objects.filter(pk=record.object_id).first() if record else None
+            author = self.recorded_author(login)
             if author is not None:
                 pairs.append((f"/author/{login}/", author.get_absolute_url()))
-        for old, new in pairs:
-            if core.redirect_to_link(old, new):
-                self.report.redirects += 1
-
-    def comments(self) -> None:
-        articles = {post_id: page for post_id, page in self.pages.items()}
-        self.report.comments = import_comments(self.export.data, "wordpress", articles=articles)
+        return pairs
 
 
 def run(
@@ -316,11 +136,19 @@ def run(
     mapping: str | Path | None = None,
     dry_run: bool = False,
     progress: Progress | None = None,
+    batch_size: int = batch.DEFAULT_SIZE,
+    fetch: bool = False,
+    site: str = "",
+    fetch_private: bool = False,
 ) -> Report:
+    folder = media_folder(media, fetch)
     export = read(path)
-    folder = Path(media) if media else None
-    if folder is not None and not folder.is_dir():
-        raise ImportFailed(f"The media folder {folder} does not exist.")
     return WordPressImport(
-        export, Mapping.load(mapping), folder, dry_run=dry_run, progress=progress
+        export,
+        Mapping.load(mapping),
+        folder,
+        dry_run=dry_run,
+        progress=progress,
+        batch_size=batch_size,
+        fetcher=Fetcher(site or export.site, allow_private=fetch_private) if fetch else None,
     ).run()

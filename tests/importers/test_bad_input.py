@@ -59,6 +59,23 @@ def test_a_bad_mapping_is_named(tmp_path):
         Mapping.load(bad)
 
 
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('section = "News"\n', r"map\.toml: unknown key 'section' \(a typo\?\)"),
+        ("[sections]\nharbour = 3\n", r"map\.toml: sections\.harbour must be a section's title"),
+        ('agencies = "coastwire"\n', r"map\.toml: agencies must be a list of names"),
+        ("default_section = 7\n", r"map\.toml: default_section must be a section's title"),
+        ('sections = "Harbour"\n', r"map\.toml: \[sections\] must be a table"),
+    ],
+)
+def test_each_bad_key_is_named(tmp_path, text, message):
+    bad = tmp_path / "map.toml"
+    bad.write_text(text)
+    with pytest.raises(ImportFailed, match=message):
+        Mapping.load(bad)
+
+
 @pytest.mark.django_db
 def test_the_command_reports_bad_input_and_imports_nothing(home):
     with pytest.raises(CommandError, match=r"malformed\.xml, line"):

@@ -12,7 +12,7 @@ import signal
 from tests.importers.conftest import EXPORT, MAPPING
 from tests.importers.processes import STATE, killed_on, python, two_sites, whole_run
 
-KILLED = killed_on("dateline.importers.wordpress:WordPressImport.post", "wordpress")
+KILLED = killed_on("dateline.importers.stories:StoryImport.store", "wordpress")
 WHOLE = whole_run("wordpress")
 
 
@@ -20,7 +20,8 @@ def test_a_killed_run_started_again_ends_like_an_uninterrupted_one(tmp_path, med
     var, killed, whole = two_sites(tmp_path)
     args = (str(EXPORT), "--media", str(media), "--map", str(MAPPING))
 
-    done = python(KILLED, killed, var, *args)
+    # Two stories per transaction: the kill in the third leaves the first two whole.
+    done = python(KILLED, killed, var, *args, "--batch", "2")
     assert done.returncode == -signal.SIGKILL, done.stderr
     half = json.loads(python(STATE, killed, var).stdout)
     # Two whole stories, nothing half there.

@@ -210,3 +210,24 @@ def test_wxr_1_1(home):
     page = ArticlePage.objects.get(pk=item.object_id)
     assert page.authors[0].name == "Olek Brand"
     assert Comment.objects.filter(article=page).count() == 1
+
+
+def test_a_story_stored_live_is_as_wagtail_would_publish_it(home, media, staff):
+    """Published stories skip Wagtail's publish action (batch.add_article): the
+    editor still opens them, sees one revision and a "Published" history entry, and
+    search finds them."""
+    from wagtail.models import Page, PageLogEntry
+
+    run(media)
+    crossing = article("101")
+    assert crossing.live and not crossing.has_unpublished_changes
+    assert crossing.live_revision_id == crossing.latest_revision_id is not None
+    assert crossing.live_revision.created_at == crossing.published_at
+    assert crossing.revisions.count() == 1
+    assert PageLogEntry.objects.filter(page=crossing, action="wagtail.publish").exists()
+    assert Page.find_problems() == ([], [], [], [], [])
+    assert crossing.get_parent().numchild == crossing.get_parent().get_children().count()
+    assert staff.get(f"/admin/pages/{crossing.pk}/edit/").status_code == 200
+    assert staff.get(f"/admin/pages/{crossing.pk}/history/").status_code == 200
+    found = ArticlePage.objects.live().search("second night crossing")
+    assert crossing.pk in [p.pk for p in found]

@@ -14,11 +14,19 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from dateline.importers.batch import DEFAULT_SIZE
 from dateline.importers.core import ImportFailed, Report
 from dateline.lib.progress import progress_bar
 
 # How many lines of each list the summary prints before "and N more".
 SHOWN = 20
+
+
+def positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise ValueError(text)
+    return value
 
 
 class Command(BaseCommand):
@@ -69,6 +77,33 @@ class Command(BaseCommand):
             parser_.add_argument(
                 "--dry-run", action="store_true", help="Say what would happen; write nothing"
             )
+        for parser_ in (wordpress, ghost, substack):
+            parser_.add_argument(
+                "--fetch",
+                action="store_true",
+                help="Get the images over HTTP from the old site instead of --media",
+            )
+            parser_.add_argument(
+                "--site",
+                default="",
+                metavar="URL",
+                help="With --fetch: the old site's address, for images given without one "
+                "(WordPress: the export's own by default; Ghost: for __GHOST_URL__)",
+            )
+            parser_.add_argument(
+                "--fetch-private",
+                action="store_true",
+                help="With --fetch: allow addresses on private or local networks (an old "
+                "site on the newsroom's own network); refused by default",
+            )
+            parser_.add_argument(
+                "--batch",
+                type=positive,
+                default=DEFAULT_SIZE,
+                metavar="N",
+                help=f"Stories stored per transaction (default {DEFAULT_SIZE}); a run stopped "
+                "half way loses at most the batch it was in, which the next run stores",
+            )
             parser_.add_argument(
                 "--confirm-by-mail",
                 action="store_true",
@@ -109,6 +144,10 @@ class Command(BaseCommand):
             "mapping": options.get("map"),
             "dry_run": options.get("dry_run", False),
             "progress": advance,
+            "batch_size": options.get("batch", DEFAULT_SIZE),
+            "fetch": options.get("fetch", False),
+            "site": options.get("site", ""),
+            "fetch_private": options.get("fetch_private", False),
         }
         subscribers = {
             "confirm_by_mail": options.get("confirm_by_mail", False),
