@@ -208,6 +208,7 @@ class Shape:
         self.stale: list[float] = []
         self.behind: list[float] = []
         self.offered = {"poll": 0.0, "read": 0.0}
+        self.retries = 0
         self.newest: dict[str, int] = {}  # ETag -> newest bench post in that answer
         self.posts_sent = 0
 
@@ -324,6 +325,7 @@ class Shape:
         await asyncio.gather(*tasks, editor)
         polls.close()
         reads.close()
+        self.retries = polls.retries + reads.retries
         return start
 
     def figures(self, start: float, cpu: dict[str, float]) -> dict[str, Any]:
@@ -343,7 +345,7 @@ class Shape:
             f"{n}_reads_answered_rps": round(len(self.reads.latencies) / span, 1),
             f"{n}_poll_statuses": self.polls.statuses,
             # Requests resent once after the server closed a kept-alive connection.
-            f"{n}_retries": self.polls.retries + self.reads.retries,
+            f"{n}_retries": self.retries,
             f"{n}_read_statuses": self.reads.statuses,
             f"{n}_errors": self.polls.errors
             + self.reads.errors
