@@ -60,6 +60,7 @@ print("MAKE_JSON " + json.dumps({"issue": issue.pk, "links": links}))
 """
 
 COUNT = """
+import json
 from dateline.digests.models import LinkClicks
 print("COUNT_JSON " + json.dumps(dict(LinkClicks.objects.filter(issue_id=@ISSUE@)
       .values_list("url", "clicks"))))

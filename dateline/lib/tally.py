@@ -18,6 +18,7 @@ import logging
 import threading
 from collections import Counter
 from collections.abc import Callable, Hashable
+from multiprocessing import util as multiprocessing_util
 from typing import Generic, TypeVar
 
 from django.db import connection
@@ -47,6 +48,9 @@ class BatchedTally(Generic[K]):
         self._wake = threading.Event()
         self.refused = 0
         atexit.register(self._flush_at_exit)
+        # A forked multiprocessing child (a granian worker) leaves by os._exit(), which runs
+        # no atexit handler, only multiprocessing's own finalizers.
+        multiprocessing_util.Finalize(None, self._flush_at_exit, exitpriority=10)
 
     def record(self, key: K) -> bool:
         """Add one to ``key``; False when the tally is full and the count is refused."""
