@@ -16,6 +16,7 @@ import atexit
 import contextlib
 import logging
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Hashable
 from multiprocessing import util as multiprocessing_util
@@ -45,7 +46,8 @@ class BatchedTally(Generic[K]):
         self._pending: Counter[K] = Counter()
         self._flush_lock = threading.Lock()
         self._thread: threading.Thread | None = None
-        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._last_flush = time.monotonic()
         self.refused = 0
         atexit.register(self._flush_at_exit)
         # A forked multiprocessing child (a granian worker) leaves by os._exit(), which runs
@@ -68,10 +70,11 @@ class BatchedTally(Generic[K]):
             return dict(self._pending)
 
     def forget(self) -> None:
-        """Drop the unsaved tally (tests start from zero)."""
+        """Drop the unsaved tally and restart the flush clock (tests start from zero)."""
         with self._lock:
             self._pending.clear()
             self.refused = 0
+            self._last_flush = time.monotonic()
 
     def flush(self) -> int:
         """Hand the tally to ``write``; returns what it wrote, 0 (counts kept) on failure."""
@@ -79,6 +82,7 @@ class BatchedTally(Generic[K]):
             with self._lock:
                 batch = dict(self._pending)
                 self._pending.clear()
+                self._last_flush = time.monotonic()
             if not batch:
                 return 0
             try:
@@ -105,11 +109,12 @@ class BatchedTally(Generic[K]):
         self._thread.start()
 
     def _loop(self) -> None:
-        while True:
-            self._wake.wait(self._every())
-            self._wake.clear()
-            self.flush()
-            self._close_connection()
+        # Looks every second at most, so a changed ``every`` or a restarted clock (forget)
+        # counts from then on.
+        while not self._stop.wait(min(1.0, self._every())):
+            if time.monotonic() - self._last_flush >= self._every():
+                self.flush()
+                self._close_connection()
 
     @staticmethod
     def _close_connection() -> None:
