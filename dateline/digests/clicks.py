@@ -62,11 +62,11 @@ def _linkable(url: str) -> bool:
 
 def click_url(issue_id: int, url: str, story_id: int | None = None) -> str:
     """The counted link to ``url`` in ``issue_id``'s mail; ``url`` itself if it cannot be."""
-    url = iri_to_uri(url)  # a Location header is ASCII
-    if not _linkable(url):
+    target = iri_to_uri(url)  # a Location header is ASCII
+    if not _linkable(target):
         return url
     # No timestamp (Signer, not dumps' TimestampSigner): the same link, whenever rendered.
-    token = signing.Signer(salt=SALT).sign_object([issue_id, story_id, url], compress=True)
+    token = signing.Signer(salt=SALT).sign_object([issue_id, story_id, target], compress=True)
     return f"{settings.BASE_URL}{reverse('digests:click', args=[token])}"
 
 
@@ -83,7 +83,7 @@ def read_token(token: str) -> Click | None:
         return None
     match value:
         case [int() as issue_id, int() | None as story_id, str() as url] if (
-            _linkable(url) and url.isascii()
+            _linkable(url) and url.isascii() and url.isprintable()
         ):
             return Click(issue_id, story_id, url)
     return None

@@ -150,6 +150,9 @@ def test_only_http_links_become_counted_links(world):
     )
     assert clicks.click_url(issue.pk, "javascript:alert(1)") == "javascript:alert(1)"
     assert clicks.click_url(issue.pk, "mailto:desk@example.org") == "mailto:desk@example.org"
+    # A Location header is ASCII: an address with other letters goes percent-encoded.
+    token = clicks.click_url(issue.pk, "https://example.org/café/").split("/c/")[1][:-1]
+    assert clicks.read_token(token).url == "https://example.org/caf%C3%A9/"
     long = "https://example.org/" + "a" * 2100
     assert clicks.click_url(issue.pk, long) == long
 
