@@ -68,6 +68,8 @@ print("COUNT_JSON " + json.dumps(dict(LinkClicks.objects.filter(issue_id=@ISSUE@
 
 
 class ClicksRun(signup.SignupRun):
+    name = "clicks"
+
     def measure(self) -> dict[str, Any]:
         a = self.args
         load_before = os.getloadavg()[0]
