@@ -298,9 +298,11 @@ def own_cpu() -> float:
 class SignupRun(pages.Run):
     """The site as bench/pages runs it, without demo content; the process helpers are its."""
 
+    name = "signup"  # in the temporary folder's name
+
     def __init__(self, args: argparse.Namespace) -> None:
         # What pages.Run's helpers (_env, command, start, stop_all, wait_for) use.
-        self._workspace(args, "signup")
+        self._workspace(args, self.name)
         self.database: str | None = None
         self.env = self._env()
         self.env["NEWSLETTER_SIGNUPS_PER_IP"] = "0"

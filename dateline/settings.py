@@ -459,8 +459,13 @@ CORS_ALLOW_HEADERS = ("content-type",)
 DIGEST_AUTO_APPROVE = envbool("DIGEST_AUTO_APPROVE", True)
 # Tasks that share one issue's sending (each claims its own batches).
 DIGEST_SEND_TASKS = envint("DIGEST_SEND_TASKS", 2)
-# Count clicks per story through signed redirect links (never per reader). Off by default.
-DIGEST_CLICK_TRACKING = envbool("DIGEST_CLICK_TRACKING", False)
+# Count clicks per issue and link through signed redirects (dateline.digests.clicks): in
+# aggregate only, never who clicked, so on by default.
+NEWSLETTER_CLICK_TRACKING = envbool("NEWSLETTER_CLICK_TRACKING", True)
+# Each process adds its clicks to the database this often, in one statement.
+CLICK_FLUSH_SECONDS = envint("CLICK_FLUSH_SECONDS", 10)
+# Distinct links a process keeps unsaved while the database is away (memory stays bounded).
+CLICK_PENDING_MAX = envint("CLICK_PENDING_MAX", 10000)
 # Soft bounces, scored as Mailman does: at most one point a day, forgotten after the window.
 BOUNCE_SOFT_THRESHOLD = envint("BOUNCE_SOFT_THRESHOLD", 5)
 BOUNCE_WINDOW_DAYS = envint("BOUNCE_WINDOW_DAYS", 14)

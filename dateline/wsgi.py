@@ -1,5 +1,6 @@
-"""WSGI entry point: static files (WhiteNoise), then the anonymous page cache
-(dateline.lib.pagecache), then Django."""
+"""WSGI entry point: static files (WhiteNoise), then counted digest links
+(dateline.digests.clicks), then the anonymous page cache (dateline.lib.pagecache),
+then Django."""
 
 import os
 from typing import Any
@@ -18,7 +19,10 @@ from dateline.lib.staticfiles import static_files  # noqa: E402
 from dateline.lib.warmup import warm_up  # noqa: E402
 
 django_application = get_wsgi_application()
-_application = static_files(PageCacheApp(django_application))
+# Imports models: after Django is set up.
+from dateline.digests.clicks import ClickRedirectApp  # noqa: E402
+
+_application = static_files(ClickRedirectApp(PageCacheApp(django_application)))
 
 
 def application(environ: dict[str, Any], start_response: Any) -> Any:

@@ -30,6 +30,10 @@ TASKS = {"default": {"BACKEND": envstr("TASKS_BACKEND", _immediate)}}
 
 # Other threads cannot see a test's uncommitted rows.
 DIGEST_CONCURRENCY = envint("DIGEST_CONCURRENCY", 1)
+# So page views and digest clicks are written by a test's own flush(), never by the
+# tallies' threads (dateline.lib.tally).
+PAGE_VIEW_FLUSH_SECONDS = envint("PAGE_VIEW_FLUSH_SECONDS", 24 * 3600)
+CLICK_FLUSH_SECONDS = envint("CLICK_FLUSH_SECONDS", 24 * 3600)
 
 # Digests go to a test's own SMTP server (the mail_server fixture), never to the
 # outbox's SMTP side that `dateline run` starts.

@@ -106,8 +106,6 @@ class DigestStory(models.Model):
     # An editor's choices survive the refresh of a draft's selection at the slot.
     pinned = models.BooleanField(default=False)
     dropped = models.BooleanField(default=False)
-    # Clicks through counted links (opt-in, per story, never per reader).
-    clicks = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["issue", "position"]
@@ -117,6 +115,30 @@ class DigestStory(models.Model):
 
     def __str__(self) -> str:
         return f"{self.position}. {self.article_id}"
+
+
+class LinkClicks(models.Model):
+    """Clicks on one link of an issue, by all its readers together (dateline.digests.clicks).
+
+    Never who clicked: the link is the same in every reader's mail.
+    """
+
+    issue = models.ForeignKey(DigestIssue, on_delete=models.CASCADE, related_name="link_clicks")
+    url = models.URLField(max_length=2000)
+    # The story page the link leads to; null for other links in the mail.
+    story = models.ForeignKey(
+        "wagtailcore.Page", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    clicks = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["issue", "-clicks"]
+        constraints = [
+            models.UniqueConstraint(fields=["issue", "url"], name="one_count_per_issue_link")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.clicks} on {self.url}"
 
 
 def new_delivery_token() -> str:

@@ -27,7 +27,7 @@ from django.core import signing
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from dateline.digests import smtp
+from dateline.digests import clicks, smtp
 from dateline.digests.models import DigestIssue, DigestStory
 from dateline.lib import mailhtml
 from dateline.newsletter import tokens
@@ -36,7 +36,6 @@ from dateline.newsroom.models import ArticlePage, SectionPage
 PHOTO_SPEC = "fill-560x315|format-jpeg|jpegquality-70"
 PLACEHOLDER = re.compile(rb"(@@DL[A-Z]+@@)")
 VIEW_SALT = "dateline.digests.view"
-CLICK_SALT = "dateline.digests.click"
 
 
 def _ph(name: str) -> str:
@@ -105,26 +104,15 @@ def check_view_token(issue_id: int, token: str) -> bool:
     return True
 
 
-def click_url(story: DigestStory) -> str:
-    """A counted link to the story: signed, so it can only ever lead to our own article.
-
-    It names the story in the issue, never the reader: every reader of a section
-    group gets the same link (DIGEST_CLICK_TRACKING, off by default).
-    """
-    token = signing.Signer(salt=CLICK_SALT).sign(str(story.pk)).split(":", 1)[1]
-    return f"{settings.BASE_URL}{reverse('digests:click', args=[story.pk, token])}"
-
-
-def check_click_token(story_id: int, token: str) -> bool:
-    try:
-        signing.Signer(salt=CLICK_SALT).unsign(f"{story_id}:{token}")
-    except signing.BadSignature:
-        return False
-    return True
-
-
 def _absolute(url: str) -> str:
     return url if "://" in url else f"{settings.BASE_URL}{url}"
+
+
+def _link(issue: DigestIssue, url: str, story_id: int | None = None) -> str:
+    """A link in the mail, counted when NEWSLETTER_CLICK_TRACKING is on (clicks.py)."""
+    if settings.NEWSLETTER_CLICK_TRACKING:
+        return clicks.click_url(issue.pk, url, story_id)
+    return url
 
 
 @dataclass
@@ -155,11 +143,7 @@ def issue_stories(issue: DigestIssue) -> list[Story]:
             article=article,
             section_id=section.pk if section else None,
             section_title=section.title if section else "",
-            url=(
-                click_url(entry)
-                if settings.DIGEST_CLICK_TRACKING
-                else _absolute(article.get_url() or "")
-            ),
+            url=_link(issue, _absolute(article.get_url() or ""), article.pk),
         )
         if article.lead_image:
             rendition = article.lead_image.get_rendition(PHOTO_SPEC)

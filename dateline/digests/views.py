@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from django.db.models import F
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 
-from dateline.digests.models import DigestIssue, DigestStory
-from dateline.digests.render import check_click_token, check_view_token, render_browser_html
+from dateline.digests import clicks
+from dateline.digests.models import DigestIssue
+from dateline.digests.render import check_view_token, render_browser_html
 from dateline.lib.security import INLINE_STYLE_POLICY
 
 
@@ -29,19 +29,13 @@ def view_issue(request: HttpRequest, issue_id: int, token: str) -> HttpResponse:
     return response
 
 
-@never_cache
-def click(request: HttpRequest, story_id: int, token: str) -> HttpResponse:
-    """Count a click on a story of a digest and go to it. Nothing about the reader is kept."""
-    if not check_click_token(story_id, token):
-        raise Http404("No such link")
-    story = get_object_or_404(DigestStory.objects.select_related("article"), pk=story_id)
-    url = story.article.full_url
-    if not url or not story.article.live:
-        raise Http404("The story is no longer published")
-    # HEAD is what link checkers and some mail scanners send: not a reader.
-    if request.method == "GET":
-        DigestStory.objects.filter(pk=story.pk).update(clicks=F("clicks") + 1)
-    response = HttpResponseRedirect(url)
-    response["Referrer-Policy"] = "no-referrer"
-    response["X-Robots-Tag"] = "noindex"
+@require_safe
+def click(request: HttpRequest, token: str) -> HttpResponse:
+    """A counted link from a digest (dateline.digests.clicks): to its target, or a 404 page."""
+    headers = clicks.answer(token, request.method or "")
+    if headers is None:
+        raise Http404("This link is not one of ours, or it was changed on the way")
+    response = HttpResponse(status=303)
+    for name, value in headers:
+        response[name] = value
     return response
