@@ -1,0 +1,66 @@
+"""/metrics of a real `dateline serve` with two worker processes (prometheus_client's
+multiprocess mode): whichever worker answered a request, one scrape counts it once, and
+a new start counts from zero again."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+
+from prometheus_client.parser import text_string_to_metric_families
+
+from tests.ops.processes import REPO, Processes, fetch, free_port, site_env
+
+
+def requests_counted(port: int) -> dict[tuple[str, str], float]:
+    status, _headers, body = fetch(port, "/metrics")
+    assert status == 200, body[:500]
+    families = {f.name: f for f in text_string_to_metric_families(body.decode())}
+    return {
+        (s.labels["method"], s.labels["status"]): s.value
+        for s in families["dateline_http_requests"].samples
+        if s.name == "dateline_http_requests_total"
+    }
+
+
+def test_every_worker_process_is_counted_and_a_restart_starts_afresh(site_var, tmp_path):
+    env = site_env(site_var, f"sqlite:///{site_var / 'dateline.sqlite3'}")
+    done = subprocess.run(
+        [sys.executable, "-m", "dateline.cli", "migrate", "--no-input"],
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    port = free_port()
+    processes = Processes(tmp_path / "logs")
+    args = ["serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "2"]
+    args += ["--threads", "2", "--no-collectstatic"]
+    try:
+        processes.start("serve", args, env)
+        processes.wait_until_serving("serve", port)
+        before = requests_counted(port)
+
+        paths = ["/healthz"] * 150 + ["/no-such-page/"] * 30
+        with ThreadPoolExecutor(8) as pool:
+            statuses = list(pool.map(lambda path: fetch(port, path)[0], paths))
+        assert statuses.count(200) == 150 and statuses.count(404) == 30
+        after = requests_counted(port)
+        # The first scrape is a GET answered 200 too.
+        assert after[("GET", "2xx")] - before.get(("GET", "2xx"), 0) == 150 + 1
+        assert after[("GET", "4xx")] - before.get(("GET", "4xx"), 0) == 30
+        folder = site_var / "metrics" / str(port)
+        # One file a worker process that counted: both answered some of the 180.
+        assert len(list(folder.glob("counter_*.db"))) == 2, sorted(folder.iterdir())
+
+        processes.stop("serve")
+        processes.start("serve", args, env)
+        processes.wait_until_serving("serve", port)
+        # Only the readiness probes of this start, not the last run's 150.
+        assert requests_counted(port)[("GET", "2xx")] < 50
+    finally:
+        processes.stop_all()
