@@ -64,3 +64,20 @@ def test_every_worker_process_is_counted_and_a_restart_starts_afresh(site_var, t
         assert requests_counted(port)[("GET", "2xx")] < 50
     finally:
         processes.stop_all()
+
+
+def test_the_operators_folder_is_used_and_only_counts_are_removed(tmp_path, monkeypatch):
+    from dateline.ops.observe import prepare_multiprocess_dir
+
+    folder = tmp_path / "prometheus"
+    folder.mkdir()
+    (folder / "counter_4242.db").write_bytes(b"\0" * 16)
+    (folder / "README").write_text("the operator's own file")
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(folder))
+    assert prepare_multiprocess_dir(8000) == folder
+    assert sorted(p.name for p in folder.iterdir()) == ["README"]
+
+    monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR")
+    monkeypatch.setenv("DATELINE_VAR_DIR", str(tmp_path / "var"))
+    assert prepare_multiprocess_dir(8001) == tmp_path / "var" / "metrics" / "8001"
+    assert (tmp_path / "var" / "metrics" / "8001").is_dir()
