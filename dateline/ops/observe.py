@@ -23,7 +23,6 @@ import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from django.http import HttpRequest, HttpResponseBase
 from prometheus_client import CollectorRegistry, Counter, disable_created_metrics
@@ -66,12 +65,11 @@ SECONDS = Counter(
 )
 KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 # Label children bound once per (method, status): labels() on every request would cost
-# more than the count itself on the page cache's hit path (bench/RESULTS.md, "request
-# metrics").
-_BOUND: dict[tuple[str, int], Any] = {}
+# more than the count itself on the page cache's hit path (bench/metrics).
+_BOUND: dict[tuple[str, int], Counter] = {}
 
 
-def _bind(method: str, status: int) -> Any:
+def _bind(method: str, status: int) -> Counter:
     known = method in KNOWN_METHODS
     child = REQUESTS.labels(method if known else "OTHER", f"{status // 100}xx")
     if known:  # a client's made-up methods would grow the dict without end
