@@ -5,7 +5,8 @@ cache (Redis down) pages are still served, just slower, and a load balancer
 that took every server out because of it would turn a slowdown into an outage;
 the cache and a task queue nobody works on are reported as ``degraded``.
 
-``/metrics`` is Prometheus' text format. It is for the operator: with
+``/metrics`` is written by prometheus_client: the request counters of
+observe.py and, read at scrape time, the newsroom's gauges. It is for the operator: with
 ``METRICS_TOKEN`` set it needs ``Authorization: Bearer <token>``; without, it
 answers only clients on this machine (the proxy config refuses it publicly).
 """
@@ -16,6 +17,7 @@ import datetime
 import hmac
 import time
 import uuid
+from collections.abc import Iterator
 from typing import Any
 
 from django.conf import settings
@@ -25,6 +27,11 @@ from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
+from prometheus_client import CollectorRegistry
+from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.exposition import choose_encoder
+from prometheus_client.multiprocess import MultiProcessCollector
+from prometheus_client.registry import Collector
 
 from dateline.digests.models import Delivery, DigestIssue
 from dateline.lib.http import client_ip
@@ -101,78 +108,67 @@ def _allowed(request: HttpRequest) -> bool:
     return client_ip(request) in LOOPBACK
 
 
-def _lines(name: str, kind: str, help_text: str, samples: list[tuple[str, float]]) -> list[str]:
-    out = [f"# HELP {name} {help_text}", f"# TYPE {name} {kind}"]
-    out += [f"{name}{labels} {value:g}" for labels, value in samples]
-    return out
+class NewsroomCollector(Collector):
+    """What the database says at scrape time: the task queue, digests and subscribers."""
+
+    def collect(self) -> Iterator[Metric]:
+        depth = _check_tasks().get("depth", 0)
+        yield GaugeMetricFamily("dateline_task_queue_depth", "Tasks ready to run.", value=depth)
+
+        recent = timezone.now() - datetime.timedelta(days=30)
+        deliveries = GaugeMetricFamily(
+            "dateline_digest_deliveries",
+            "Deliveries of the issues of the last 30 days, by state.",
+            labels=["state"],
+        )
+        by_state = (
+            Delivery.objects.filter(issue__slot_at__gte=recent)
+            .values("state")
+            .annotate(n=Count("id"))
+            .order_by("state")
+        )
+        for row in by_state:
+            deliveries.add_metric([row["state"]], row["n"])
+        yield deliveries
+
+        sending = DigestIssue.objects.filter(
+            status__in=[DigestIssue.Status.APPROVED, DigestIssue.Status.SENDING]
+        )
+        last_minute = Delivery.objects.filter(
+            issue__in=sending,
+            state=Delivery.State.SENT,
+            sent_at__gte=timezone.now() - datetime.timedelta(seconds=60),
+        ).count()
+        yield GaugeMetricFamily(
+            "dateline_digest_send_rate",
+            "Messages accepted by the relay per second, over the last minute.",
+            value=round(last_minute / 60, 2),
+        )
+
+        subscribers = GaugeMetricFamily(
+            "dateline_subscribers", "Newsletter subscribers by status.", labels=["status"]
+        )
+        by_status = Subscriber.objects.values("status").annotate(n=Count("id")).order_by("status")
+        for row in by_status:
+            subscribers.add_metric([row["status"]], row["n"])
+        yield subscribers
 
 
-def _labels(**pairs: str) -> str:
-    inner = ",".join(f'{k}="{v}"' for k, v in pairs.items())
-    return "{" + inner + "}"
-
-
-def metrics_text() -> str:
-    totals = observe.all_processes()
-    lines: list[str] = []
-    requests = []
-    for key, count in sorted(totals["requests"].items()):
-        method, status = key.split(" ")
-        requests.append((_labels(method=method, status=status), count))
-    lines += _lines(
-        "dateline_http_requests_total",
-        "counter",
-        "HTTP requests answered, page-cache hits included.",
-        requests,
-    )
-    lines += _lines(
-        "dateline_http_request_seconds_total",
-        "counter",
-        "Time spent answering requests answered by Django.",
-        [("", round(totals["seconds"], 3))],
-    )
-    depth = _check_tasks().get("depth", 0)
-    lines += _lines("dateline_task_queue_depth", "gauge", "Tasks ready to run.", [("", depth)])
-
-    recent = timezone.now() - datetime.timedelta(days=30)
-    by_state = (
-        Delivery.objects.filter(issue__slot_at__gte=recent)
-        .values("state")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    lines += _lines(
-        "dateline_digest_deliveries",
-        "gauge",
-        "Deliveries of the issues of the last 30 days, by state.",
-        [(_labels(state=row["state"]), row["n"]) for row in by_state],
-    )
-    sending = DigestIssue.objects.filter(
-        status__in=[DigestIssue.Status.APPROVED, DigestIssue.Status.SENDING]
-    )
-    last_minute = Delivery.objects.filter(
-        issue__in=sending,
-        state=Delivery.State.SENT,
-        sent_at__gte=timezone.now() - datetime.timedelta(seconds=60),
-    ).count()
-    lines += _lines(
-        "dateline_digest_send_rate",
-        "gauge",
-        "Messages accepted by the relay per second, over the last minute.",
-        [("", round(last_minute / 60, 2))],
-    )
-    subscribers = Subscriber.objects.values("status").annotate(n=Count("id")).order_by()
-    lines += _lines(
-        "dateline_subscribers",
-        "gauge",
-        "Newsletter subscribers by status.",
-        [(_labels(status=row["status"]), row["n"]) for row in subscribers],
-    )
-    return "\n".join(lines) + "\n"
+def scrape_registry() -> CollectorRegistry:
+    """The request counts of every worker process of this server, and the newsroom's."""
+    registry = CollectorRegistry(auto_describe=False)
+    if observe.multiprocess_dir():
+        MultiProcessCollector(registry)
+    else:  # one process (tests, `dateline runserver`): its own counts are all there is
+        registry.register(observe.REGISTRY)
+    registry.register(NewsroomCollector())
+    return registry
 
 
 @never_cache
 def metrics(request: HttpRequest) -> HttpResponse:
     if not _allowed(request):
         return HttpResponse("Forbidden\n", status=403, content_type="text/plain")
-    return HttpResponse(metrics_text(), content_type="text/plain; version=0.0.4; charset=utf-8")
+    # Prometheus' text format, or OpenMetrics when the scraper asks for it.
+    encoder, content_type = choose_encoder(request.META.get("HTTP_ACCEPT", ""))
+    return HttpResponse(encoder(scrape_registry()), content_type=content_type)

@@ -6,10 +6,11 @@
   log, ours and the reader's bug report.
 * In production, logs are JSON lines (python-json-logger, LOGGING in settings.py),
   one object per record.
-* Each server process counts requests by method and status class, and their
-  time, and adds the tally to the cache every few seconds (``Tally``), so the
-  metrics endpoint (health.py) sums every process on every machine sharing the
-  cache, including the hits the page cache answers before Django.
+* Requests are counted by method and status class, with their time, in
+  prometheus_client counters, including the hits the page cache answers before
+  Django. Under ``dateline serve`` the worker processes share a folder
+  (``PROMETHEUS_MULTIPROC_DIR``, prometheus_client's multiprocess mode), so the
+  metrics endpoint (health.py) sums every process of the server.
 """
 
 from __future__ import annotations
@@ -18,23 +19,18 @@ import contextvars
 import logging
 import os
 import re
-import socket
-import threading
 import time
 import uuid
-from collections import Counter
 from collections.abc import Callable
-from typing import Any
+from pathlib import Path
 
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponseBase
+from prometheus_client import CollectorRegistry, Counter, disable_created_metrics
+
+from dateline.lib.vardir import var_dir
 
 REQUEST_ID = contextvars.ContextVar("request_id", default="")
 VALID_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
-FLUSH_SECONDS = 5.0
-# Each process's totals live under their own key for a day after its last flush.
-PROCESS_TTL = 24 * 3600
-REGISTRY_KEY = "metrics:processes"
 
 
 def request_id_from(header: str | None) -> str:
@@ -51,68 +47,61 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
-class Tally:
-    """This process's request counts, added to the cache every few seconds."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self.requests: Counter[tuple[str, str]] = Counter()
-        self.seconds = 0.0
-        self._last_flush = time.monotonic()
-        self.key = f"metrics:process:{socket.gethostname()}:{os.getpid()}"
-
-    def record(self, method: str, status: int, seconds: float) -> None:
-        with self._lock:
-            self.requests[
-                (method if method in KNOWN_METHODS else "OTHER", f"{status // 100}xx")
-            ] += 1
-            self.seconds += seconds
-            due = time.monotonic() - self._last_flush >= FLUSH_SECONDS
-        if due:
-            self.flush()
-
-    def snapshot(self) -> dict[str, Any]:
-        with self._lock:
-            return {
-                "requests": {f"{m} {s}": n for (m, s), n in self.requests.items()},
-                "seconds": self.seconds,
-            }
-
-    def flush(self) -> None:
-        """Write this process's totals (they only grow) under its own key."""
-        with self._lock:
-            self._last_flush = time.monotonic()
-        try:
-            cache.set(self.key, self.snapshot(), PROCESS_TTL)
-            known = cache.get(REGISTRY_KEY) or []
-            if self.key not in known:
-                # Two processes registering at once may lose one; it re-registers next flush.
-                cache.set(REGISTRY_KEY, [*known, self.key][-500:], PROCESS_TTL)
-        except Exception:  # metrics must never break a request
-            logging.getLogger(__name__).warning("Could not store request metrics", exc_info=True)
-
-    def reset(self) -> None:
-        with self._lock:
-            self.requests.clear()
-            self.seconds = 0.0
-
-
+# Our own registry, not prometheus_client's global one: that one also describes the
+# scraping process alone (its CPU, memory), which says little when workers share the load.
+REGISTRY = CollectorRegistry(auto_describe=False)
+# Counters have no creation time in multiprocess mode; none in one process either, alike.
+disable_created_metrics()
+REQUESTS = Counter(
+    "dateline_http_requests",
+    "HTTP requests answered, page-cache hits included.",
+    ["method", "status"],
+    registry=REGISTRY,
+)
+SECONDS = Counter(
+    "dateline_http_request_seconds",
+    "Time spent answering requests answered by Django.",
+    registry=REGISTRY,
+)
 KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
-TALLY = Tally()
+# Label children bound once per (method, status): labels() on every request would cost
+# more than the count itself on the page cache's hit path (bench/metrics).
+_BOUND: dict[tuple[str, int], Counter] = {}
 
 
-def all_processes() -> dict[str, Any]:
-    """Totals over every process that flushed to the cache, this one up to now."""
-    TALLY.flush()
-    requests: Counter[str] = Counter()
-    seconds = 0.0
-    for key in cache.get(REGISTRY_KEY) or []:
-        snapshot = cache.get(key)
-        if not snapshot:
-            continue
-        requests.update(snapshot["requests"])
-        seconds += snapshot["seconds"]
-    return {"requests": dict(requests), "seconds": seconds}
+def _bind(method: str, status: int) -> Counter:
+    known = method in KNOWN_METHODS
+    child = REQUESTS.labels(method if known else "OTHER", f"{status // 100}xx")
+    if known:  # a client's made-up methods would grow the dict without end
+        _BOUND[method, status] = child
+    return child
+
+
+def record(method: str, status: int, seconds: float) -> None:
+    """Count one answered request (registered as the page cache's tally too)."""
+    child = _BOUND.get((method, status)) or _bind(method, status)
+    child.inc()
+    if seconds:
+        SECONDS.inc(seconds)
+
+
+def multiprocess_dir() -> str | None:
+    """Where every worker process of this server writes its counts, when one was set."""
+    return os.environ.get("PROMETHEUS_MULTIPROC_DIR") or None
+
+
+def prepare_multiprocess_dir(port: int) -> Path:
+    """A folder for the server's counts, emptied of an earlier run's before it starts.
+
+    ``PROMETHEUS_MULTIPROC_DIR`` when the operator set it, else ``var/metrics/<port>``
+    (one per server, so two on one machine do not mix). Left behind at the end: the
+    server execs granian and cannot clean up after it; the next start does.
+    """
+    folder = Path(multiprocess_dir() or var_dir() / "metrics" / str(port))
+    folder.mkdir(parents=True, exist_ok=True)
+    for stale in folder.glob("*.db"):
+        stale.unlink()
+    return folder
 
 
 class ObserveMiddleware:
@@ -130,5 +119,5 @@ class ObserveMiddleware:
         finally:
             REQUEST_ID.reset(token)
         response["X-Request-ID"] = request_id
-        TALLY.record(request.method or "GET", response.status_code, time.perf_counter() - started)
+        record(request.method or "GET", response.status_code, time.perf_counter() - started)
         return response

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from dateline.wire.clustering import Clusterer
+from dateline.wire.followups import mail_kill_warning
 from dateline.wire.formats import ParsedItem, ParseResult, Problem
 from dateline.wire.models import Provider, StoryCluster, WireItem, WireUse
 
@@ -169,8 +170,6 @@ def _store(provider: Provider, parsed: ParsedItem, now: datetime.datetime) -> tu
 
 def warn_users(item: WireItem, *, killed: bool) -> None:
     """Note the change on every article that used the item, and mail its editors on a kill."""
-    from dateline.wire.tasks import mail_kill_warning
-
     when = timezone.localtime(item.updated_at).strftime("%d %b %Y %H:%M")
     if killed:
         notice = (

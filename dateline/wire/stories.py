@@ -11,6 +11,7 @@ from django.utils.text import slugify
 
 from dateline.newsroom.models import ArticleAuthor, ArticlePage, ArticleSource, Author, SectionPage
 from dateline.wire import wirecopy
+from dateline.wire.followups import attach_wire_photo
 from dateline.wire.models import Provider, StoryCluster, WireItem, WireUse
 from dateline.wire.wirecopy import STATUS_PREFIX
 
@@ -154,8 +155,6 @@ def write_story(
             article=article,
             defaults={"seen_version_at": photo_item.version_created},
         )
-        from dateline.wire.tasks import attach_wire_photo
-
         agency = photo_item.provider.short_name or photo_item.provider.name
         credit = image.get("credit") or f"Photo from {agency}"
         transaction.on_commit(

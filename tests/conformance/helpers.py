@@ -63,8 +63,8 @@ def comment_mails(site: Site, settings: Any, capture: Any) -> dict[str, bytes]:
 
 
 def kill_notice(site: Site) -> dict[str, bytes]:
+    from dateline.wire.followups import mail_kill_warning
     from dateline.wire.models import WireItem, WireUse
-    from dateline.wire.tasks import mail_kill_warning
     from tests.wire.helpers import make_provider
 
     mail.outbox.clear()

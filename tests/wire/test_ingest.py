@@ -79,6 +79,28 @@ def test_a_kill_marks_the_item_and_warns_the_editors_of_every_article_that_used_
     assert "urn:meridian:text:2026-4471" in mail_server.text(mail)
 
 
+def test_a_kill_warning_queued_under_the_tasks_old_path_still_runs():
+    # The wire's follow-up tasks moved out of tasks.py; a worker meets rows queued
+    # before that with their old path, and must find the same task by it.
+    from django_tasks_db.models import DBTaskResult, get_date_max
+
+    from dateline.wire.followups import mail_kill_warning
+
+    queued = DBTaskResult.objects.create(
+        task_path="dateline.wire.tasks.mail_kill_warning",
+        args_kwargs={"args": [0], "kwargs": {}},
+        status="READY",
+        backend_name="default",
+        queue_name="default",
+        run_after=get_date_max(),  # none: the tests' backend runs tasks at once
+        exception_class_path="",
+        traceback="",
+    )
+    assert mail_kill_warning.module_path == "dateline.wire.followups.mail_kill_warning"
+    assert queued.task.func is mail_kill_warning.func
+    assert queued.task.call(*queued.args_kwargs["args"]) == 0  # no such item: nobody mailed
+
+
 def test_an_update_after_use_leaves_a_notice_on_the_article(world):
     provider = make_provider("Calder Press Service", format="newsml")
     ingest(provider, parse(fixture("calder.xml"), "newsml"))

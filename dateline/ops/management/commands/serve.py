@@ -8,6 +8,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
+from dateline.ops.observe import prepare_multiprocess_dir
+
 
 def granian_argv(
     host: str, port: int, workers: int, access_log: bool, threads: int = 4
@@ -73,6 +75,10 @@ class Command(BaseCommand):
             options["access_log"],
             threads=options["threads"],
         )
+        # Every worker process counts its requests in files in one folder, which /metrics
+        # sums (prometheus_client's multiprocess mode); the workers inherit the variable.
+        folder = prepare_multiprocess_dir(options["port"])
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(folder)
         sys.stdout.flush()
         # Replace this process: signals from a supervisor reach granian directly.
         os.execv(sys.executable, argv)  # noqa: S606
