@@ -283,9 +283,8 @@ DKIM_SELECTOR = envstr("DKIM_SELECTOR")
 DKIM_PRIVATE_KEY_FILE = envstr("DKIM_PRIVATE_KEY_FILE")
 # The outbox shows mail in the browser; never expose it on a production site.
 DEV_OUTBOX = envbool("DEV_OUTBOX", not PRODUCTION)
-# The outbox's SMTP side (`dateline outbox-smtp`, started by `dateline run`): the digest
-# engine speaks SMTP itself, so in development it is pointed there and digests land
-# in /dev/outbox/ like all other mail.
+# `dateline outbox-smtp` (started by `dateline run`): the digest engine speaks SMTP,
+# so in development its mail lands in /dev/outbox/ through it like all other mail.
 OUTBOX_SMTP_PORT = envint("OUTBOX_SMTP_PORT", PORT + 25)
 USE_OUTBOX_SMTP = DEV_OUTBOX and EMAIL_BACKEND == "dateline.outbox.backend.OutboxBackend"
 if USE_OUTBOX_SMTP:
@@ -314,9 +313,8 @@ STORAGES: dict[str, Any] = {
         "BACKEND": "dateline.lib.staticfiles.KeptManifestStaticFilesStorage"
     },
 }
-# Uploaded photos in S3-compatible storage (AWS, MinIO, Ceph, Backblaze...) through
-# django-storages: `pip install ".[s3]"`, credentials in AWS_ACCESS_KEY_ID and
-# AWS_SECRET_ACCESS_KEY (docs/deployment.md, "Media").
+# Photos in S3-compatible storage through django-storages (`pip install ".[s3]"`,
+# AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; docs/deployment.md, "Media").
 MEDIA_S3_BUCKET = envstr("MEDIA_S3_BUCKET", "")
 if MEDIA_S3_BUCKET:
     _media_domain = envstr("MEDIA_S3_CUSTOM_DOMAIN", "")
@@ -397,10 +395,8 @@ DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "newsroom@dateline.invalid")
 if "<" not in DEFAULT_FROM_EMAIL:
     DEFAULT_FROM_EMAIL = formataddr((PUBLICATION_NAME, DEFAULT_FROM_EMAIL))
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-# The publication's mail domain: every Message-ID, the mailto unsubscribe address and
-# (without NEWSLETTER_BOUNCE_DOMAIN) the digest's bounce addresses are under it. By
-# default the From address's domain, which receives our mail already; never the host
-# of a development BASE_URL such as 127.0.0.1.
+# The domain of every Message-ID, the mailto unsubscribe and (by default) bounce
+# addresses: the From address's, which receives our mail already, never 127.0.0.1.
 MAIL_DOMAIN = envstr(
     "MAIL_DOMAIN", parseaddr(DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "dateline.invalid"
 ).lower()
@@ -459,12 +455,11 @@ CORS_ALLOW_HEADERS = ("content-type",)
 DIGEST_AUTO_APPROVE = envbool("DIGEST_AUTO_APPROVE", True)
 # Tasks that share one issue's sending (each claims its own batches).
 DIGEST_SEND_TASKS = envint("DIGEST_SEND_TASKS", 2)
-# Count clicks per issue and link through signed redirects (dateline.digests.clicks): in
-# aggregate only, never who clicked, so on by default.
+# Clicks per issue and link through signed redirects, never who clicked: on by default.
+# Each process writes its counts every CLICK_FLUSH_SECONDS and, while the database is
+# away, keeps at most CLICK_PENDING_MAX links unsaved (dateline.digests.clicks).
 NEWSLETTER_CLICK_TRACKING = envbool("NEWSLETTER_CLICK_TRACKING", True)
-# Each process adds its clicks to the database this often, in one statement.
 CLICK_FLUSH_SECONDS = envint("CLICK_FLUSH_SECONDS", 10)
-# Distinct links a process keeps unsaved while the database is away (memory stays bounded).
 CLICK_PENDING_MAX = envint("CLICK_PENDING_MAX", 10000)
 # Soft bounces, scored as Mailman does: at most one point a day, forgotten after the window.
 BOUNCE_SOFT_THRESHOLD = envint("BOUNCE_SOFT_THRESHOLD", 5)
