@@ -212,8 +212,7 @@ else:
         "LOCATION": str(VAR_DIR / "cache.sqlite3"),
         "OPTIONS": {"MAX_ENTRIES": envint("CACHE_MAX_ENTRIES", 5000)},
     }
-# Wagtail writes a rendition's cache entry on every use: per process in memory
-# unless Redis is shared (renditions never change, so nothing needs invalidating).
+# Wagtail's rendition cache, per process unless Redis is shared (renditions never change).
 _renditions = (
     {**_cache, "TIMEOUT": 7 * 86400}
     if REDIS_URL
@@ -455,10 +454,11 @@ CORS_ALLOW_HEADERS = ("content-type",)
 DIGEST_AUTO_APPROVE = envbool("DIGEST_AUTO_APPROVE", True)
 # Tasks that share one issue's sending (each claims its own batches).
 DIGEST_SEND_TASKS = envint("DIGEST_SEND_TASKS", 2)
-# Clicks per issue and link through signed redirects, never who clicked: on by default.
-# Each process writes its counts every CLICK_FLUSH_SECONDS and, while the database is
-# away, keeps at most CLICK_PENDING_MAX links unsaved (dateline.digests.clicks).
-NEWSLETTER_CLICK_TRACKING = envbool("NEWSLETTER_CLICK_TRACKING", True)
+# Clicks per issue and link via signed redirects, never who clicked; on unless turned off
+# (also by the old name). Each process writes its counts every CLICK_FLUSH_SECONDS and,
+# while the database is away, keeps at most CLICK_PENDING_MAX links unsaved.
+_old = envbool("DIGEST_CLICK_TRACKING", True)
+NEWSLETTER_CLICK_TRACKING = envbool("NEWSLETTER_CLICK_TRACKING", _old)
 CLICK_FLUSH_SECONDS = envint("CLICK_FLUSH_SECONDS", 10)
 CLICK_PENDING_MAX = envint("CLICK_PENDING_MAX", 10000)
 # Soft bounces, scored as Mailman does: at most one point a day, forgotten after the window.

@@ -32,7 +32,8 @@ def load_settings(tmp_path, **env: str) -> dict:
     environ.update(DATELINE_VAR_DIR=str(tmp_path), **env)
     code = (
         "import json, dateline.settings as s;"
-        "print(json.dumps({'STORAGES': s.STORAGES, 'MEDIA_URL': s.MEDIA_URL}))"
+        "print(json.dumps({'STORAGES': s.STORAGES, 'MEDIA_URL': s.MEDIA_URL,"
+        " 'NEWSLETTER_CLICK_TRACKING': s.NEWSLETTER_CLICK_TRACKING}))"
     )
     done = subprocess.run(
         [sys.executable, "-c", code], env=environ, capture_output=True, text=True, timeout=60
@@ -149,3 +150,17 @@ def test_a_live_poll_interval_that_is_not_whole_seconds_is_refused(tmp_path, val
     result = start(tmp_path, LIVE_POLL_SECONDS=value)
     assert result.returncode != 0
     assert message in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("env", "counted"),
+    [
+        ({}, True),
+        ({"DIGEST_CLICK_TRACKING": "0"}, False),  # a site that turned it off under the old name
+        ({"DIGEST_CLICK_TRACKING": "0", "NEWSLETTER_CLICK_TRACKING": "1"}, True),
+        ({"NEWSLETTER_CLICK_TRACKING": "0"}, False),
+    ],
+)
+def test_click_counting_is_on_unless_turned_off_by_either_name(tmp_path, env, counted):
+    environ = {"DIGEST_CLICK_TRACKING": "", "NEWSLETTER_CLICK_TRACKING": "", **env}
+    assert load_settings(tmp_path, **environ)["NEWSLETTER_CLICK_TRACKING"] is counted
