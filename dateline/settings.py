@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "dateline.importers",
     "dateline.live",
     "wagtail.contrib.redirects",
+    "wagtail.contrib.settings",
     "wagtail.contrib.frontend_cache",
     "wagtail.embeds",
     "wagtail.sites",
@@ -439,9 +440,8 @@ NEWSLETTER_SIGNUPS_PER_IP = envint("NEWSLETTER_SIGNUPS_PER_IP", 20)
 # new address (the quickest path) from a known one.
 NEWSLETTER_ANSWER_MIN_MS = envint("NEWSLETTER_ANSWER_MIN_MS", 20)
 NEWSLETTER_MAILS_PER_ADDRESS_PER_DAY = envint("NEWSLETTER_MAILS_PER_ADDRESS_PER_DAY", 3)
-NEWSLETTER_UNSUBSCRIBE_MAILBOX = envstr(
-    "NEWSLETTER_UNSUBSCRIBE_MAILBOX", f"unsubscribe@{MAIL_DOMAIN}"
-)
+_mailbox = f"unsubscribe@{MAIL_DOMAIN}"
+NEWSLETTER_UNSUBSCRIBE_MAILBOX = envstr("NEWSLETTER_UNSUBSCRIBE_MAILBOX", _mailbox)
 # Sites whose pages may call the signup API from the browser (newsletter/api.py), through
 # django-cors-headers on the API's paths only; an origin is scheme://host[:port].
 CORS_ALLOWED_ORIGINS = [o.rstrip("/").lower() for o in envlist("NEWSLETTER_CORS_ORIGINS")]

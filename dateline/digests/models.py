@@ -6,6 +6,7 @@ How they move: docs/newsletter.md ("Digests").
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -13,9 +14,11 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.functional import cached_property
 from wagtail.admin.panels import FieldPanel
+from wagtail.fields import RichTextField, StreamField
 from wagtail.snippets.models import register_snippet
 
-from dateline.newsletter.models import Cadence
+from dateline.digests.blocks import IssueBody
+from dateline.newsletter.models import Cadence, Newsletter
 
 
 class SendSlot(models.Model):
@@ -55,22 +58,82 @@ class SendSlot(models.Model):
 register_snippet(SendSlot)
 
 
+class WrittenIssue(models.Model):
+    """A newsletter issue the newsroom writes from scratch, in blocks; sent from its page.
+
+    Sending it makes a DigestIssue of kind EDITED that points here and goes through
+    the same engine as the digest.
+    """
+
+    title = models.CharField(max_length=200, help_text="For the newsroom; readers see the subject")
+    newsletter = models.ForeignKey(
+        "newsletter.Newsletter", on_delete=models.PROTECT, related_name="written_issues"
+    )
+    subject = models.CharField(max_length=200)
+    preheader = models.CharField(
+        max_length=200, blank=True, help_text="The line mail programs show after the subject"
+    )
+    body = StreamField(IssueBody())
+    created_at = models.DateTimeField(default=timezone.now)
+
+    panels = [
+        FieldPanel("title"),
+        FieldPanel("newsletter"),
+        FieldPanel("subject"),
+        FieldPanel("preheader"),
+        FieldPanel("body"),
+    ]
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
 class DigestIssue(models.Model):
+    """One mailing of one newsletter: a digest, an alert, or a written issue.
+
+    The name is the digest's, the first kind there was; every kind goes through the
+    same approval and engine (deliveries, crash safety, progress, figures).
+    """
+
+    class Kind(models.TextChoices):
+        DIGEST = "digest", "Digest"
+        ALERT = "alert", "Alert"
+        EDITED = "edited", "Written issue"
+
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft: editors may change it"
+        # Confirmed by an editor for a later time (slot_at); cancellable until then.
+        SCHEDULED = "scheduled", "Scheduled"
         APPROVED = "approved", "Approved"
         SENDING = "sending", "Sending"
         PAUSED = "paused", "Paused"
         SENT = "sent", "Sent"
         CANCELLED = "cancelled", "Cancelled"
 
-    cadence = models.CharField(max_length=20, choices=Cadence.choices)
-    # The slot this issue belongs to; unique, so schedulers racing for a slot make one issue.
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.DIGEST)
+    newsletter = models.ForeignKey(
+        "newsletter.Newsletter", on_delete=models.PROTECT, related_name="issues"
+    )
+    # The digest's readers' cadence; empty for alerts and written issues.
+    cadence = models.CharField(max_length=20, choices=Cadence.choices, blank=True)
+    # When it goes out: a digest's slot (unique per cadence, so schedulers racing for a
+    # slot make one issue), or the time an editor scheduled another kind for.
     slot_at = models.DateTimeField()
     period_start = models.DateTimeField()
     period_end = models.DateTimeField()
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
     created_at = models.DateTimeField(default=timezone.now)
+    # What the editor wrote: empty means the defaults (the top story's headline and
+    # standfirst for a digest).
+    subject = models.CharField(max_length=200, blank=True)
+    preheader = models.CharField(max_length=200, blank=True)
+    intro = RichTextField(blank=True, features=["bold", "italic", "link"])
+    written = models.ForeignKey(
+        WrittenIssue, null=True, blank=True, on_delete=models.PROTECT, related_name="sends"
+    )
     # Who let it go: an editor in the admin, or nobody when the slot came (auto-approval).
     approved_at = models.DateTimeField(null=True, blank=True)
     approved_by = models.ForeignKey(
@@ -89,11 +152,23 @@ class DigestIssue(models.Model):
     class Meta:
         ordering = ["-slot_at"]
         constraints = [
-            models.UniqueConstraint(fields=["cadence", "slot_at"], name="one_issue_per_slot")
+            models.UniqueConstraint(
+                fields=["cadence", "slot_at"],
+                condition=models.Q(kind="digest"),
+                name="one_issue_per_slot",
+            )
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_cadence_display()} digest for {self.slot_at:%Y-%m-%d %H:%M}"
+        if self.kind == self.Kind.DIGEST:
+            return f"{self.get_cadence_display()} digest for {self.slot_at:%Y-%m-%d %H:%M}"
+        return f"{self.get_kind_display()} for {self.slot_at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.newsletter_id is None:
+            # Code written before there were several newsletters makes digests.
+            self.newsletter = Newsletter.digest()
+        super().save(*args, **kwargs)
 
 
 class DigestStory(models.Model):

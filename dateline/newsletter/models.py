@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from wagtail.admin.panels import FieldPanel
+from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 from wagtail.snippets.models import register_snippet
 
 from dateline.lib import pagecache
@@ -22,6 +23,104 @@ def new_key() -> str:
 class Cadence(models.TextChoices):
     WEEKLY = "weekly", "Once a week"
     TWICE_WEEKLY = "twice_weekly", "Twice a week"
+
+
+class Newsletter(models.Model):
+    """A list readers can be on: the digest, Breaking news, or one the newsroom adds.
+
+    The digest and Breaking news always exist (``digest()``, ``alerts()``); a reader's
+    cadence and sections on Subscriber are their digest settings.
+    """
+
+    class Kind(models.TextChoices):
+        DIGEST = "digest", "Digest: chosen stories at the reader's cadence"
+        ALERTS = "alerts", "Alerts: one story, sent by an editor"
+        EDITED = "edited", "Written by the newsroom"
+
+    name = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=50, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.EDITED)
+    description = models.TextField(blank=True, help_text="One or two lines readers see")
+    sender_name = models.CharField(
+        max_length=100, blank=True, help_text="The From name; the publication's name if empty"
+    )
+    cadence = models.CharField(
+        max_length=100, blank=True, help_text='What readers can expect, e.g. "Every Friday"'
+    )
+    choosable = models.BooleanField(
+        default=True, help_text="Listed in the signup box and the preference centre"
+    )
+    # Ticked in the signup box: a reader who changes nothing gets these.
+    preselected = models.BooleanField(default=False)
+    position = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("slug"),
+        FieldPanel("description"),
+        FieldPanel("sender_name"),
+        FieldPanel("cadence"),
+        FieldPanel("choosable"),
+        FieldPanel("preselected"),
+        FieldPanel("position"),
+    ]
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [
+            # One digest and one alert list: the engine and the alert button look them up.
+            models.UniqueConstraint(
+                fields=["kind"],
+                condition=~models.Q(kind="edited"),
+                name="one_digest_one_alert_list",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    DEFAULTS: dict[str, dict[str, Any]] = {
+        Kind.DIGEST: {
+            "name": "The digest",
+            "slug": "digest",
+            "description": "The week's most important stories, once or twice a week.",
+            "cadence": "Once or twice a week, as you choose",
+            "preselected": True,
+            "position": 0,
+        },
+        Kind.ALERTS: {
+            "name": "Breaking news",
+            "slug": "breaking-news",
+            "description": "A short mail when a story of great importance breaks.",
+            "cadence": "Rarely: only for the biggest news",
+            "preselected": False,
+            "position": 1,
+        },
+    }
+
+    @classmethod
+    def _of_kind(cls, kind: str) -> Newsletter:
+        # Made here as well as in migration 0005: a flushed test database has neither.
+        newsletter, _ = cls.objects.get_or_create(kind=kind, defaults=cls.DEFAULTS[kind])
+        return newsletter
+
+    @classmethod
+    def digest(cls) -> Newsletter:
+        return cls._of_kind(cls.Kind.DIGEST)
+
+    @classmethod
+    def alerts(cls) -> Newsletter:
+        return cls._of_kind(cls.Kind.ALERTS)
+
+    @property
+    def from_name(self) -> str:
+        from django.conf import settings
+
+        return self.sender_name or settings.PUBLICATION_NAME
+
+
+register_snippet(Newsletter)
 
 
 class Subscriber(models.Model):
@@ -131,6 +230,9 @@ class ConsentRecord(models.Model):
     # What was asked for, applied on confirmation.
     cadence = models.CharField(max_length=20, choices=Cadence.choices, default=Cadence.WEEKLY)
     section_ids = models.JSONField(default=list, blank=True)
+    # The newsletters asked for (Newsletter ids); empty on records made before there
+    # were several, which meant the digest.
+    newsletter_ids = models.JSONField(default=list, blank=True)
     token_hash = models.CharField(max_length=64, blank=True, db_index=True)
     token_expires_at = models.DateTimeField(null=True, blank=True)
     mail_sent_at = models.DateTimeField(null=True, blank=True)
@@ -161,12 +263,60 @@ class ConsentRecord(models.Model):
             "consent_text": self.consent_text.text,
             "cadence": self.cadence,
             "section_ids": self.section_ids,
+            "newsletter_ids": self.newsletter_ids,
             "confirmation_mail_sent_at": iso(self.mail_sent_at),
             "confirmed_at": iso(self.confirmed_at),
             "confirmed_ip": self.confirmed_ip,
             "withdrawn_at": iso(self.withdrawn_at),
             "withdrawn_how": self.withdrawn_how,
         }
+
+
+class Subscription(models.Model):
+    """A reader on one newsletter, and the evidence for it: when, how, in which words.
+
+    Leaving closes the row (``left_at``) instead of deleting it, and joining again
+    opens a new one, so the rows are the newsletter's consent history for the reader.
+    """
+
+    subscriber = models.ForeignKey(
+        Subscriber, on_delete=models.CASCADE, related_name="subscriptions"
+    )
+    newsletter = models.ForeignKey(
+        Newsletter, on_delete=models.PROTECT, related_name="subscriptions"
+    )
+    joined_at = models.DateTimeField(default=timezone.now)
+    # How the reader came to it: "signup", "preference centre", "import", "migration".
+    source = models.CharField(max_length=100)
+    # The words they agreed to, and the confirmed request when it came from a signup.
+    consent_text = models.ForeignKey(ConsentText, on_delete=models.PROTECT, related_name="+")
+    consent = models.ForeignKey(
+        ConsentRecord, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    left_at = models.DateTimeField(null=True, blank=True)
+    left_how = models.CharField(max_length=100, blank=True)
+    # The issue whose unsubscribe link the reader followed, for its figures.
+    left_issue_id = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["newsletter", "-joined_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subscriber", "newsletter"],
+                condition=models.Q(left_at=None),
+                name="one_open_subscription",
+            )
+        ]
+        # Approval asks "is this reader on the newsletter" for every reader in id order.
+        indexes = [models.Index(fields=["newsletter", "subscriber"], name="subscription_lookup")]
+
+    def __str__(self) -> str:
+        state = f"left {self.left_at:%Y-%m-%d}" if self.left_at else "open"
+        return f"{self.subscriber_id} on {self.newsletter_id} ({state})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.left_at is None
 
 
 class ConfirmationMail(models.Model):
@@ -236,6 +386,35 @@ class BlockedDomain(models.Model):
 
 
 register_snippet(BlockedDomain)
+
+
+@register_setting(icon="mail")
+class NewsletterSettings(BaseGenericSetting):
+    """What the newsroom decides in the admin (Settings → Newsletter settings)."""
+
+    alerts_per_day = models.PositiveSmallIntegerField(
+        default=3,
+        help_text="Breaking-news alerts the newsroom may send in a day (site's time zone)",
+    )
+    reader_engagement = models.BooleanField(
+        default=False,
+        help_text=(
+            "Record which reader clicked which link. Off, clicks are counted for all "
+            "readers together. Turn on only with a consent text that says so."
+        ),
+    )
+    open_tracking = models.BooleanField(
+        default=False,
+        help_text=(
+            "Count opens with an image in the mail. Unreliable: many mail programs load "
+            "images without the reader opening the mail, and others never load them."
+        ),
+    )
+
+    panels = [FieldPanel("alerts_per_day"), FieldPanel("reader_engagement"), FieldPanel("open_tracking")]
+
+    class Meta:
+        verbose_name = "Newsletter settings"
 
 
 class ErasureRecord(models.Model):
