@@ -82,10 +82,20 @@ class Links:
     base_url: str
     mailbox: str
     secret: str
+    # The newsletter (slug) the mail comes from and the issue (id): an unsubscribe
+    # link then leaves that newsletter alone and counts for that issue. Empty: all.
+    newsletter: str = ""
+    issue: int | None = None
 
     @classmethod
-    def from_settings(cls) -> Links:
-        return cls(settings.BASE_URL, settings.NEWSLETTER_UNSUBSCRIBE_MAILBOX, settings.SECRET_KEY)
+    def from_settings(cls, newsletter: str = "", issue: int | None = None) -> Links:
+        return cls(
+            settings.BASE_URL,
+            settings.NEWSLETTER_UNSUBSCRIBE_MAILBOX,
+            settings.SECRET_KEY,
+            newsletter,
+            issue,
+        )
 
     def manage_token(self, subscriber: KeyHolder) -> str:
         public_id = subscriber.public_id
@@ -95,11 +105,18 @@ class Links:
         return f"{self.base_url}/newsletter/manage/{token}/"
 
     def unsubscribe_url(self, token: str) -> str:
-        return f"{self.base_url}/newsletter/unsubscribe/{token}/"
+        url = f"{self.base_url}/newsletter/unsubscribe/{token}/"
+        if self.newsletter:
+            url += f"{self.newsletter}/"
+            if self.issue is not None:
+                # In the path: no "?" or "=" for quoted-printable to escape per reader.
+                url += f"{self.issue}/"
+        return url
 
     def unsubscribe_mailto(self, token: str) -> str:
         local, _, domain = self.mailbox.partition("@")
-        return f"mailto:{local}+{token}@{domain}?subject=unsubscribe"
+        subject = f"unsubscribe {self.newsletter}" if self.newsletter else "unsubscribe"
+        return f"mailto:{local}+{token}@{domain}?subject={subject.replace(' ', '%20')}"
 
     def list_unsubscribe(self, token: str) -> str:
         """RFC 2369 List-Unsubscribe: https and mailto."""
