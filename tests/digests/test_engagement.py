@@ -72,7 +72,7 @@ def path(url: str) -> str:
 
 
 def test_by_default_every_reader_gets_the_same_links_and_no_reader_row_is_written(client, world):
-    issue, group, sent = mails(world, "ana@example.org", "ben@example.org")
+    _, group, sent = mails(world, "ana@example.org", "ben@example.org")
     assert b"@@DLREADER@@" not in b"".join(group.chunks)
     links = [sorted(set(COUNTED.findall(html))) for _, html, _ in sent]
     assert links[0] == links[1] and links[0]
@@ -91,7 +91,7 @@ def test_by_default_every_reader_gets_the_same_links_and_no_reader_row_is_writte
 
 def test_with_engagement_on_a_click_says_which_mail_it_came_from(client, world, settings):
     switch(reader_engagement=True)
-    issue, group, sent = mails(world, "ana@example.org", "ben@example.org")
+    issue, _, sent = mails(world, "ana@example.org", "ben@example.org")
     (ana, ana_html, ana_text), (ben, ben_html, _) = sent
     [ana_link] = set(COUNTED.findall(ana_html))
     assert ana_link.endswith(f"/{ana.token}/")
@@ -113,7 +113,7 @@ def test_with_engagement_on_a_click_says_which_mail_it_came_from(client, world, 
 
 def test_a_forged_or_foreign_reader_token_records_nobody_but_still_redirects(client, world):
     switch(reader_engagement=True)
-    issue, _, [(ana, html, _)] = mails(world, "ana@example.org")
+    _, _, [(ana, html, _)] = mails(world, "ana@example.org")
     link = COUNTED.findall(html)[0]
     plain = link.removesuffix(f"{ana.token}/")
     other = make_issue([make_article(world, "Glacier survey published")], days_ago=1)
