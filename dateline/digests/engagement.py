@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core import signing
@@ -173,7 +174,7 @@ def _readers(keys: set[tuple[int, str]]) -> dict[tuple[int, str], int]:
     }
 
 
-def _upsert(table: str, key_columns: str, count: str, rows: list[tuple[object, ...]]) -> None:
+def _upsert(table: str, key_columns: str, count: str, rows: list[tuple[Any, ...]]) -> None:
     """Add counts per reader (and link), noting when: one statement for the batch."""
     if not rows:
         return

@@ -79,6 +79,19 @@ class IssueFigures:
     def unsubscribe_rate(self) -> float | None:
         return self._rate(self.unsubscribes, self.delivered)
 
+    # As the tables show them.
+    @property
+    def bounce_percent(self) -> str:
+        return percent(self.bounce_rate)
+
+    @property
+    def click_percent(self) -> str:
+        return percent(self.click_rate)
+
+    @property
+    def unsubscribe_percent(self) -> str:
+        return percent(self.unsubscribe_rate)
+
 
 def figures_for(issues: Iterable[DigestIssue | int], links: bool = True) -> dict[int, IssueFigures]:
     """The figures of several issues in a fixed number of queries; ``links``: per link too."""
@@ -128,7 +141,8 @@ def figures_for(issues: Iterable[DigestIssue | int], links: bool = True) -> dict
         .order_by()
         .values_list("left_issue_id", "n")
     ):
-        found[issue_id].unsubscribes = n
+        if issue_id is not None:  # the filter leaves none; the column may hold them
+            found[issue_id].unsubscribes = n
     for issue_id, n in (
         LinkClicks.objects.filter(issue_id__in=ids)
         .values("issue_id")
