@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import io
 import re
 
 import pytest
@@ -182,3 +183,35 @@ def test_the_redirect_before_django_reads_the_reader_token(world):
     assert list(engagement.READER_CLICKS.pending()) == [
         engagement.ReaderClick(ana.issue_id, click.url, ana.token)
     ]
+
+
+def sent_through_the_engine(world, mail_server, *addresses: str) -> dict[str, str]:
+    """Each reader's HTML part, as the delivery engine handed it to a real SMTP server."""
+    from django.core.management import call_command
+
+    make_article(world, "Dam agreement signed")
+    for address in addresses:
+        reader(address)
+    call_command("send_digests", "--now", stdout=io.StringIO())
+    found = {}
+    for address in addresses:
+        [message] = mail_server.to(address)
+        found[address] = message.get_body(preferencelist=("html",)).get_content()
+    return found
+
+
+@pytest.mark.parametrize("engaged", [False, True])
+def test_the_engine_sends_reader_links_only_with_engagement_on(client, world, mail_server, engaged):
+    switch(reader_engagement=engaged)
+    html = sent_through_the_engine(world, mail_server, "ana@example.org", "ben@example.org")
+    links = {address: set(COUNTED.findall(page)) for address, page in html.items()}
+    deliveries = {d.email: d for d in Delivery.objects.all()}
+    for address, found in links.items():
+        assert len(found) == 1
+        assert found.pop().endswith(f"/{deliveries[address].token}/") is engaged
+    for page in html.values():
+        assert "@@DL" not in page
+        client.get(path(COUNTED.findall(page)[0]))
+    flush()
+    assert LinkClicks.objects.get().clicks == 2
+    assert DeliveryClick.objects.count() == (2 if engaged else 0)
