@@ -217,3 +217,10 @@ READER_CLICKS: BatchedTally[ReaderClick] = BatchedTally(
 def record_click(issue_id: int, url: str, reader: str) -> None:
     """Note a reader's click, to be checked and written (or dropped) with the batch."""
     READER_CLICKS.record(ReaderClick(issue_id, url, reader[:40]))
+
+
+def forget_reader(sender: type, instance: Any, **kwargs: Any) -> None:
+    """Before a subscriber is deleted (erased): their clicks and opens per mail go too."""
+    mails = Delivery.objects.filter(subscriber_id=instance.pk).values("pk")
+    DeliveryClick.objects.filter(delivery__in=mails).delete()
+    DeliveryOpen.objects.filter(delivery__in=mails).delete()

@@ -215,3 +215,22 @@ def test_the_engine_sends_reader_links_only_with_engagement_on(client, world, ma
     flush()
     assert LinkClicks.objects.get().clicks == 2
     assert DeliveryClick.objects.count() == (2 if engaged else 0)
+
+
+def test_erasing_a_reader_erases_their_clicks_and_opens(client, world):
+    from dateline.newsletter.admin_data import erase
+
+    switch(reader_engagement=True, open_tracking=True)
+    _, _, [(ana, ana_html, _), (ben, ben_html, _)] = mails(
+        world, "ana@example.org", "ben@example.org"
+    )
+    for html in (ana_html, ben_html):
+        client.get(path(COUNTED.findall(html)[0]))
+        client.get(path(PIXEL.findall(html)[0]))
+    flush()
+    assert DeliveryClick.objects.count() == DeliveryOpen.objects.count() == 2
+    assert ana.subscriber is not None
+    erase(ana.subscriber)
+    assert list(DeliveryClick.objects.values_list("delivery_id", flat=True)) == [ben.pk]
+    assert list(DeliveryOpen.objects.values_list("delivery_id", flat=True)) == [ben.pk]
+    assert LinkClicks.objects.get().clicks == 2  # the aggregate stays
