@@ -20,6 +20,7 @@ even for mail sent while it was on.
 from __future__ import annotations
 
 import base64
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,6 +32,7 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
 from dateline.digests.models import (
+    DELIVERY_TOKEN_PATTERN,
     Delivery,
     DeliveryClick,
     DeliveryOpen,
@@ -77,6 +79,13 @@ def reader_value(token: str) -> bytes:
 def without_readers(text: str) -> str:
     """A page for everyone (the browser view, the preview): the links counted, no reader."""
     return text.replace(READER, "")
+
+
+_TOKEN = re.compile(DELIVERY_TOKEN_PATTERN)
+
+
+def _looks_like_token(reader: str) -> bool:
+    return bool(reader) and _TOKEN.fullmatch(reader) is not None
 
 
 # Opens ---------------------------------------------------------------------------
@@ -143,7 +152,7 @@ def answer_open(issue_id: int, signature: str, reader: str, method: str) -> bool
     if not constant_time_compare(signature, _open_signature(issue_id)):
         return False
     if method == "GET":
-        OPENS.record(Open(issue_id, reader[:40]))
+        OPENS.record(Open(issue_id, reader if _looks_like_token(reader) else ""))
     return True
 
 
@@ -215,8 +224,13 @@ READER_CLICKS: BatchedTally[ReaderClick] = BatchedTally(
 
 
 def record_click(issue_id: int, url: str, reader: str) -> None:
-    """Note a reader's click, to be checked and written (or dropped) with the batch."""
-    READER_CLICKS.record(ReaderClick(issue_id, url, reader[:40]))
+    """Note a reader's click, to be checked and written (or dropped) with the batch.
+
+    Only the shape is checked here (the signature costs an HMAC, done at the write), so
+    made-up strings cannot fill the tally's room meant for readers' clicks.
+    """
+    if _looks_like_token(reader):
+        READER_CLICKS.record(ReaderClick(issue_id, url, reader))
 
 
 def forget_reader(sender: type, instance: Any, **kwargs: Any) -> None:
