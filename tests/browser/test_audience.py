@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -76,3 +77,32 @@ def test_the_audience_works_on_a_phone_and_with_the_keyboard(
     page.screenshot(path=str(artifacts / "audience-phone.png"), full_page=True)
     blocking = [v for v in run_axe(page, axe_source) if v["impact"] in BLOCKING]
     assert not blocking, "axe found serious or critical violations:\n" + describe(blocking)
+
+
+def test_an_editor_sees_the_issues_figures_after_a_click(
+    counted: Newsroom, new_page: Callable[..., Page], settings: Any
+):
+    from dateline.digests import clicks, render
+    from dateline.digests.models import Delivery, DigestIssue
+    from tests.digests.helpers import make_issue
+
+    settings.BASE_URL = counted.live_server.url  # where the mail's links lead
+    issue = make_issue(counted.top_stories[:2])
+    DigestIssue.objects.filter(pk=issue.pk).update(status=DigestIssue.Status.SENT)
+    for i in range(3):
+        Delivery.objects.create(issue=issue, email=f"r{i}@example.org", state="sent")
+    story = render.issue_stories(issue)[0]
+    clicks.TALLY.forget()
+
+    page = new_page()
+    # A reader's click: the redirect lands on the story, and the count is written.
+    page.goto("/" + story.url.split("://", 1)[1].split("/", 1)[1])
+    expect(page).to_have_url(re.compile(re.escape(story.article.url) + "$"))
+    clicks.TALLY.flush()
+
+    sign_in(page)
+    page.goto(f"/admin/newsletter/digests/{issue.pk}/")
+    figures = page.locator("[data-issue-figures]")
+    expect(figures.locator("tr[data-figure='delivered'] td").first).to_have_text("3")
+    expect(figures.locator("tr[data-figure='clicks'] td").first).to_have_text("1")
+    expect(figures.locator("table[data-story-clicks]")).to_contain_text(story.article.title)
