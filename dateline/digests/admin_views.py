@@ -28,6 +28,7 @@ from wagtail.admin.viewsets.base import ViewSet
 from wagtail.permissions import policy_registry
 
 from dateline.digests import editorial, engine, render
+from dateline.digests.audience.panel import figures_panel
 from dateline.digests.models import Delivery, DigestIssue, DigestStory, LinkClicks
 from dateline.digests.progress import chart_bars, progress
 
@@ -136,23 +137,22 @@ class IssueView(IssueMixin, WagtailAdminTemplateMixin, TemplateView):
             .select_related("article")
             .order_by("dropped", "position")
         )
-        # Clicks per link, all readers together (dateline.digests.clicks), and per story.
-        links = list(LinkClicks.objects.filter(issue=issue).select_related("story"))
+        # Clicks per story, all readers together (dateline.digests.clicks).
         per_story: dict[int, int] = {}
-        for link in links:
-            if link.story_id is not None:
-                per_story[link.story_id] = per_story.get(link.story_id, 0) + link.clicks
+        for story_id, n in LinkClicks.objects.filter(issue=issue).values_list("story_id", "clicks"):
+            if story_id is not None:
+                per_story[story_id] = per_story.get(story_id, 0) + n
         for story in stories:
             story.clicks = per_story.get(story.article_id, 0)  # type: ignore[attr-defined]
         context.update(
             issue=issue,
-            link_clicks=links,
-            total_clicks=sum(link.clicks for link in links),
             in_mail=[s for s in stories if not s.dropped],
             dropped=[s for s in stories if s.dropped],
             editable=issue.status == Status.DRAFT and can(self.request, "change"),
             can_change=can(self.request, "change"),
             progress_panel=progress_panel(issue),
+            # Sent, deferred, bounced, unsubscribed, clicked: a template of its own.
+            figures_panel=figures_panel(issue),
             preview_url=digests_url("preview", issue.pk),
             view_url=render.view_url(issue),
         )

@@ -13,3 +13,10 @@ class DigestsConfig(AppConfig):
         from dateline.digests.esp import on_tracking
 
         tracking.connect(on_tracking, dispatch_uid="dateline-esp-bounces")
+        # Erasing a reader erases what reader engagement recorded about them.
+        from django.db.models.signals import pre_delete
+
+        from dateline.digests.engagement import forget_reader
+        from dateline.newsletter.models import Subscriber
+
+        pre_delete.connect(forget_reader, sender=Subscriber, dispatch_uid="dateline-engagement")

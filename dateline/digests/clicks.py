@@ -30,6 +30,7 @@ from django.urls import reverse
 from django.utils.encoding import iri_to_uri
 from wagtail.models import Page
 
+from dateline.digests import engagement
 from dateline.digests.models import DigestIssue, LinkClicks
 from dateline.lib.tally import BatchedTally
 
@@ -127,16 +128,20 @@ TALLY: BatchedTally[Click] = BatchedTally(
 )
 
 
-def answer(token: str, method: str) -> list[tuple[str, str]] | None:
+def answer(token: str, method: str, reader: str = "") -> list[tuple[str, str]] | None:
     """The redirect's headers for a good token, counting a GET; None for a bad token.
 
     HEAD is what link checkers and some mail scanners send: not a reader, not counted.
+    ``reader``: the delivery token a reader's link ends in when the newsroom turned
+    reader engagement on (engagement.py), checked when the batch is written.
     """
     click = read_token(token)
     if click is None:
         return None
     if method == "GET":
         TALLY.record(click)
+        if reader:
+            engagement.record_click(click.issue_id, click.url, reader)
     return [("Location", click.url), *HEADERS]
 
 
@@ -154,8 +159,8 @@ class ClickRedirectApp:
         path: str = environ.get("PATH_INFO", "")
         method = environ.get("REQUEST_METHOD", "")
         if path.startswith(PREFIX) and method in ("GET", "HEAD"):
-            token = path[len(PREFIX) :].removesuffix("/")
-            if "/" not in token and (headers := answer(token, method)) is not None:
+            token, _, reader = path[len(PREFIX) :].removesuffix("/").partition("/")
+            if "/" not in reader and (headers := answer(token, method, reader)) is not None:
                 start_response(STATUS, headers)
                 return [b""]
         return self.application(environ, start_response)

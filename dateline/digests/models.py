@@ -361,3 +361,49 @@ class RelayBudget(models.Model):
 
     def __str__(self) -> str:
         return self.relay
+
+
+class IssueOpens(models.Model):
+    """Opens of an issue's mail by all its readers together, when open tracking is on.
+
+    Unreliable by nature (mail programs that load images for the reader, or never),
+    so a rough count only: dateline.digests.engagement.
+    """
+
+    issue = models.OneToOneField(DigestIssue, on_delete=models.CASCADE, related_name="opens")
+    opens = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.opens} opens of {self.issue_id}"
+
+
+class DeliveryClick(models.Model):
+    """One reader's clicks on one link: kept only with NewsletterSettings.reader_engagement.
+
+    Off (the default), no row of this kind is ever written (dateline.digests.engagement).
+    """
+
+    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="clicks")
+    url = models.URLField(max_length=2000)
+    clicks = models.PositiveIntegerField(default=0)
+    # When the click was written (within a flush interval of the reader's click).
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["delivery", "url"], name="one_count_per_reader_link")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.delivery_id}: {self.clicks} on {self.url}"
+
+
+class DeliveryOpen(models.Model):
+    """One reader's opens of one mail: only with reader engagement and open tracking on."""
+
+    delivery = models.OneToOneField(Delivery, on_delete=models.CASCADE, related_name="open")
+    opens = models.PositiveIntegerField(default=0)
+    at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.delivery_id}: {self.opens} opens"

@@ -27,7 +27,7 @@ from django.core import signing
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from dateline.digests import clicks, smtp
+from dateline.digests import clicks, engagement, smtp
 from dateline.digests.models import DigestIssue, DigestStory
 from dateline.lib import mailhtml
 from dateline.newsletter import tokens
@@ -54,6 +54,8 @@ _HTML_MANAGE, _HTML_UNSUBSCRIBE, _HTML_ADDRESS = (
 _TEXT_MANAGE, _TEXT_UNSUBSCRIBE, _TEXT_ADDRESS = (
     x.encode() for x in (TEXT_MANAGE, TEXT_UNSUBSCRIBE, TEXT_ADDRESS)
 )
+# After counted links, in both parts, only with reader engagement on (engagement.py).
+_READER = engagement.READER.encode()
 
 
 def mail_domain() -> str:
@@ -111,7 +113,7 @@ def _absolute(url: str) -> str:
 def _link(issue: DigestIssue, url: str, story_id: int | None = None) -> str:
     """A link in the mail, counted when NEWSLETTER_CLICK_TRACKING is on (clicks.py)."""
     if settings.NEWSLETTER_CLICK_TRACKING:
-        return clicks.click_url(issue.pk, url, story_id)
+        return clicks.click_url(issue.pk, url, story_id) + engagement.click_suffix()
     return url
 
 
@@ -196,7 +198,7 @@ def render_browser_html(issue: DigestIssue) -> str:
         unsubscribe_url="",
         address="",
     )
-    return mailhtml.render("digests/email.mjml", context)
+    return engagement.without_readers(mailhtml.render("digests/email.mjml", context))
 
 
 def _qp(text: str) -> bytes:
@@ -316,6 +318,8 @@ class RenderedGroup:
             _TEXT_UNSUBSCRIBE: text_unsubscribe,
             _TEXT_ADDRESS: text_address,
         }
+        if _READER in names:  # only in mail rendered with reader engagement on
+            values[_READER] = engagement.reader_value(delivery.token)
         # Chunks alternate: fixed bytes, a placeholder's name, fixed bytes, …
         return [values[name] for name in names]
 
@@ -337,6 +341,7 @@ def render_group(
         manage_url=HTML_MANAGE,
         unsubscribe_url=HTML_UNSUBSCRIBE,
         address=HTML_ADDRESS,
+        open_url=engagement.open_url(issue),
     )
     page = mailhtml.render("digests/email.mjml", context)
     context.update(manage_url=TEXT_MANAGE, unsubscribe_url=TEXT_UNSUBSCRIBE, address=TEXT_ADDRESS)

@@ -9,6 +9,7 @@ from wagtail import hooks
 from wagtail.admin.viewsets.base import ViewSetGroup
 
 from dateline.digests.admin_views import ANY, DigestViewSet, NextDigestPanel, can
+from dateline.digests.audience.views import AudienceViewSet
 from dateline.newsletter.admin_views import (
     GrowthViewSet,
     ImportViewSet,
@@ -35,3 +36,8 @@ def register_newsletter() -> NewsletterViewSetGroup:
 def next_digest_panel(request: HttpRequest, panels: list[Any]) -> None:
     if can(request, *ANY):
         panels.append(NextDigestPanel())
+
+
+@hooks.register("register_admin_viewset")
+def register_audience() -> AudienceViewSet:
+    return AudienceViewSet()

@@ -1,0 +1,1 @@
+"""Audience: the newsroom's numbers in the admin (views), and each issue's (panel)."""
