@@ -12,6 +12,15 @@ from dateline.digests.models import DigestIssue
 INTRO_FEATURES = ["bold", "italic", "link"]
 
 
+class IntroEditor(DraftailRichTextArea):
+    """Wagtail's rich text editor; a field posted empty (no script ran) is no introduction."""
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        if not str(data.get(name) or "").strip():
+            return ""
+        return super().value_from_datadict(data, files, name)
+
+
 class WordsForm(forms.ModelForm[DigestIssue]):
     """Subject, preheader and introduction; each field shows what an empty one means."""
 
@@ -19,7 +28,7 @@ class WordsForm(forms.ModelForm[DigestIssue]):
         model = DigestIssue
         fields = ["subject", "preheader", "intro"]
         labels = {"intro": "Introduction", "preheader": "Preheader"}
-        widgets = {"intro": DraftailRichTextArea(features=INTRO_FEATURES)}
+        widgets = {"intro": IntroEditor(features=INTRO_FEATURES)}
 
     def __init__(self, *args: Any, defaults: tuple[str, str] = ("", ""), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -33,10 +42,8 @@ class WordsForm(forms.ModelForm[DigestIssue]):
         ].help_text = (
             "A few words of your own above the stories; empty: none. Bold, italic and links."
         )
-        for name in ("subject", "preheader"):
-            self.fields[name].widget.attrs["placeholder"] = (
-                subject if name == "subject" else preheader
-            )
+        self.fields["subject"].widget.attrs["placeholder"] = subject
+        self.fields["preheader"].widget.attrs["placeholder"] = preheader
 
 
 class ScheduleForm(forms.Form):

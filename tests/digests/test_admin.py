@@ -360,3 +360,13 @@ def test_a_scheduled_issue_is_watched_for_its_start(staff, draft):
     panel = staff.get(f"{DIGESTS}{draft.pk}/progress/").content.decode()
     assert 'data-status="scheduled"' in panel and 'data-every="30000"' in panel
     assert "nothing is queued yet" in panel
+
+
+def test_a_subject_too_long_is_explained_on_the_page(staff, draft):
+    response = staff.post(f"{DIGESTS}{draft.pk}/words/", {"subject": "x" * 201, "intro": ""})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Not saved: please correct the fields below." in page
+    assert "Ensure this value has at most 200 characters" in page
+    draft.refresh_from_db()
+    assert draft.subject == ""

@@ -464,3 +464,24 @@ def test_a_send_once_started_is_paused_not_cancelled(stories, mail_server):
     with pytest.raises(editorial.NotADraft, match="pause it instead"):
         editorial.cancel(issue)
     assert len(mail_server.to("ana@example.org")) == 1
+
+
+def test_a_digest_cannot_be_scheduled_onto_another_digests_slot(stories, mail_server):
+    with at(THURSDAY_EVENING):
+        editorial.prepare_drafts()
+    weekly = weekly_draft()
+    twice = DigestIssue.objects.get(cadence="twice_weekly", status=DigestIssue.Status.DRAFT)
+    # Another weekly issue already goes on Friday at 07:00.
+    DigestIssue.objects.create(
+        cadence="weekly",
+        slot_at=FRIDAY_SLOT + datetime.timedelta(days=7),
+        period_start=FRIDAY_SLOT,
+        period_end=FRIDAY_SLOT + datetime.timedelta(days=7),
+        status=DigestIssue.Status.CANCELLED,
+    )
+    with pytest.raises(ValueError, match="another once a week issue goes then"):
+        editorial.schedule(weekly, FRIDAY_SLOT + datetime.timedelta(days=7), now=THURSDAY_EVENING)
+    assert weekly_draft().status == DigestIssue.Status.DRAFT
+    # Another cadence's issue may go at the same time.
+    editorial.schedule(twice, FRIDAY_SLOT + datetime.timedelta(days=7), now=THURSDAY_EVENING)
+    assert twice.status == DigestIssue.Status.SCHEDULED
