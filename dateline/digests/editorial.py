@@ -343,7 +343,8 @@ def schedule(
     """
     now = now or timezone.now()
     if at <= now:
-        raise ValueError(f"{at:%Y-%m-%d %H:%M} is past: choose a time after {now:%H:%M}")
+        when, then = timezone.localtime(at), timezone.localtime(now)
+        raise ValueError(f"{when:%Y-%m-%d %H:%M} is past: choose a time after {then:%H:%M}")
     _draft(issue)
     if not _has_stories(issue):
         raise NotADraft(f"{issue} has no story left to send")
@@ -394,7 +395,9 @@ def cancel(issue: DigestIssue) -> None:
         return
     if issue.status == Status.APPROVED and issue.queueing:
         raise NotADraft(f"{issue} is still queueing its readers: try again in a moment")
-    raise NotADraft(f"{issue} is {issue.get_status_display().lower()}: pause it instead")
+    if issue.status in (Status.APPROVED, Status.SENDING):
+        raise NotADraft(f"{issue} is being sent: pause it instead")
+    raise NotADraft(f"{issue} is {issue.get_status_display().lower()}")
 
 
 def _release_scheduled(issue: DigestIssue, now: datetime.datetime, hand_to_workers: bool) -> bool:

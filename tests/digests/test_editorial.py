@@ -458,10 +458,13 @@ def test_a_send_once_started_is_paused_not_cancelled(stories, mail_server):
     with pytest.raises(editorial.NotADraft, match="still queueing"):
         editorial.cancel(issue)
     DigestIssue.objects.filter(pk=issue.pk).update(queueing=False)
+    DigestIssue.objects.filter(pk=issue.pk).update(status=DigestIssue.Status.SENDING)
+    with pytest.raises(editorial.NotADraft, match="being sent: pause it instead"):
+        editorial.cancel(issue)
     engine.send_issue(issue, "worker")
     issue.refresh_from_db()
     assert issue.status == DigestIssue.Status.SENT
-    with pytest.raises(editorial.NotADraft, match="pause it instead"):
+    with pytest.raises(editorial.NotADraft, match="is sent"):
         editorial.cancel(issue)
     assert len(mail_server.to("ana@example.org")) == 1
 
