@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
@@ -19,6 +20,7 @@ from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils.functional import cached_property
+from django.utils.timezone import get_current_timezone_name, localtime
 from django.views.generic import TemplateView, View
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.components import Component
@@ -27,8 +29,9 @@ from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.admin.viewsets.base import ViewSet
 from wagtail.permissions import policy_registry
 
-from dateline.digests import editorial, engine, render
+from dateline.digests import editorial, engine, render, richmail
 from dateline.digests.audience.panel import figures_panel
+from dateline.digests.forms import ScheduleForm, WordsForm
 from dateline.digests.models import Delivery, DigestIssue, DigestStory, LinkClicks
 from dateline.digests.progress import chart_bars, progress
 
@@ -36,6 +39,7 @@ NAME = "digest_issues"
 ANY = ["add", "change", "delete", "view"]
 Status = DigestIssue.Status
 SENDING_STATES = (Status.APPROVED, Status.SENDING, Status.PAUSED)
+WORDS = ("subject", "preheader", "intro")
 
 
 def digests_url(name: str, *args: Any) -> str:
@@ -60,9 +64,15 @@ class IssueIndexView(PermissionCheckedMixin, WagtailAdminTemplateMixin, Template
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        issues = DigestIssue.objects.annotate(
-            story_count=Count("stories", filter=Q(stories__dropped=False), distinct=True)
-        ).order_by("-slot_at")
+        issues = (
+            DigestIssue.objects.select_related("newsletter")
+            .annotate(story_count=Count("stories", filter=Q(stories__dropped=False), distinct=True))
+            .order_by("-slot_at")
+        )
+        # ?status=scheduled: the sends editors have set for later, and so on.
+        status = self.request.GET.get("status", "")
+        if status in Status.values:
+            issues = issues.filter(status=status)
         page = Paginator(issues, 30).get_page(self.request.GET.get("p"))
         ids = [i.pk for i in page]
         counts: dict[int, dict[str, int]] = {}
@@ -81,6 +91,8 @@ class IssueIndexView(PermissionCheckedMixin, WagtailAdminTemplateMixin, Template
         context.update(
             page=page,
             issues=page.object_list,
+            status=status if status in Status.values else "",
+            filters=[("", "All"), (Status.SCHEDULED, "Scheduled"), (Status.DRAFT, "Drafts")],
             next_issues=upcoming,
             # The scheduler drafts them within a minute; the button is for the impatient.
             can_prepare=can(self.request, "change")
@@ -144,11 +156,22 @@ class IssueView(IssueMixin, WagtailAdminTemplateMixin, TemplateView):
                 per_story[story_id] = per_story.get(story_id, 0) + n
         for story in stories:
             story.clicks = per_story.get(story.article_id, 0)  # type: ignore[attr-defined]
+        editable = issue.status == Status.DRAFT and can(self.request, "change")
+        defaults = default_words(issue)
+        if "words_form" not in context and defaults:
+            context["words_form"] = WordsForm(instance=issue, defaults=defaults)
         context.update(
             issue=issue,
+            defaults=defaults,
+            subject=" ".join(issue.subject.split()) or (defaults[0] if defaults else ""),
+            preheader=issue.preheader.strip() or (defaults[1] if defaults else ""),
+            intro=richmail.mail_html(issue.intro, lambda url: url),
+            schedule_form=ScheduleForm(),
+            time_zone=get_current_timezone_name(),
+            media=WordsForm().media,
             in_mail=[s for s in stories if not s.dropped],
             dropped=[s for s in stories if s.dropped],
-            editable=issue.status == Status.DRAFT and can(self.request, "change"),
+            editable=editable,
             can_change=can(self.request, "change"),
             progress_panel=progress_panel(issue),
             # Sent, deferred, bounced, unsubscribed, clicked: a template of its own.
@@ -159,17 +182,34 @@ class IssueView(IssueMixin, WagtailAdminTemplateMixin, TemplateView):
         return context
 
 
+def default_words(issue: DigestIssue) -> tuple[str, str] | None:
+    """A digest's subject and preheader when the editor leaves them empty (None: no story)."""
+    if issue.kind != DigestIssue.Kind.DIGEST:
+        return None
+    entries = DigestStory.objects.filter(issue=issue, dropped=False).select_related("article")
+    stories = [
+        render.Story(article=e.article, section_id=None, section_title="", url="")
+        for e in entries.order_by("position")
+    ]
+    return render.default_words(stories) if stories else None
+
+
 def progress_panel(issue: DigestIssue) -> str:
     if issue.status == Status.DRAFT:
         return ""
     figures = progress(issue)
+    if issue.status == Status.CANCELLED and not figures.total:
+        return ""  # cancelled before anyone was queued
+    scheduled = issue.status == Status.SCHEDULED
     return render_to_string(
         "digests/admin/progress.html",
         {
             "issue": issue,
             "progress": figures,
             "bars": chart_bars(figures.per_minute),
-            "live": issue.status in SENDING_STATES,
+            # A scheduled issue is watched for its start, less often.
+            "live": issue.status in SENDING_STATES or scheduled,
+            "every": 30_000 if scheduled else 3_000,
             "progress_url": digests_url("progress", issue.pk),
         },
     )
@@ -185,6 +225,48 @@ class ProgressView(IssueMixin, View):
         if request.GET.get("format") == "json":
             return JsonResponse({"status": issue.status, **progress(issue).as_json()})
         return HttpResponse(progress_panel(issue))
+
+
+class WordsView(IssueView):
+    """Save the editor's subject, preheader and introduction (drafts only)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        issue = self.issue
+        if not can(request, "change"):
+            raise PermissionDenied
+        defaults = default_words(issue) or ("", "")
+        try:
+            form = WordsForm(request.POST, instance=issue, defaults=defaults)
+            valid = form.is_valid()
+        except ValueError:  # not the rich text editor's contents: a hand-made request
+            messages.error(request, "Not saved: the introduction could not be read.")
+            return HttpResponseRedirect(digests_url("issue", pk))
+        if not valid:
+            messages.error(request, "Not saved: please correct the fields below.")
+            return self.render_to_response(self.get_context_data(words_form=form))
+        try:
+            editorial.set_words(issue, **{f: form.cleaned_data[f] for f in WORDS})
+        except editorial.NotADraft as error:
+            messages.error(request, f"Not saved: {error}.")
+        else:
+            messages.success(request, "Saved: the preview shows the mail with your words.")
+        return HttpResponseRedirect(digests_url("issue", pk))
+
+
+class CancelView(IssueMixin, WagtailAdminTemplateMixin, TemplateView):
+    """Asks before cancelling a send that is scheduled or approved (the button posts)."""
+
+    permission_required = "change"
+    template_name = "digests/admin/cancel.html"
+    header_icon = "mail"
+
+    def get_page_title(self) -> str:
+        return f"Cancel {self.issue}"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {**super().get_context_data(**kwargs), "issue": self.issue}
 
 
 class PreviewView(IssueMixin, View):
@@ -256,6 +338,12 @@ class IssueActionView(IssueMixin, View):
         if action == "cancel":
             editorial.cancel(issue)
             return "Cancelled: this issue will not be sent."
+        if action == "schedule":
+            form = ScheduleForm(request.POST)
+            if not form.is_valid():
+                raise ValueError("give a date and a time to send at")
+            editorial.schedule(issue, form.cleaned_data["at"], user=request.user)
+            return f"Scheduled: it goes out {localtime(issue.slot_at):%A %d %B %Y at %H:%M}."
         if action == "pause":
             engine.pause(issue, f"paused by {request.user}")
             return "Paused: no more messages go out until you resume."
@@ -296,6 +384,8 @@ class DigestViewSet(ViewSet):
             path("<int:pk>/", IssueView.as_view(), name="issue"),
             path("<int:pk>/preview/", PreviewView.as_view(), name="preview"),
             path("<int:pk>/progress/", ProgressView.as_view(), name="progress"),
+            path("<int:pk>/words/", WordsView.as_view(), name="words"),
+            path("<int:pk>/cancel/confirm/", CancelView.as_view(), name="cancel"),
             path(
                 "<int:pk>/stories/<int:story_pk>/<str:action>/",
                 StoryActionView.as_view(),

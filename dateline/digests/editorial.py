@@ -7,6 +7,10 @@ Editors may pin, drop and reorder stories, or approve it at once ("send now"). W
 the slot comes, the selection is refreshed once more and, unless
 ``DIGEST_AUTO_APPROVE`` is off, the issue is approved and sent.
 
+Any issue (a digest, an alert, a written issue) may instead be scheduled for a time
+an editor chooses (``schedule``): it is approved then, whatever ``DIGEST_AUTO_APPROVE``
+says, and can be cancelled until a worker starts on it (``cancel``).
+
 A slot already past when a cadence has no issue at all (a new install, or the demo
 loaded just now) is history: it is skipped, not sent late to nobody.
 """
@@ -20,12 +24,16 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count
+from django.db.models import Count, Exists
 from django.utils import timezone
 
 from dateline.digests import engine
-from dateline.digests.models import DigestIssue, DigestStory
+from dateline.digests.models import Delivery, DigestIssue, DigestStory
 from dateline.digests.selection import latest_slot, next_slot, select_stories
+
+# Re-exported: callers know these as editorial's.
+from dateline.digests.workers import APPROVAL_STALE as APPROVAL_STALE
+from dateline.digests.workers import enqueue_sending, resume_stalled
 from dateline.newsletter.models import Cadence
 
 Status = DigestIssue.Status
@@ -151,7 +159,8 @@ def next_issues(now: datetime.datetime | None = None) -> list[NextIssue]:
     """Each cadence's earliest draft, or its next slot when no story waits for it yet."""
     now = now or timezone.now()
     drafts = {}
-    for issue in DigestIssue.objects.filter(status=Status.DRAFT).order_by("-slot_at"):
+    digest_drafts = DigestIssue.objects.filter(kind=DigestIssue.Kind.DIGEST, status=Status.DRAFT)
+    for issue in digest_drafts.order_by("-slot_at"):
         drafts[issue.cadence] = issue  # the earliest wins
     counts = dict(
         DigestStory.objects.filter(issue__in=drafts.values(), dropped=False)
@@ -286,9 +295,8 @@ def approve(
 
     ``hand_to_workers=False`` is for ``send-digests``, which sends in its own process.
     """
-    if issue.status != Status.DRAFT:
-        raise NotADraft(f"{issue} is {issue.get_status_display().lower()}")
-    if not DigestStory.objects.filter(issue=issue, dropped=False).exists():
+    _draft(issue)
+    if not _has_stories(issue):
         raise NotADraft(f"{issue} has no story left to send")
     DigestIssue.objects.filter(pk=issue.pk).update(
         approved_at=now or timezone.now(), approved_by=user if user and user.pk else None
@@ -299,30 +307,134 @@ def approve(
     )
 
 
-def enqueue_sending(issue: DigestIssue) -> None:
-    """Hand the issue to the workers: several tasks share it (claims keep them apart)."""
-    from dateline.digests.tasks import send_issue_task
+def _draft(issue: DigestIssue) -> None:
+    if issue.status != Status.DRAFT:
+        raise NotADraft(f"{issue} is {issue.get_status_display().lower()}")
 
-    for _ in range(settings.DIGEST_SEND_TASKS):
-        transaction.on_commit(lambda: send_issue_task.enqueue(issue.pk))
+
+def _has_stories(issue: DigestIssue) -> bool:
+    """A digest needs a story in the mail; other kinds carry their own content."""
+    if issue.kind != DigestIssue.Kind.DIGEST:
+        return True
+    return DigestStory.objects.filter(issue=issue, dropped=False).exists()
+
+
+def set_words(issue: DigestIssue, subject: str, preheader: str, intro: str) -> None:
+    """The editor's subject, preheader and introduction (empty: the defaults); drafts only."""
+    changed = DigestIssue.objects.filter(pk=issue.pk, status=Status.DRAFT).update(
+        subject=subject, preheader=preheader, intro=intro
+    )
+    if not changed:
+        issue.refresh_from_db(fields=["status"])
+        raise NotADraft(f"{issue} is {issue.get_status_display().lower()}")
+    issue.subject, issue.preheader, issue.intro = subject, preheader, intro
+
+
+def schedule(
+    issue: DigestIssue,
+    at: datetime.datetime,
+    user: Any = None,
+    now: datetime.datetime | None = None,
+) -> None:
+    """Confirm a draft (any kind) for sending at ``at``: release_due approves it then.
+
+    A digest keeps the stories it has now (the scheduler no longer refreshes it), so
+    its period ends now and what is published meanwhile goes to the next issue.
+    """
+    now = now or timezone.now()
+    if at <= now:
+        when, then = timezone.localtime(at), timezone.localtime(now)
+        raise ValueError(f"{when:%Y-%m-%d %H:%M} is past: choose a time after {then:%H:%M}")
+    _draft(issue)
+    if not _has_stories(issue):
+        raise NotADraft(f"{issue} has no story left to send")
+    fields: dict[str, Any] = {
+        "status": Status.SCHEDULED,
+        "slot_at": at,
+        "approved_by": user if user and user.pk else None,
+    }
+    if issue.kind == DigestIssue.Kind.DIGEST:
+        fields["period_end"] = min(issue.period_end, now)
+    try:
+        with transaction.atomic():
+            changed = DigestIssue.objects.filter(pk=issue.pk, status=Status.DRAFT).update(**fields)
+    except IntegrityError:
+        raise ValueError(f"another {issue.get_cadence_display().lower()} issue goes then") from None
+    if not changed:
+        issue.refresh_from_db(fields=["status"])
+        _draft(issue)
+    for name, value in fields.items():
+        setattr(issue, name, value)
 
 
 def cancel(issue: DigestIssue) -> None:
-    if issue.status != Status.DRAFT:
-        raise NotADraft(f"{issue} is {issue.get_status_display().lower()}")
-    DigestIssue.objects.filter(pk=issue.pk, status=Status.DRAFT).update(status=Status.CANCELLED)
-    issue.status = Status.CANCELLED
+    """Nobody gets the issue: a draft, a scheduled one, or an approved one not yet started.
+
+    An approved issue is cancellable until a worker takes it (states.start_sending
+    moves it to sending before claiming any delivery): the status changes only from
+    approved, in one UPDATE, so either the worker or the cancel wins, and a worker that
+    lost sees the status before its first claim and stops. Its deliveries, none of them
+    tried, are deleted. While readers are still being queued it waits (a moment).
+    """
+    waiting = [Status.DRAFT, Status.SCHEDULED]
+    if DigestIssue.objects.filter(pk=issue.pk, status__in=waiting).update(status=Status.CANCELLED):
+        issue.status = Status.CANCELLED
+        return
+    with transaction.atomic():
+        untried = [engine.State.QUEUED, engine.State.SUPPRESSED]
+        started = Delivery.objects.filter(issue=issue).exclude(state__in=untried)
+        changed = (
+            DigestIssue.objects.filter(pk=issue.pk, status=Status.APPROVED, queueing=False)
+            .exclude(Exists(started))
+            .update(status=Status.CANCELLED)
+        )
+        if changed:
+            Delivery.objects.filter(issue=issue).delete()
+    issue.refresh_from_db(fields=["status", "queueing"])
+    if issue.status == Status.CANCELLED:
+        return
+    if issue.status == Status.APPROVED and issue.queueing:
+        raise NotADraft(f"{issue} is still queueing its readers: try again in a moment")
+    if issue.status in (Status.APPROVED, Status.SENDING):
+        raise NotADraft(f"{issue} is being sent: pause it instead")
+    raise NotADraft(f"{issue} is {issue.get_status_display().lower()}")
+
+
+def _release_scheduled(issue: DigestIssue, now: datetime.datetime, hand_to_workers: bool) -> bool:
+    """Approve a scheduled issue whose time has come; False if it was cancelled meanwhile.
+
+    It becomes approved and ``queueing`` in one UPDATE from scheduled, so only one
+    scheduler releases it, and if this one dies before the readers are queued the
+    issue is an approval that died midway: resume_stalled finishes it.
+    """
+    released = DigestIssue.objects.filter(pk=issue.pk, status=Status.SCHEDULED).update(
+        status=Status.APPROVED, queueing=True, approved_at=now
+    )
+    if not released:
+        return False
+    issue.status, issue.queueing, issue.approved_at = Status.APPROVED, True, now
+    engine.approve(
+        issue, on_first_chunk=(lambda: enqueue_sending(issue)) if hand_to_workers else None
+    )
+    return True
 
 
 def release_due(
     now: datetime.datetime | None = None, *, hand_to_workers: bool = True
 ) -> list[DigestIssue]:
-    """At the slot: refresh and approve every draft whose time has come (if auto-approval is on)."""
+    """Send what is due: scheduled issues at their time (an editor chose it), and digest
+    drafts at their slot, refreshed once more, if auto-approval is on."""
     now = now or timezone.now()
-    released: list[DigestIssue] = []
+    released: list[DigestIssue] = [
+        issue
+        for issue in DigestIssue.objects.filter(status=Status.SCHEDULED, slot_at__lte=now)
+        if _release_scheduled(issue, now, hand_to_workers)
+    ]
     if not settings.DIGEST_AUTO_APPROVE:
         return released
-    for issue in DigestIssue.objects.filter(status=Status.DRAFT, slot_at__lte=now):
+    for issue in DigestIssue.objects.filter(
+        kind=DigestIssue.Kind.DIGEST, status=Status.DRAFT, slot_at__lte=now
+    ):
         if refresh(issue) == 0:
             cancel(issue)  # everything was dropped or unpublished: nothing is sent
             continue
@@ -331,61 +443,13 @@ def release_due(
     return released
 
 
-def _waiting_tasks(issue: DigestIssue) -> int:
-    """Send tasks for the issue still queued or running (task database only)."""
-    if "django_tasks_db" not in settings.INSTALLED_APPS:
-        return 0
-    from django_tasks_db.models import DBTaskResult
-
-    from dateline.digests.tasks import send_issue_task
-
-    rows = DBTaskResult.objects.filter(
-        task_path=send_issue_task.module_path, status__in=["READY", "RUNNING"]
-    ).values_list("args_kwargs", flat=True)
-    return sum(1 for row in rows if (row or {}).get("args") == [issue.pk])
-
-
-# An approval still queueing readers this long after it began has died: a million
-# readers are queued in seconds.
-APPROVAL_STALE = datetime.timedelta(minutes=15)
-
-
-def resume_stalled(now: datetime.datetime | None = None) -> list[DigestIssue]:
-    """Issues being sent with deliveries waiting and no worker on them get workers again.
-
-    Covers retries that came due after the workers finished and workers that died.
-    """
-    now = now or timezone.now()
-    resumed = []
-    # An approval that died between two chunks of readers (engine.approve): queue the rest.
-    for issue in DigestIssue.objects.filter(
-        status__in=[Status.APPROVED, Status.SENDING, Status.PAUSED],
-        queueing=True,
-        approved_at__lt=now - APPROVAL_STALE,
-    ):
-        engine.approve(issue)
-    for issue in DigestIssue.objects.filter(status__in=[Status.APPROVED, Status.SENDING]):
-        deliveries = issue.deliveries
-        busy = deliveries.filter(
-            state=engine.State.SENDING, claimed_at__gte=now - engine.STALE_CLAIM
-        ).exists()
-        if busy or not deliveries.filter(engine.claimable(issue, now)).exists():
-            engine.finish_if_done(issue)
-            continue
-        if _waiting_tasks(issue):
-            continue  # workers have it in their queue already (a busy or stopped worker)
-        enqueue_sending(issue)
-        resumed.append(issue)
-    return resumed
-
-
 def refresh_drafts(now: datetime.datetime | None = None, skip: Iterable[DigestIssue] = ()) -> int:
     """Refresh every draft whose slot is still ahead (release_due does those due); how many."""
     now = now or timezone.now()
     drafts = list(
-        DigestIssue.objects.filter(status=Status.DRAFT, slot_at__gt=now).exclude(
-            pk__in=[i.pk for i in skip]
-        )
+        DigestIssue.objects.filter(
+            kind=DigestIssue.Kind.DIGEST, status=Status.DRAFT, slot_at__gt=now
+        ).exclude(pk__in=[i.pk for i in skip])
     )
     for issue in drafts:
         try:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.db.models.functions import TruncMinute
 from django.utils import timezone
 
@@ -27,6 +27,8 @@ class Progress:
     rate_per_second: float
     eta_seconds: int | None
     per_minute: list[tuple[datetime.datetime, int]] = field(default_factory=list)
+    # Queued again after a temporary failure (4xx, a lost connection), waiting to retry.
+    deferred: int = 0
 
     @property
     def done(self) -> int:
@@ -35,6 +37,11 @@ class Progress:
     @property
     def waiting(self) -> int:
         return self.by_state.get(State.QUEUED, 0) + self.by_state.get(State.SENDING, 0)
+
+    @property
+    def queued(self) -> int:
+        """Waiting for their first try, or in flight."""
+        return self.waiting - self.deferred
 
     @property
     def failures(self) -> int:
@@ -51,6 +58,12 @@ class Progress:
             "percent": self.percent,
             "by_state": self.by_state,
             "failures": self.failures,
+            # The figures an editor watches, every kind of issue alike.
+            "queued": self.queued,
+            "sent": self.by_state.get(State.SENT, 0),
+            "deferred": self.deferred,
+            "bounced": self.by_state.get(State.BOUNCED, 0),
+            "failed": self.by_state.get(State.FAILED, 0),
             "rate_per_second": self.rate_per_second,
             "eta_seconds": self.eta_seconds,
             "per_minute": [[m.isoformat(), n] for m, n in self.per_minute],
@@ -60,10 +73,14 @@ class Progress:
 def progress(issue: DigestIssue, now: datetime.datetime | None = None) -> Progress:
     now = now or timezone.now()
     deliveries = Delivery.objects.filter(issue=issue)
-    by_state = {
-        row["state"]: row["n"]
-        for row in deliveries.values("state").annotate(n=Count("id")).order_by()
-    }
+    retried = Q(state=State.QUEUED) & (Q(attempts__gt=0) | Q(retry_at__isnull=False))
+    rows = list(
+        deliveries.values("state")
+        .annotate(n=Count("id"), deferred=Count("id", filter=retried))
+        .order_by()
+    )
+    by_state = {row["state"]: row["n"] for row in rows}
+    deferred = sum(row["deferred"] for row in rows)
     total = sum(by_state.values())
     recent = deliveries.filter(
         state=State.SENT, sent_at__gt=now - datetime.timedelta(seconds=RATE_WINDOW)
@@ -81,7 +98,7 @@ def progress(issue: DigestIssue, now: datetime.datetime | None = None) -> Progre
         .order_by("minute")
         .values_list("minute", "n")
     )
-    return Progress(total, by_state, round(rate, 1), eta, per_minute)
+    return Progress(total, by_state, round(rate, 1), eta, per_minute, deferred)
 
 
 CHART_WIDTH, CHART_HEIGHT = 100, 30

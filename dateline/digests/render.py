@@ -27,7 +27,7 @@ from django.core import signing
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from dateline.digests import clicks, engagement, smtp
+from dateline.digests import clicks, engagement, richmail, smtp
 from dateline.digests.models import DigestIssue, DigestStory
 from dateline.lib import mailhtml
 from dateline.newsletter import tokens
@@ -166,20 +166,34 @@ def stories_for(
     ]
 
 
-def _context(issue: DigestIssue, stories: list[Story], **extra: Any) -> dict[str, Any]:
+def default_words(stories: list[Story]) -> tuple[str, str]:
+    """The subject and preheader when the editor wrote none: the top story's headline,
+    and its standfirst with how many more stories follow."""
     top = stories[0].article
     more = len(stories) - 1
     preheader = top.standfirst
     if more:
         preheader += f" And {more} more {'story' if more == 1 else 'stories'}."
+    return " ".join(top.title.split()), preheader
+
+
+def _context(issue: DigestIssue, stories: list[Story], **extra: Any) -> dict[str, Any]:
+    subject, preheader = default_words(stories)
+
+    def link(url: str) -> str:
+        return _link(issue, _absolute(url))
+
     return {
         "publication_name": settings.PUBLICATION_NAME,
         "base_url": settings.BASE_URL,
         "issue": issue,
         "stories": stories,
         "top": stories[0],
-        "subject": " ".join(top.title.split()),
-        "preheader": preheader,
+        # What the editor wrote wins; empty means the default.
+        "subject": " ".join(issue.subject.split()) or subject,
+        "preheader": issue.preheader.strip() or preheader,
+        "intro_html": richmail.mail_html(issue.intro, link),
+        "intro_text": richmail.mail_text(issue.intro, link),
         "view_url": view_url(issue),
         **extra,
     }

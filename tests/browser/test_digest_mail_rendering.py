@@ -21,9 +21,12 @@ from tests.browser.conftest import Newsroom
 def digest_html(newsroom: Newsroom) -> str:
     from dateline.digests import render
     from dateline.digests.models import Delivery
-    from tests.digests.helpers import make_issue, reader
+    from tests.digests.helpers import INTRO, make_issue, reader
 
     issue = make_issue(newsroom.top_stories + newsroom.others[:1])
+    # With an editor's introduction: bold, italic and a link, as the editor writes them.
+    issue.intro = INTRO
+    issue.save()
     group = render.render_group(issue, render.issue_stories(issue), None)
     assert group is not None
     subscriber = reader("reader@example.org")

@@ -84,9 +84,12 @@ def kill_notice(site: Site) -> dict[str, bytes]:
 def digest(site: Site) -> dict[str, bytes]:
     from dateline.digests import render
     from dateline.digests.models import Delivery
-    from tests.digests.helpers import make_issue, reader
+    from tests.digests.helpers import INTRO, make_issue, reader
 
     issue = make_issue([site.article])
+    # With an editor's introduction: bold, italic and a link, as the editor writes them.
+    issue.intro = INTRO
+    issue.save()
     group = render.render_group(issue, render.issue_stories(issue), None)
     assert group is not None
     subscriber = reader("digest@example.org")

@@ -46,9 +46,12 @@ def digest_pages(site: Site) -> dict[str, str]:
     """The digest's HTML part as a reader gets it, and its "view in your browser" page."""
     from dateline.digests import render
     from dateline.digests.models import Delivery
-    from tests.digests.helpers import make_issue, reader
+    from tests.digests.helpers import INTRO, make_issue, reader
 
     issue = make_issue([site.article])
+    # With an editor's introduction: bold, italic and a link, as the editor writes them.
+    issue.intro = INTRO
+    issue.save()
     group = render.render_group(issue, render.issue_stories(issue), None)
     assert group is not None
     subscriber = reader("digest@example.org")

@@ -9,6 +9,12 @@ from django.utils import timezone
 from dateline.digests.models import DigestIssue, DigestStory
 from dateline.newsletter.models import Subscriber
 
+# An editor's introduction to the digest, as Wagtail's rich text editor stores it.
+INTRO = (
+    '<p data-block-key="a"><b>A big week.</b> Read <a href="https://example.org/dam">the dam '
+    'story</a> first, then <i>the rest</i>.</p><p data-block-key="b">Enjoy.</p>'
+)
+
 
 def make_issue(articles, cadence="weekly", days_ago=0) -> DigestIssue:
     slot = timezone.now().replace(microsecond=0) - datetime.timedelta(days=days_ago)

@@ -314,3 +314,177 @@ def test_a_stalled_issue_gets_workers_once(
     with django_capture_on_commit_callbacks(execute=True):
         assert editorial.resume_stalled() == [issue]
     assert len(mail_server.to("ana@example.org")) == 1
+
+
+# Scheduling and cancelling ------------------------------------------------------------
+
+
+@pytest.fixture
+def boss():
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.create_user("ines", "ines@example.org", password=None)
+
+
+@override_settings(DIGEST_AUTO_APPROVE=False)
+def test_a_scheduled_issue_goes_at_its_time_whatever_auto_approval_says(
+    stories, mail_server, boss, django_capture_on_commit_callbacks
+):
+    reader("ana@example.org")
+    with at(THURSDAY_EVENING):
+        editorial.prepare_drafts()
+    issue = weekly_draft()
+    send_at = THURSDAY_EVENING + datetime.timedelta(hours=2)
+    editorial.schedule(issue, send_at, boss, now=THURSDAY_EVENING)
+    issue.refresh_from_db()
+    assert (issue.status, issue.slot_at) == (DigestIssue.Status.SCHEDULED, send_at)
+    assert issue.approved_by == boss and issue.approved_at is None
+    # Not yet: an hour before, the scheduler leaves it alone.
+    assert editorial.release_due(send_at - datetime.timedelta(hours=1)) == []
+    assert mail_server.messages == []
+    with django_capture_on_commit_callbacks(execute=True):
+        assert editorial.release_due(send_at + datetime.timedelta(seconds=30)) == [issue]
+        assert editorial.release_due(send_at + datetime.timedelta(seconds=60)) == []  # once
+    issue.refresh_from_db()
+    assert issue.status == DigestIssue.Status.SENT
+    assert issue.approved_at == send_at + datetime.timedelta(seconds=30)
+    assert issue.approved_by == boss
+    assert len(mail_server.to("ana@example.org")) == 1
+
+
+def test_only_a_draft_can_be_scheduled_and_only_for_later(stories, mail_server):
+    with at(THURSDAY_EVENING):
+        editorial.prepare_drafts()
+    issue = weekly_draft()
+    for past in (THURSDAY_EVENING, THURSDAY_EVENING - datetime.timedelta(minutes=1)):
+        with pytest.raises(ValueError, match="is past"):
+            editorial.schedule(issue, past, now=THURSDAY_EVENING)
+    assert weekly_draft().status == DigestIssue.Status.DRAFT
+    editorial.approve(issue, hand_to_workers=False)
+    with pytest.raises(editorial.NotADraft, match="approved"):
+        editorial.schedule(issue, FRIDAY_SLOT, now=THURSDAY_EVENING)
+
+
+def test_a_scheduled_digest_keeps_its_stories_and_the_next_issue_takes_the_new_ones(
+    stories, world, mail_server
+):
+    with at(THURSDAY_EVENING):
+        editorial.prepare_drafts()
+    issue = weekly_draft()
+    editorial.schedule(issue, FRIDAY_SLOT, now=THURSDAY_EVENING)
+    assert headlines(issue) == list(stories)
+    with at(THURSDAY_EVENING + datetime.timedelta(hours=1)):
+        make_article(world, "Late night vote", priority=ArticlePage.Priority.TOP)
+        run_digest_schedule()
+    issue.refresh_from_db()
+    assert issue.status == DigestIssue.Status.SCHEDULED
+    assert issue.period_end == THURSDAY_EVENING
+    assert "Late night vote" not in headlines(issue)
+    # The scheduler's next weekly draft (next Friday) starts where the scheduled one ended.
+    with at(FRIDAY_SLOT + datetime.timedelta(minutes=1)):
+        run_digest_schedule()
+    following = DigestIssue.objects.get(cadence="weekly", status=DigestIssue.Status.DRAFT)
+    assert following.period_start == THURSDAY_EVENING
+    assert "Late night vote" in headlines(following)
+
+
+def test_a_cancelled_scheduled_send_goes_to_nobody(stories, mail_server, boss):
+    reader("ana@example.org")
+    with at(THURSDAY_EVENING):
+        editorial.prepare_drafts()
+    issue = weekly_draft()
+    editorial.schedule(issue, FRIDAY_SLOT, boss, now=THURSDAY_EVENING)
+    editorial.cancel(issue)
+    assert issue.status == DigestIssue.Status.CANCELLED
+    released = editorial.release_due(FRIDAY_SLOT + datetime.timedelta(minutes=1))
+    assert issue not in released  # (the twice-weekly draft goes at its slot)
+    issue.refresh_from_db()
+    assert issue.status == DigestIssue.Status.CANCELLED
+    assert Delivery.objects.filter(issue=issue).count() == 0
+    assert mail_server.messages == []
+
+
+def test_an_alert_can_be_scheduled_without_stories(mail_server):
+    from dateline.newsletter.models import Newsletter
+
+    issue = DigestIssue.objects.create(
+        kind=DigestIssue.Kind.ALERT,
+        newsletter=Newsletter.alerts(),
+        slot_at=THURSDAY_EVENING,
+        period_start=THURSDAY_EVENING,
+        period_end=THURSDAY_EVENING,
+    )
+    editorial.schedule(issue, FRIDAY_SLOT, now=THURSDAY_EVENING)
+    # The digest's draft jobs leave other kinds alone.
+    with at(THURSDAY_EVENING + datetime.timedelta(hours=1)):
+        run_digest_schedule()
+    issue.refresh_from_db()
+    assert issue.status == DigestIssue.Status.SCHEDULED
+    assert editorial.release_due(FRIDAY_SLOT, hand_to_workers=False) == [issue]
+    issue.refresh_from_db()
+    assert issue.status == DigestIssue.Status.APPROVED and issue.approved_at == FRIDAY_SLOT
+
+
+def test_an_approved_issue_is_cancelled_until_a_worker_starts_it(stories, mail_server):
+    from dateline.digests import engine
+
+    reader("ana@example.org")
+    reader("bo@example.org")
+    with at(THURSDAY_EVENING):
+        editorial.prepare_drafts()
+    issue = weekly_draft()
+    editorial.approve(issue, hand_to_workers=False)
+    # A worker that read the issue before the cancel: it must not send.
+    seen_by_worker = DigestIssue.objects.get(pk=issue.pk)
+    assert seen_by_worker.status == DigestIssue.Status.APPROVED
+    editorial.cancel(issue)
+    assert issue.status == DigestIssue.Status.CANCELLED
+    assert Delivery.objects.filter(issue=issue).count() == 0
+    assert engine.send_issue(seen_by_worker, "late-worker") in ({}, {"sent": 0})
+    assert mail_server.messages == []
+    issue.refresh_from_db()
+    assert issue.status == DigestIssue.Status.CANCELLED
+
+
+def test_a_send_once_started_is_paused_not_cancelled(stories, mail_server):
+    from dateline.digests import engine
+
+    reader("ana@example.org")
+    with at(THURSDAY_EVENING):
+        editorial.prepare_drafts()
+    issue = weekly_draft()
+    editorial.approve(issue, hand_to_workers=False)
+    DigestIssue.objects.filter(pk=issue.pk).update(queueing=True)  # readers still being queued
+    with pytest.raises(editorial.NotADraft, match="still queueing"):
+        editorial.cancel(issue)
+    DigestIssue.objects.filter(pk=issue.pk).update(queueing=False)
+    DigestIssue.objects.filter(pk=issue.pk).update(status=DigestIssue.Status.SENDING)
+    with pytest.raises(editorial.NotADraft, match="being sent: pause it instead"):
+        editorial.cancel(issue)
+    engine.send_issue(issue, "worker")
+    issue.refresh_from_db()
+    assert issue.status == DigestIssue.Status.SENT
+    with pytest.raises(editorial.NotADraft, match="is sent"):
+        editorial.cancel(issue)
+    assert len(mail_server.to("ana@example.org")) == 1
+
+
+def test_a_digest_cannot_be_scheduled_onto_another_digests_slot(stories, mail_server):
+    with at(THURSDAY_EVENING):
+        editorial.prepare_drafts()
+    weekly = weekly_draft()
+    twice = DigestIssue.objects.get(cadence="twice_weekly", status=DigestIssue.Status.DRAFT)
+    # Another weekly issue already goes on Friday at 07:00.
+    DigestIssue.objects.create(
+        cadence="weekly",
+        slot_at=FRIDAY_SLOT + datetime.timedelta(days=7),
+        period_start=FRIDAY_SLOT,
+        period_end=FRIDAY_SLOT + datetime.timedelta(days=7),
+        status=DigestIssue.Status.CANCELLED,
+    )
+    with pytest.raises(ValueError, match="another once a week issue goes then"):
+        editorial.schedule(weekly, FRIDAY_SLOT + datetime.timedelta(days=7), now=THURSDAY_EVENING)
+    assert weekly_draft().status == DigestIssue.Status.DRAFT
+    # Another cadence's issue may go at the same time.
+    editorial.schedule(twice, FRIDAY_SLOT + datetime.timedelta(days=7), now=THURSDAY_EVENING)
+    assert twice.status == DigestIssue.Status.SCHEDULED

@@ -153,3 +153,84 @@ def test_the_mjml_is_compiled_once_not_per_group(world, monkeypatch):
         assert group is not None and "<table" in group.html
     render.render_browser_html(issue)
     assert len(compiled) == 1
+
+
+# The editor's words ------------------------------------------------------------------
+
+INTRO = (
+    '<p data-block-key="a">A <b>big</b> week: read <a href="https://example.org/dam?a=1&amp;b=2">'
+    'the dam story</a> first.</p><p data-block-key="b">Then <i>the rest</i>.</p>'
+)
+
+
+def words_issue(world, **words):
+    issue = make_issue(
+        [
+            make_article(world, "Dam agreement signed", standfirst="The valley gets water."),
+            make_article(world, "Council approves bus lane"),
+        ]
+    )
+    for name, value in words.items():
+        setattr(issue, name, value)
+    issue.save()
+    return issue
+
+
+def test_the_editors_subject_preheader_and_introduction_are_in_every_rendering(world, settings):
+    settings.NEWSLETTER_CLICK_TRACKING = False
+    issue = words_issue(
+        world, subject="  The week of the dam ", preheader="Water, at last.", intro=INTRO
+    )
+    group = render.render_group(issue, render.issue_stories(issue), None)
+    assert group is not None
+    assert group.subject == "The week of the dam"
+    assert "<title>The week of the dam</title>" in group.html
+    assert ">Water, at last." in group.html and "The valley gets water. And" not in group.html
+    assert (
+        '<p>A <strong>big</strong> week: read <a href="https://example.org/dam?a=1&amp;b=2">'
+        "the dam story</a> first.</p><p>Then <em>the rest</em>.</p>"
+    ) in group.html
+    # The text part: paragraphs, each link's address after its words, no markup.
+    assert (
+        "A big week: read the dam story (https://example.org/dam?a=1&b=2) first.\n\n"
+        "Then the rest.\n"
+    ) in group.text
+    assert "<" not in group.text.split("View in your browser")[1].split("-----")[0]
+    browser = render.render_browser_html(issue)
+    assert "<title>The week of the dam</title>" in browser and "the dam story</a>" in browser
+    assert "Water, at last." in browser
+
+
+def test_empty_words_mean_the_defaults(world):
+    issue = words_issue(world)
+    group = render.render_group(issue, render.issue_stories(issue), None)
+    assert group is not None
+    assert group.subject == "Dam agreement signed"
+    assert ">The valley gets water. And 1 more story." in group.html
+    assert 'class="text intro' not in group.html
+
+
+def test_the_introduction_is_made_safe_and_its_links_absolute_and_counted(world, settings):
+    settings.NEWSLETTER_CLICK_TRACKING = True
+    page_link = f'<a linktype="page" id="{world.pk}">our world desk</a>'
+    hostile = (
+        f"<p>Hi <script>alert(1)</script>{page_link} "
+        '<a href="javascript:alert(2)">trap</a> <img src=x onerror="alert(3)">'
+        '<span onclick="x">&lt;b&gt;not bold&lt;/b&gt;</span></p>'
+    )
+    issue = words_issue(world, intro=hostile)
+    group = render.render_group(issue, render.issue_stories(issue), None)
+    assert group is not None
+    intro = group.html.split('class="text intro', 1)[1].split("</td>", 1)[0]
+    assert "<script" not in intro and "alert(1)" not in intro
+    assert "javascript:" not in intro and "onerror" not in intro and "onclick" not in intro
+    assert "<img" not in intro and "<span" not in intro
+    assert "&lt;b&gt;not bold&lt;/b&gt;" in intro
+    # A page link becomes the page's full address, through the click counter.
+    from dateline.digests import clicks
+
+    counted = clicks.click_url(issue.pk, f"{settings.BASE_URL}{world.url}", None)
+    assert f'href="{counted.replace("&", "&amp;")}">our world desk</a>' in intro
+    # (Wrapped at 72 columns: the long address may start a line of its own.)
+    assert f"our world desk ({counted})" in " ".join(group.text.split())
+    assert "alert" not in group.text
