@@ -243,3 +243,52 @@ def test_polls_back_off_while_the_server_fails(
     assert 3 <= len(times) <= 4, gaps
     assert gaps[0] >= 1.8 and gaps[1] >= 3.6, gaps
     page.unroute(re.compile(r"/updates\.json$"))
+
+
+EDITOR_PASSWORD = "live-desk-browser-test"  # a test account in a throwaway database
+
+
+def test_deleting_a_post_asks_first_and_goes_by_the_keyboard(
+    new_page: Callable[..., Page], quick_blog: Any, settings: Any
+) -> None:
+    from django.contrib.auth import get_user_model
+
+    from dateline.live.models import LivePost
+    from tests.live.helpers import make_post
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    get_user_model().objects.create_superuser("livedesk", "live@example.org", EDITOR_PASSWORD)
+    post = make_post(quick_blog, "Posted by mistake.")
+    posting = f"/admin/live/{quick_blog.pk}/"
+    page = new_page()
+    sign_in(page, "livedesk", EDITOR_PASSWORD, next_url=posting)
+
+    def delete_link() -> Any:
+        item = page.locator(f'[data-live-post="{post.pk}"]')
+        return item.get_by_role("link", name=re.compile(r"^Delete the post of \d\d:\d\d$"))
+
+    # The link asks; going back keeps the post.
+    delete_link().focus()
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(rf"/posts/{post.pk}/delete/$"))
+    expect(page.get_by_text("Posted by mistake.")).to_be_visible()
+    yes = page.get_by_role("button", name="Yes, delete the post")
+    no = page.get_by_role("link", name="No, keep it")
+    yes.focus()
+    page.keyboard.press("Tab")
+    expect(no).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(re.escape(posting) + "$"))
+    assert LivePost.objects.filter(pk=post.pk).exists()
+
+    # Asked again, Enter on the button deletes it, and only it.
+    delete_link().focus()
+    page.keyboard.press("Enter")
+    yes.focus()
+    expect(yes).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(re.escape(posting) + "$"))
+    expect(page.get_by_text("Post deleted.")).to_be_visible()
+    expect(page.locator(f'[data-live-post="{post.pk}"]')).to_have_count(0)
+    assert not LivePost.objects.filter(pk=post.pk).exists()
+    assert LivePost.objects.filter(blog=quick_blog).count() == 1
