@@ -24,7 +24,14 @@ import pytest
 from playwright.sync_api import Page, Response, expect
 
 from tests.browser.article_form import sign_in
-from tests.browser.test_accessibility import BLOCKING, THEMES, axe_source, describe, run_axe
+from tests.browser.test_accessibility import (
+    BLOCKING,
+    THEMES,
+    WIDTHS,
+    axe_source,
+    describe,
+    run_axe,
+)
 
 __all__ = ["axe_source"]  # a fixture, used by name
 
@@ -292,3 +299,38 @@ def test_deleting_a_post_asks_first_and_goes_by_the_keyboard(
     expect(page.locator(f'[data-live-post="{post.pk}"]')).to_have_count(0)
     assert not LivePost.objects.filter(pk=post.pk).exists()
     assert LivePost.objects.filter(blog=quick_blog).count() == 1
+
+
+# The layout shifts the page has had so far, as Lighthouse adds them up (CLS).
+LAYOUT_SHIFT = """() => new Promise(resolve => {
+    new PerformanceObserver(list => resolve(
+        list.getEntries().filter(e => !e.hadRecentInput).reduce((sum, e) => sum + e.value, 0)
+    )).observe({type: "layout-shift", buffered: true});
+    setTimeout(() => resolve(0), 500);
+})"""
+
+
+def test_the_fronts_live_strip_is_accessible_and_moves_nothing(
+    new_page: Callable[..., Page], quick_blog: Any, axe_source: str, artifacts: Any
+) -> None:
+    blocking = {}
+    for width, viewport in WIDTHS.items():
+        page = new_page(viewport=viewport, bypass_csp=True)
+        for path in ("/", quick_blog.section.url):
+            page.goto(path)
+            strip = page.locator("section.live-strip")
+            expect(strip.get_by_role("link", name=quick_blog.title)).to_be_visible()
+            expect(strip.locator(".live-badge")).to_have_text("Live")
+            expect(strip.locator("time")).to_have_count(1)
+            page.wait_for_load_state("load")
+            assert page.evaluate(LAYOUT_SHIFT) < 0.01, f"layout shift on {path} ({width})"
+            for theme in THEMES:
+                page.emulate_media(color_scheme=theme)
+                name = "home" if path == "/" else "section"
+                page.screenshot(path=artifacts / f"live-strip-{name}-{width}-{theme}.png")
+                serious = [v for v in run_axe(page, axe_source) if v["impact"] in BLOCKING]
+                if serious:
+                    blocking[f"{path}, {width}, {theme}"] = serious
+    assert not blocking, "axe found serious or critical violations:\n" + "\n".join(
+        f"{where}:\n{describe(vs)}" for where, vs in blocking.items()
+    )
