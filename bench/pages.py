@@ -885,7 +885,9 @@ def add_run_arguments(
         action="append",
         default=[],
         metavar="NAME=VALUE",
-        help="add to the app's environment, e.g. GRANIAN_BLOCKING_THREADS=2 (repeatable)",
+        help="add to the app's environment"
+        + (", e.g. GRANIAN_BLOCKING_THREADS=2" if serves else "")
+        + " (repeatable)",
     )
     if serves:
         parser.add_argument("--start-timeout", type=float, default=90, help="seconds to answer")
