@@ -35,7 +35,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import pages
 import signup
 from pages import HOST, BenchError, free_port, http_get, say
-from signup import machine_busy, open_loop, own_cpu, process_group_cpu, summarise
+from signup import (
+    cpu_shares,
+    machine_busy,
+    open_loop,
+    own_cpu,
+    process_group_cpu,
+    summarise,
+)
 
 TARGETS = {
     "p99_ms": ("<", 10.0),
@@ -153,22 +160,13 @@ class ClicksRun(signup.SignupRun):
         r["reference_p50_ms"] = reference["p50_ms"]
         r["reference_p99_ms"] = reference["p99_ms"]
         r["p99_vs_reference"] = round(clicks["p99_ms"] / max(reference["p99_ms"], 0.001), 1)
-        r["server_cpu_ms_per_click"] = round(cpu_server * 1000 / max(1, clicks["requests"]), 3)
-        r["server_cpu_share"] = round(cpu_server / clicks["span_s"], 2)
-        r["generator_cpu_share"] = round(cpu_self / clicks["span_s"], 3)
-        others = cpu_machine - cpu_server - cpu_self
-        r["others_cpu_share"] = round(max(0.0, others) / clicks["span_s"], 2)
+        r.update(cpu_shares("click", clicks, cpu_server, cpu_self, cpu_machine))
         r.update(no_db)
         r["workers"] = a.workers
         r["duration_s"] = a.duration
         r["load_before"] = round(load_before, 2)
         r["load_after"] = round(load_after, 2)
-        r["cpus"] = os.cpu_count()
-        r["targets"] = {k: f"{op} {value}" for k, (op, value) in TARGETS.items()}
-        r["targets_met"] = {
-            k: (r[k] < value if op == "<" else r[k] == value) for k, (op, value) in TARGETS.items()
-        }
-        return r
+        return self.with_targets(r, TARGETS)
 
     def no_database(self, paths: list[str], targets: list[str]) -> dict[str, Any]:
         """The same links from a server whose database cannot be opened."""
@@ -233,31 +231,20 @@ def report(r: dict[str, Any]) -> None:
         f"generator {r['generator_cpu_share']} cores, other work {r['others_cpu_share']} cores; "
         f"load average {r['load_before']} before, {r['load_after']} after ({r['cpus']} CPUs)"
     )
-    for key, met in r["targets_met"].items():
-        say(f"target {key} {r['targets'][key]}: {r[key]} -> {'met' if met else 'MISSED'}")
+    pages.say_targets(r)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(prog="bench/clicks", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rate", type=float, default=1000, help="requests/s offered")
-    parser.add_argument("--duration", type=float, default=20, help="seconds of clicks")
-    parser.add_argument("--warmup", type=float, default=3, help="seconds of warm-up")
-    parser.add_argument("--reference-seconds", type=float, default=5)
+    signup.add_rate_arguments(parser, rate=1000, what="clicks")
     parser.add_argument("--no-db-seconds", type=float, default=10)
     parser.add_argument(
         "--settle", type=float, default=12, help="seconds to wait before the first count"
     )
-    parser.add_argument("--workers", type=int, default=2, help="granian workers")
-    parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
-    parser.add_argument("--source", help="run the app from this copy of the code instead")
-    parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE")
-    parser.add_argument("--start-timeout", type=float, default=90, help="seconds to answer")
-    parser.add_argument("--time-limit", type=int, default=300, help="seconds for the whole run")
-    parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
+    pages.add_run_arguments(parser, time_limit=300)
     args = parser.parse_args()
     args.postgres = None
-    if not os.access(pages.DATELINE, os.X_OK):
-        say(f"bench/clicks needs {pages.DATELINE}")
+    if pages.missing("bench/clicks", str(pages.DATELINE)):
         return 2
     return pages.run_bench("bench/clicks", ClicksRun(args), args, report)
 

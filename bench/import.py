@@ -265,17 +265,7 @@ def main() -> int:
         help="run on PostgreSQL: a throwaway database bench_import_<pid> on this server "
         "(default postgres://postgres@127.0.0.1:5432), dropped at the end",
     )
-    parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
-    parser.add_argument("--source", help="run the app from this copy of the code instead")
-    parser.add_argument(
-        "--env",
-        action="append",
-        default=[],
-        metavar="NAME=VALUE",
-        help="add to the app's environment (repeatable)",
-    )
-    parser.add_argument("--time-limit", type=int, default=1800, help="seconds for the whole run")
-    parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
+    pages.add_run_arguments(parser, time_limit=1800, serves=False)
     args = parser.parse_args()
     if (args.media or args.map) and not args.export:
         parser.error("--media and --map go with --export")

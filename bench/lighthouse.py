@@ -332,7 +332,6 @@ def report(r: dict[str, Any]) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(prog="bench/lighthouse", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--workers", type=int, default=2, help="granian workers")
     parser.add_argument(
         "--only",
         action="append",
@@ -343,21 +342,10 @@ def main() -> int:
     parser.add_argument(
         "--screenshots", help="afterwards, photograph each page (2 widths, 2 themes) into here"
     )
-    parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
-    parser.add_argument("--source", help="run the app from this copy of the code instead")
-    parser.add_argument(
-        "--env",
-        action="append",
-        default=[],
-        metavar="NAME=VALUE",
-        help="add to the app's environment (repeatable)",
-    )
-    parser.add_argument("--start-timeout", type=float, default=90, help="seconds to answer")
     parser.add_argument("--page-timeout", type=float, default=120, help="seconds per page")
     parser.add_argument("--runs", type=int, default=5, help="runs per page; the median counts")
     parser.add_argument("--tries", type=int, default=2, help="attempts at each run at most")
-    parser.add_argument("--time-limit", type=int, default=1500, help="seconds for the whole run")
-    parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
+    pages.add_run_arguments(parser, time_limit=1500)
     args = parser.parse_args()
     for tool, hint in (
         (str(pages.DATELINE), "make test or make run creates it"),

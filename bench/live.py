@@ -35,7 +35,6 @@ import gzip
 import json
 import os
 import re
-import shutil
 import sys
 import urllib.parse
 import zlib
@@ -492,24 +491,13 @@ class LiveRun(pages.Run):
     # Set-up -------------------------------------------------------------------------------
 
     def setup_site(self) -> None:
-        say(f"# temporary folder {self.tmp}")
-        seconds = self.command("migrate", [*self.dateline, "migrate", "--no-input"], 400)
-        say(f"# migrate: {seconds:.1f} s")
-        collect = self.start("collectstatic", [*self.dateline, "collectstatic", "--no-input"])
-        argv = [*self.dateline, "demo", "--articles", str(self.args.articles)]
-        seconds = self.command("demo", argv, 400, env={"DATELINE_ENV": "development"})
-        say(f"# demo content: {seconds:.1f} s")
-        if collect.wait(timeout=60) != 0:
-            raise BenchError("collectstatic failed")
-        done = self.shell_json("setup", SETUP, "SETUP_JSON")
+        self.migrate_with_demo("--articles", str(self.args.articles))
+        done = self.shell("setup", SETUP, "SETUP_JSON")
         self.blog_id, self.blog_path = done["blog_id"], done["blog"]
         self.articles = done["articles"]
         self.updates_path = f"/live/{self.blog_id}/updates.json"
         self.posting_path = f"/admin/live/{self.blog_id}/"
-        argv = [*self.dateline, "serve", "--host", HOST, "--port", str(self.app_port)]
-        argv += ["--workers", str(self.args.workers), "--no-collectstatic"]
-        self.server = self.start("server", argv)
-        self.server_group = self.server.pid
+        self.server = self.start_server()
         self.wait_for(self.app_port, "/", self.server, "server")
         say(f"# serving on {HOST}:{self.app_port}: live blog {self.blog_path}")
         _, _, page = http_get(self.app_port, self.blog_path)
@@ -519,25 +507,6 @@ class LiveRun(pages.Run):
         for path in [*self.articles, self.updates_path, self.blog_path]:
             http_get(self.app_port, path, {"Accept-Encoding": ENCODING})
         self.sign_in()
-
-    def shell_json(self, name: str, code: str, marker: str) -> dict[str, Any]:
-        import subprocess
-
-        done = subprocess.run(
-            [*self.dateline, "shell", "-c", code],
-            env=self.env,
-            cwd=self.source,
-            capture_output=True,
-            text=True,
-            timeout=240,
-            check=False,
-        )
-        (self.logs / f"{name}.log").write_text(done.stdout + done.stderr)
-        line = next((x for x in done.stdout.splitlines() if x.startswith(marker + " ")), "")
-        if not line:
-            raise BenchError(f"{name} failed:\n{done.stdout[-2000:]}\n{done.stderr[-3000:]}")
-        result: dict[str, Any] = json.loads(line.removeprefix(marker + " "))
-        return result
 
     # Shapes -------------------------------------------------------------------------------
 
@@ -587,21 +556,10 @@ class LiveRun(pages.Run):
         argv = [WRK, f"-t{a.threads}", f"-c{a.wrk_connections}", f"-d{a.wrk_seconds}s"]
         argv += ["--latency", "--timeout", "10s", "-H", f"Accept-Encoding: {ENCODING}"]
         argv += ["-s", str(script), f"http://{HOST}:{port}{path}"]
-        import subprocess
-
         group = self.nginx_group if port == self.static_port else self.server_group
         cpu = process_group_cpu(group)
-        done = subprocess.run(argv, capture_output=True, text=True, timeout=a.wrk_seconds + 30)
+        figures = self.wrk_figures(name, argv, a.wrk_seconds)
         cpu = process_group_cpu(group) - cpu
-        (self.logs / f"wrk-{name}.log").write_text(done.stdout + done.stderr)
-        line = next((x for x in done.stdout.splitlines() if x.startswith("WRK_JSON ")), None)
-        if done.returncode != 0 or line is None:
-            raise BenchError(f"wrk {name} failed:\n{done.stdout}\n{done.stderr}")
-        figures: dict[str, Any] = json.loads(line.removeprefix("WRK_JSON "))
-        figures["rps"] = figures["requests"] / (figures["duration_us"] / 1e6)
-        figures["errors"] = sum(
-            figures[k] for k in figures if k.endswith("_errors") or k == "timeouts"
-        )
         figures["cpu_us"] = cpu * 1e6 / max(1, figures["requests"])
         say(
             f"# wrk {name}: {figures['rps']:,.0f} req/s, p99 {figures['p99_us'] / 1000:.2f} ms, "
@@ -691,19 +649,7 @@ class LiveRun(pages.Run):
         )
         r["load_before"] = [round(x, 2) for x in load_before]
         r["load_after"] = [round(x, 2) for x in os.getloadavg()]
-        r["cpus"] = os.cpu_count()
-        if self.source != pages.ROOT:
-            r["source"] = str(self.source)
-        if a.env:
-            r["env"] = a.env
-        r["targets"] = {k: f"{op} {value}" for k, (op, value) in TARGETS.items()}
-        r["targets_met"] = {}
-        for key, (op, value) in TARGETS.items():
-            if key in r:
-                got = r[key]
-                met = got == value if op == "==" else got >= value if op == ">=" else got <= value
-                r["targets_met"][key] = met
-        return r
+        return self.with_targets(r, TARGETS)
 
 
 def report(r: dict[str, Any]) -> None:
@@ -754,8 +700,7 @@ def report(r: dict[str, Any]) -> None:
             f"(by CPU {r[f'poll_{path}_vs_nginx_cpu']:.3f}); through the documented proxy "
             f"{r[f'wrk_proxy_{path}_rps']:,.0f} req/s: {r[f'proxied_poll_{path}_vs_nginx']:.3f} x"
         )
-    for key, met in r["targets_met"].items():
-        say(f"target {key} {r['targets'][key]}: {r[key]} -> {'met' if met else 'MISSED'}")
+    pages.say_targets(r)
 
 
 def main() -> int:
@@ -774,24 +719,14 @@ def main() -> int:
     parser.add_argument("--every", type=float, default=5, help="seconds between posts")
     parser.add_argument("--connections", type=int, default=256, help="pooled poll connections")
     parser.add_argument("--articles", type=int, default=40, help="demo articles")
-    parser.add_argument("--workers", type=int, default=2, help="granian workers")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument("--wrk-connections", type=int, default=32, help="wrk connections")
     parser.add_argument("--wrk-seconds", type=int, default=4, help="seconds per wrk run")
     parser.add_argument("--wrk-rounds", type=int, default=3, help="turns of the wrk cases")
-    parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
-    parser.add_argument("--source", help="run the app from this copy of the code instead")
-    parser.add_argument(
-        "--env", action="append", default=[], metavar="NAME=VALUE", help="app environment"
-    )
-    parser.add_argument("--start-timeout", type=float, default=90, help="seconds to answer")
-    parser.add_argument("--time-limit", type=int, default=900, help="seconds for the whole run")
-    parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
+    pages.add_run_arguments(parser, time_limit=900)
     args = parser.parse_args()
-    for tool in (WRK, NGINX, CURL, str(pages.DATELINE)):
-        if not os.access(tool, os.X_OK) and not shutil.which(tool):
-            say(f"bench/live needs {tool}")
-            return 2
+    if pages.missing("bench/live", WRK, NGINX, CURL, str(pages.DATELINE)):
+        return 2
     return pages.run_bench("bench/live", LiveRun(args), args, report, logs=("server", "nginx"))
 
 

@@ -28,6 +28,7 @@ import difflib
 import gzip
 import http.client
 import json
+import operator
 import os
 import re
 import secrets
@@ -52,6 +53,7 @@ NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 CURL = shutil.which("curl") or "/usr/bin/curl"
 HOST = "127.0.0.1"
 
+COMPARE = {"<": operator.lt, "<=": operator.le, "==": operator.eq, ">=": operator.ge}
 TARGETS = {
     "cached_vs_nginx": (">=", 0.15),
     "proxy_vs_nginx": (">=", 0.9),
@@ -395,23 +397,8 @@ class Run:
     def setup_site(self) -> None:
         if self.args.redis:
             self._start_redis()
-        say(f"# temporary folder {self.tmp}")
-        seconds = self.command("migrate", [*self.dateline, "migrate", "--no-input"], 400)
-        say(f"# migrate: {seconds:.1f} s")
-        # `dateline serve` would collect the static files before starting granian; doing
-        # it beside the demo instead saves a few seconds of the time limit.
-        collect = self.start("collectstatic", [*self.dateline, "collectstatic", "--no-input"])
-        # Production refuses the demo (its login is published): load it as development.
-        seconds = self.command(
-            "demo", [*self.dateline, "demo"], 400, env={"DATELINE_ENV": "development"}
-        )
-        say(f"# demo content: {seconds:.1f} s")
-        if collect.wait(timeout=60) != 0:
-            raise BenchError(f"collectstatic failed:\n{tail(self.logs / 'collectstatic.log')}")
-        argv = [*self.dateline, "serve", "--host", HOST, "--port", str(self.app_port)]
-        argv += ["--workers", str(self.args.workers), "--no-collectstatic"]
-        server = self.start("server", argv)
-        self.server_group = server.pid
+        self.migrate_with_demo()
+        server = self.start_server()
         started = time.monotonic()
         # Nothing is measured yet: the diagnosis may share the CPU with the start-up.
         self.diagnosis = self.diagnose(self.args.url)
@@ -420,6 +407,70 @@ class Run:
             f"# dateline serve answering on {HOST}:{self.app_port} after "
             f"{time.monotonic() - started:.1f} s"
         )
+
+    # Shared by the benches that run a site (bench/signup, bench/live and theirs) ---------
+
+    def migrate_with_demo(self, *demo_args: str) -> None:
+        """A fresh database with the demo content (``dateline demo *demo_args``)."""
+        say(f"# temporary folder {self.tmp}")
+        seconds = self.command("migrate", [*self.dateline, "migrate", "--no-input"], 400)
+        say(f"# migrate: {seconds:.1f} s")
+        # `dateline serve` would collect the static files before starting granian; doing
+        # it beside the demo instead saves a few seconds of the time limit.
+        collect = self.start("collectstatic", [*self.dateline, "collectstatic", "--no-input"])
+        # Production refuses the demo (its login is published): load it as development.
+        argv = [*self.dateline, "demo", *demo_args]
+        seconds = self.command("demo", argv, 400, env={"DATELINE_ENV": "development"})
+        say(f"# demo content: {seconds:.1f} s")
+        if collect.wait(timeout=60) != 0:
+            raise BenchError(f"collectstatic failed:\n{tail(self.logs / 'collectstatic.log')}")
+
+    def start_server(self) -> subprocess.Popen[bytes]:
+        """``dateline serve`` on the app port with --workers, its static files collected."""
+        argv = [*self.dateline, "serve", "--host", HOST, "--port", str(self.app_port)]
+        argv += ["--workers", str(self.args.workers), "--no-collectstatic"]
+        server = self.start("server", argv)
+        self.server_group = server.pid
+        return server
+
+    def with_targets(
+        self, r: dict[str, Any], targets: dict[str, tuple[str, float]]
+    ) -> dict[str, Any]:
+        """``r`` closed as every bench's result is: the machine, the code and environment
+        it ran, each target and whether it was met (of those ``r`` has a figure for)."""
+        r["cpus"] = os.cpu_count()
+        if self.source != ROOT:
+            r["source"] = str(self.source)
+        if self.args.env:
+            r["env"] = self.args.env
+        r["targets"] = {k: f"{op} {value}" for k, (op, value) in targets.items()}
+        r["targets_met"] = {
+            k: COMPARE[op](r[k], value) for k, (op, value) in targets.items() if k in r
+        }
+        return r
+
+    def shell(
+        self, name: str, code: str, marker: str, *, timeout: float = 240, **env: str
+    ) -> dict[str, Any]:
+        """Run ``code`` in ``dateline shell``; the JSON it printed after ``marker``.
+
+        Its output is kept in logs/<name>.log; ``env`` is added to the app's environment.
+        """
+        done = subprocess.run(
+            [*self.dateline, "shell", "-c", code],
+            env={**self.env, **env},
+            cwd=self.source,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+        (self.logs / f"{name}.log").write_text(done.stdout + done.stderr)
+        line = next((x for x in done.stdout.splitlines() if x.startswith(marker + " ")), "")
+        if not line:
+            raise BenchError(f"{name} failed:\n{done.stdout[-2000:]}\n{done.stderr[-3000:]}")
+        result: dict[str, Any] = json.loads(line.removeprefix(marker + " "))
+        return result
 
     def _start_redis(self) -> None:
         redis = shutil.which("redis-server")
@@ -609,6 +660,17 @@ class Run:
             # As a browser asks: compressed answers from nginx and from the app alike.
             argv += ["-H", f"Accept-Encoding: {a.encoding}"]
         argv += ["--timeout", "10s", "-s", str(script), f"http://{HOST}:{port}{path}"]
+        figures = self.wrk_figures(name, argv, seconds)
+        say(
+            f"# wrk {name}: {figures['rps']:,.0f} req/s, p50 {figures['p50_us'] / 1000:.2f} ms,"
+            f" p99 {figures['p99_us'] / 1000:.2f} ms, {figures['requests']} requests,"
+            f" {figures['errors']} errors"
+        )
+        return figures
+
+    def wrk_figures(self, name: str, argv: list[str], seconds: float) -> dict[str, Any]:
+        """Run wrk (``argv``, with a script that prints WRK_JSON); its figures, with rps
+        and errors. Its output is kept in logs/wrk-<name>.log."""
         done = subprocess.run(
             argv, capture_output=True, text=True, timeout=seconds + 30, check=False
         )
@@ -620,30 +682,14 @@ class Run:
         figures["rps"] = figures["requests"] / (figures["duration_us"] / 1e6)
         errors = sum(figures[k] for k in figures if k.endswith("_errors") or k == "timeouts")
         figures["errors"] = errors
-        say(
-            f"# wrk {name}: {figures['rps']:,.0f} req/s, p50 {figures['p50_us'] / 1000:.2f} ms,"
-            f" p99 {figures['p99_us'] / 1000:.2f} ms, {figures['requests']} requests,"
-            f" {errors} errors"
-        )
         return figures
 
     def diagnose(self, path: str | None) -> dict[str, Any]:
         code = DIAGNOSE.replace("@PATH@", repr(path))
-        done = subprocess.run(
-            [*self.dateline, "shell", "-c", code],
-            env=self.env,
-            cwd=self.source,
-            capture_output=True,
-            text=True,
-            timeout=90,
-            check=False,
-        )
-        line = next((x for x in done.stdout.splitlines() if x.startswith("DIAGNOSE_JSON ")), "")
-        if not line:
-            raise BenchError(
-                f"no article to measure:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
-            )
-        result: dict[str, Any] = json.loads(line.removeprefix("DIAGNOSE_JSON "))
+        try:
+            result = self.shell("diagnose", code, "DIAGNOSE_JSON", timeout=90)
+        except BenchError as error:
+            raise BenchError(f"no article to measure: {error}") from None
         if not result["url_ok"]:
             say(f"# Wagtail builds no URL for the newest article; using its route {result['path']}")
         return result
@@ -721,17 +767,7 @@ class Run:
             r["wrk"] += f"; nginx, proxy and cached in {a.slices} turns of {piece} s"
         r["load_before"] = round(load_before, 2)
         r["load_after"] = round(os.getloadavg()[0], 2)
-        if self.source != ROOT:
-            r["source"] = str(self.source)
-        if a.env:
-            r["env"] = a.env
-        r["cpus"] = os.cpu_count()
-        r["targets"] = {k: f"{op} {value}" for k, (op, value) in TARGETS.items()}
-        r["targets_met"] = {
-            k: (r[k] >= value if op == ">=" else r[k] <= value)
-            for k, (op, value) in TARGETS.items()
-        }
-        return r
+        return self.with_targets(r, TARGETS)
 
     def cleanup(self) -> None:
         self.stop_all()
@@ -778,6 +814,11 @@ def report(r: dict[str, Any]) -> None:
     )
     runs = ", ".join(f"{x:,.0f}" for x in r["nginx_static_runs_rps"])
     say(f"nginx static runs: {runs} req/s; the reference is all of them together")
+    say_targets(r)
+
+
+def say_targets(r: dict[str, Any]) -> None:
+    """The last lines of a report: each target, its figure, and whether it was met."""
     for key, met in r["targets_met"].items():
         say(f"target {key} {r['targets'][key]}: {r[key]} -> {'met' if met else 'MISSED'}")
 
@@ -831,12 +872,45 @@ def run_bench(
     return 0
 
 
+def add_run_arguments(
+    parser: argparse.ArgumentParser, time_limit: int, serves: bool = True
+) -> None:
+    """The options of the benches that run a site through Run (``serves``: a server)."""
+    if serves:
+        parser.add_argument("--workers", type=int, default=2, help="granian workers")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    parser.add_argument("--source", help="run the app from this copy of the code instead")
+    parser.add_argument(
+        "--env",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="add to the app's environment"
+        + (", e.g. GRANIAN_BLOCKING_THREADS=2" if serves else "")
+        + " (repeatable)",
+    )
+    if serves:
+        parser.add_argument("--start-timeout", type=float, default=90, help="seconds to answer")
+    parser.add_argument(
+        "--time-limit", type=int, default=time_limit, help="seconds for the whole run"
+    )
+    parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
+
+
+def missing(bench: str, *tools: str) -> bool:
+    """Whether a tool the bench runs is missing (and it said so)."""
+    for tool in tools:
+        if not os.access(tool, os.X_OK) and not shutil.which(tool):
+            say(f"{bench} needs {tool}")
+            return True
+    return False
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(prog="bench/pages", description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument("--connections", type=int, default=32, help="wrk connections")
-    parser.add_argument("--workers", type=int, default=2, help="granian workers")
     parser.add_argument(
         "--slices",
         type=int,
@@ -851,23 +925,10 @@ def main() -> int:
     )
     parser.add_argument("--url", help="the article's path (default: the newest live article)")
     parser.add_argument("--redis", action="store_true", help="cache in a throwaway redis")
-    parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
-    parser.add_argument("--source", help="run the app from this copy of the code instead")
-    parser.add_argument(
-        "--env",
-        action="append",
-        default=[],
-        metavar="NAME=VALUE",
-        help="add to the app's environment, e.g. GRANIAN_BLOCKING_THREADS=2 (repeatable)",
-    )
-    parser.add_argument("--start-timeout", type=float, default=90, help="seconds to answer")
-    parser.add_argument("--time-limit", type=int, default=178, help="seconds for the whole run")
-    parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
+    add_run_arguments(parser, time_limit=178)
     args = parser.parse_args()
-    for tool in (WRK, NGINX, CURL, str(DATELINE)):
-        if not os.access(tool, os.X_OK):
-            say(f"bench/pages needs {tool}")
-            return 2
+    if missing("bench/pages", WRK, NGINX, CURL, str(DATELINE)):
+        return 2
 
     return run_bench("bench/pages", Run(args), args, report, logs=("server", "nginx"))
 

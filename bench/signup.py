@@ -34,7 +34,6 @@ import resource
 import secrets
 import shutil
 import statistics
-import subprocess
 import sys
 import time
 import urllib.parse
@@ -269,6 +268,28 @@ def summarise(answers: list[Answer], start: float, rate: float, most: int) -> di
     }
 
 
+def cpu_shares(
+    per: str,
+    phase: dict[str, Any],
+    server: float,
+    generator: float,
+    machine: float,
+    digits: int = 3,
+) -> dict[str, float]:
+    """The CPU seconds of a measured phase (``summarise``'s) as the results give them.
+
+    The server's per request and in cores, the generator's, and what the rest of the
+    machine (other people's work) took meanwhile.
+    """
+    span = phase["span_s"]
+    return {
+        f"server_cpu_ms_per_{per}": round(server * 1000 / max(1, phase["requests"]), digits),
+        "server_cpu_share": round(server / span, 2),
+        "generator_cpu_share": round(generator / span, 3),
+        "others_cpu_share": round(max(0.0, machine - server - generator) / span, 2),
+    }
+
+
 def process_group_cpu(pgid: int) -> float:
     """CPU seconds (user + system) of the live processes in one process group."""
     ticks = os.sysconf("SC_CLK_TCK")
@@ -343,9 +364,7 @@ class SignupRun(pages.Run):
         say(f"# migrate: {seconds:.1f} s")
         if collect.wait(timeout=90) != 0:
             raise BenchError(f"collectstatic failed:\n{tail(self.logs / 'collectstatic.log')}")
-        argv = [*self.dateline, "serve", "--host", HOST, "--port", str(self.app_port)]
-        argv += ["--workers", str(self.args.workers), "--no-collectstatic"]
-        self.server = self.start("server", argv)
+        self.server = self.start_server()
         started = time.monotonic()
         self.wait_for(self.app_port, SIGNUP_PATH, self.server, "server")
         say(f"# dateline serve answering after {time.monotonic() - started:.1f} s")
@@ -356,23 +375,6 @@ class SignupRun(pages.Run):
         if status != 200 or not match:
             raise BenchError(f"GET {SIGNUP_PATH}: {status}, no stamp in the form")
         return match.group(1), time.time()
-
-    def shell(self, name: str, code: str, marker: str, **env: str) -> dict[str, Any]:
-        done = subprocess.run(
-            [*self.dateline, "shell", "-c", code],
-            env={**self.env, **env},
-            cwd=self.source,
-            capture_output=True,
-            text=True,
-            timeout=240,
-            check=False,
-        )
-        (self.logs / f"{name}.log").write_text(done.stdout + done.stderr)
-        line = next((x for x in done.stdout.splitlines() if x.startswith(marker + " ")), "")
-        if not line:
-            raise BenchError(f"{name} failed:\n{done.stdout[-2000:]}\n{done.stderr[-3000:]}")
-        result: dict[str, Any] = json.loads(line.removeprefix(marker + " "))
-        return result
 
     def measure(self) -> dict[str, Any]:
         a = self.args
@@ -491,12 +493,7 @@ class SignupRun(pages.Run):
         r["reference_p99_ms"] = reference["p99_ms"]
         r["reference_achieved_rps"] = reference["achieved_rps"]
         r["p99_vs_reference"] = round(signups["p99_ms"] / max(reference["p99_ms"], 0.001), 1)
-        r["server_cpu_ms_per_signup"] = round(cpu_server * 1000 / max(1, signups["requests"]), 2)
-        r["server_cpu_share"] = round(cpu_server / signups["span_s"], 2)
-        r["generator_cpu_share"] = round(cpu_self / signups["span_s"], 3)
-        # What the rest of the machine (other people's work) took meanwhile.
-        others = cpu_machine - cpu_server - cpu_self
-        r["others_cpu_share"] = round(max(0.0, others) / signups["span_s"], 2)
+        r.update(cpu_shares("signup", signups, cpu_server, cpu_self, cpu_machine, digits=2))
         r["queries_per_signup"] = diagnosis["queries"]
         r["query_kinds"] = diagnosis["query_kinds"]
         r["inprocess_median_ms"] = diagnosis["inprocess_median_ms"]
@@ -506,15 +503,7 @@ class SignupRun(pages.Run):
         r["duration_s"] = a.duration
         r["load_before"] = round(load_before, 2)
         r["load_after"] = round(load_after, 2)
-        r["cpus"] = os.cpu_count()
-        if self.source != pages.ROOT:
-            r["source"] = str(self.source)
-        if a.env:
-            r["env"] = a.env
-        r["targets"] = {k: f"{op} {value}" for k, (op, value) in TARGETS.items()}
-        r["targets_met"] = {
-            k: (r[k] < value if op == "<" else r[k] == value) for k, (op, value) in TARGETS.items()
-        }
+        self.with_targets(r, TARGETS)
         (self.logs / "sql.txt").write_text("\n".join(diagnosis["sql"]) + "\n")
         return r
 
@@ -558,19 +547,22 @@ def report(r: dict[str, Any]) -> None:
         f"{r['others_cpu_share']} cores"
     )
     say(f"load average {r['load_before']} before, {r['load_after']} after ({r['cpus']} CPUs)")
-    for key, met in r["targets_met"].items():
-        say(f"target {key} {r['targets'][key]}: {r[key]} -> {'met' if met else 'MISSED'}")
+    pages.say_targets(r)
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(prog="bench/signup", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rate", type=float, default=200, help="requests/s offered")
-    parser.add_argument("--duration", type=float, default=20, help="seconds of signups")
+def add_rate_arguments(parser: argparse.ArgumentParser, rate: float, what: str) -> None:
+    """The open loop's options, for this bench and those built on it (bench/clicks)."""
+    parser.add_argument("--rate", type=float, default=rate, help="requests/s offered")
+    parser.add_argument("--duration", type=float, default=20, help=f"seconds of {what}")
     parser.add_argument("--warmup", type=float, default=3, help="seconds of warm-up")
     parser.add_argument(
         "--reference-seconds", type=float, default=5, help="seconds of the static reference"
     )
-    parser.add_argument("--workers", type=int, default=2, help="granian workers")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="bench/signup", description=__doc__.split("\n\n")[0])
+    add_rate_arguments(parser, rate=200, what="signups")
     parser.add_argument(
         "--postgres",
         nargs="?",
@@ -579,25 +571,13 @@ def main() -> int:
         help="run on PostgreSQL: a throwaway database bench_signup_<pid> on this server "
         "(default postgres://postgres@127.0.0.1:5432), dropped at the end",
     )
-    parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
-    parser.add_argument("--source", help="run the app from this copy of the code instead")
-    parser.add_argument(
-        "--env",
-        action="append",
-        default=[],
-        metavar="NAME=VALUE",
-        help="add to the app's environment, e.g. GRANIAN_BLOCKING_THREADS=2 (repeatable)",
-    )
-    parser.add_argument("--start-timeout", type=float, default=90, help="seconds to answer")
-    parser.add_argument("--time-limit", type=int, default=300, help="seconds for the whole run")
-    parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
+    pages.add_run_arguments(parser, time_limit=300)
     args = parser.parse_args()
     if args.postgres and not args.postgres.startswith(("postgres://", "postgresql://")):
         parser.error("--postgres takes a postgres:// URL")
     if args.postgres and urllib.parse.urlsplit(args.postgres).hostname not in (HOST, "localhost"):
         parser.error("--postgres must be on 127.0.0.1")
-    if not os.access(pages.DATELINE, os.X_OK):
-        say(f"bench/signup needs {pages.DATELINE}")
+    if pages.missing("bench/signup", str(pages.DATELINE)):
         return 2
 
     return pages.run_bench("bench/signup", SignupRun(args), args, report)

@@ -133,12 +133,44 @@ def _back(blog: LiveBlogPage) -> HttpResponse:
     return HttpResponseRedirect(reverse(POSTING_URL, args=[blog.pk]))
 
 
-@require_POST
-def delete_post(request: HttpRequest, page_id: int, post_id: int) -> HttpResponse:
-    blog, post = _post_action(request, page_id, post_id)
-    post.delete()
-    messages.success(request, "Post deleted.")
-    return _back(blog)
+class DeletePostView(WagtailAdminTemplateMixin, TemplateView):
+    """Deleting a post: a GET asks (the post shown, two choices), only the POST deletes.
+
+    A post cannot be brought back, and the stream's buttons sit close together: the
+    Delete there is a link to this page, never a form that deletes at once.
+    """
+
+    template_name = "live/admin/confirm_delete.html"
+    header_icon = "bin"
+    http_method_names = ["get", "post", "head", "options"]
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        self.blog, self.post_obj = _post_action(request, kwargs["page_id"], kwargs["post_id"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_page_title(self) -> str:
+        return f"Delete the post of {self.post_obj.posted_at:%H:%M}?"
+
+    def get_breadcrumbs_items(self) -> list[dict[str, Any]]:
+        return [
+            *self.breadcrumbs_items,
+            {"url": reverse(POSTING_URL, args=[self.blog.pk]), "label": self.blog.title},
+            {"url": "", "label": "Delete a post"},
+        ]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(
+            blog=self.blog,
+            post=self.post_obj,
+            posting_url=reverse(POSTING_URL, args=[self.blog.pk]),
+        )
+        return context
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self.post_obj.delete()
+        messages.success(request, "Post deleted.")
+        return _back(self.blog)
 
 
 @require_POST

@@ -21,6 +21,10 @@ class LiveConfig(AppConfig):
         if "live.LiveBlogPage" not in SectionPage.subpage_types:
             SectionPage.subpage_types = [*SectionPage.subpage_types, "live.LiveBlogPage"]
         register_in_sitemaps()
+        from dateline.live.fronts import strip
+        from dateline.newsroom import fronts
+
+        fronts.register(strip)  # the open live blogs on top of the fronts
 
 
 def register_in_sitemaps() -> None:

@@ -27,7 +27,7 @@ def live_urls() -> list[Any]:
         ),
         path(
             "live/<int:page_id>/posts/<int:post_id>/delete/",
-            admin_views.delete_post,
+            admin_views.DeletePostView.as_view(),
             name="live_delete_post",
         ),
         path(

@@ -24,7 +24,14 @@ import pytest
 from playwright.sync_api import Page, Response, expect
 
 from tests.browser.article_form import sign_in
-from tests.browser.test_accessibility import BLOCKING, THEMES, axe_source, describe, run_axe
+from tests.browser.test_accessibility import (
+    BLOCKING,
+    THEMES,
+    WIDTHS,
+    axe_source,
+    describe,
+    run_axe,
+)
 
 __all__ = ["axe_source"]  # a fixture, used by name
 
@@ -243,3 +250,87 @@ def test_polls_back_off_while_the_server_fails(
     assert 3 <= len(times) <= 4, gaps
     assert gaps[0] >= 1.8 and gaps[1] >= 3.6, gaps
     page.unroute(re.compile(r"/updates\.json$"))
+
+
+EDITOR_PASSWORD = "live-desk-browser-test"  # a test account in a throwaway database
+
+
+def test_deleting_a_post_asks_first_and_goes_by_the_keyboard(
+    new_page: Callable[..., Page], quick_blog: Any, settings: Any
+) -> None:
+    from django.contrib.auth import get_user_model
+
+    from dateline.live.models import LivePost
+    from tests.live.helpers import make_post
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    get_user_model().objects.create_superuser("livedesk", "live@example.org", EDITOR_PASSWORD)
+    post = make_post(quick_blog, "Posted by mistake.")
+    posting = f"/admin/live/{quick_blog.pk}/"
+    page = new_page()
+    sign_in(page, "livedesk", EDITOR_PASSWORD, next_url=posting)
+
+    def delete_link() -> Any:
+        item = page.locator(f'[data-live-post="{post.pk}"]')
+        return item.get_by_role("link", name=re.compile(r"^Delete the post of \d\d:\d\d$"))
+
+    # The link asks; going back keeps the post.
+    delete_link().focus()
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(rf"/posts/{post.pk}/delete/$"))
+    expect(page.get_by_text("Posted by mistake.")).to_be_visible()
+    yes = page.get_by_role("button", name="Yes, delete the post")
+    no = page.get_by_role("link", name="No, keep it")
+    yes.focus()
+    page.keyboard.press("Tab")
+    expect(no).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(re.escape(posting) + "$"))
+    assert LivePost.objects.filter(pk=post.pk).exists()
+
+    # Asked again, Enter on the button deletes it, and only it.
+    delete_link().focus()
+    page.keyboard.press("Enter")
+    yes.focus()
+    expect(yes).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(re.escape(posting) + "$"))
+    expect(page.get_by_text("Post deleted.")).to_be_visible()
+    expect(page.locator(f'[data-live-post="{post.pk}"]')).to_have_count(0)
+    assert not LivePost.objects.filter(pk=post.pk).exists()
+    assert LivePost.objects.filter(blog=quick_blog).count() == 1
+
+
+# The layout shifts the page has had so far, as Lighthouse adds them up (CLS).
+LAYOUT_SHIFT = """() => new Promise(resolve => {
+    new PerformanceObserver(list => resolve(
+        list.getEntries().filter(e => !e.hadRecentInput).reduce((sum, e) => sum + e.value, 0)
+    )).observe({type: "layout-shift", buffered: true});
+    setTimeout(() => resolve(0), 500);
+})"""
+
+
+def test_the_fronts_live_strip_is_accessible_and_moves_nothing(
+    new_page: Callable[..., Page], quick_blog: Any, axe_source: str, artifacts: Any
+) -> None:
+    blocking = {}
+    for width, viewport in WIDTHS.items():
+        page = new_page(viewport=viewport, bypass_csp=True)
+        for path in ("/", quick_blog.section.url):
+            page.goto(path)
+            strip = page.locator("section.live-strip")
+            expect(strip.get_by_role("link", name=quick_blog.title)).to_be_visible()
+            expect(strip.locator(".live-badge")).to_have_text("Live")
+            expect(strip.locator("time")).to_have_count(1)
+            page.wait_for_load_state("load")
+            assert page.evaluate(LAYOUT_SHIFT) < 0.01, f"layout shift on {path} ({width})"
+            for theme in THEMES:
+                page.emulate_media(color_scheme=theme)
+                name = "home" if path == "/" else "section"
+                page.screenshot(path=artifacts / f"live-strip-{name}-{width}-{theme}.png")
+                serious = [v for v in run_axe(page, axe_source) if v["impact"] in BLOCKING]
+                if serious:
+                    blocking[f"{path}, {width}, {theme}"] = serious
+    assert not blocking, "axe found serious or critical violations:\n" + "\n".join(
+        f"{where}:\n{describe(vs)}" for where, vs in blocking.items()
+    )

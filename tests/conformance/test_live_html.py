@@ -1,4 +1,5 @@
-"""The live blog page, live and as an archive, and the banner pass the Nu Html Checker."""
+"""The live blog page, live and as an archive, the banner, and the fronts with their strip
+of open live blogs pass the Nu Html Checker."""
 
 from __future__ import annotations
 
@@ -43,10 +44,13 @@ def test_the_live_blog_passes_the_nu_html_checker(client: Client, world, tmp_pat
         expires_at=now + datetime.timedelta(hours=1),
     )
     files = []
-    for name, url in [("live", blog.url), ("live-ended", ended.url), ("live-empty", empty.url)]:
+    pages = [("live", blog.url), ("live-ended", ended.url), ("live-empty", empty.url)]
+    fronts = [("home-live-strip", "/"), ("section-live-strip", world.url)]
+    for name, url in pages + fronts:
         response = client.get(url)
         assert response.status_code == 200
         assert b"breaking-banner" in response.content
+        assert (b'class="live-strip"' in response.content) == ((name, url) in fronts)
         files.append(tmp_path / f"{name}.html")
         files[-1].write_text(response.content.decode())
     errors = run_vnu(files)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from bs4 import BeautifulSoup
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.test import Client
@@ -93,11 +94,29 @@ def test_editing_changes_only_that_post(editor, blog) -> None:
     assert other.summary == "Another editor's post."
 
 
-def test_deleting_a_post(editor, blog) -> None:
-    post = make_post(blog)
-    assert editor.get(f"/admin/live/{blog.pk}/posts/{post.pk}/delete/").status_code == 405
-    assert editor.post(f"/admin/live/{blog.pk}/posts/{post.pk}/delete/").status_code == 302
+def test_deleting_a_post_asks_first(editor, blog) -> None:
+    post = make_post(blog, "Posted by mistake.")
+    url = f"/admin/live/{blog.pk}/posts/{post.pk}/delete/"
+    # The stream offers a link to the question, not a form that deletes at once.
+    stream = BeautifulSoup(editor.get(f"/admin/live/{blog.pk}/").content, "html.parser")
+    link = stream.find("a", href=url)
+    assert link is not None and link.get_text(" ", strip=True).startswith("Delete")
+    assert stream.find("form", action=url) is None
+    # Asking deletes nothing: the post is shown, with a button that POSTs and a way back.
+    asked = editor.get(url)
+    assert asked.status_code == 200
+    assert LivePost.objects.filter(pk=post.pk).exists()
+    page = BeautifulSoup(asked.content, "html.parser")
+    assert "Posted by mistake." in page.get_text()
+    form = page.find("form", attrs={"data-live-delete-form": True})
+    assert form["method"] == "post" and form["action"] == url
+    assert form.find("button", type="submit").get_text(strip=True) == "Yes, delete the post"
+    assert form.find("a", string="No, keep it")["href"] == f"/admin/live/{blog.pk}/"
+    # Only the confirmation's POST deletes.
+    answer = editor.post(url)
+    assert answer.status_code == 302 and answer["Location"] == f"/admin/live/{blog.pk}/"
     assert not LivePost.objects.filter(pk=post.pk).exists()
+    assert editor.get(url).status_code == 404
 
 
 def test_pinning_one_post_unpins_the_other(editor, blog) -> None:

@@ -10,27 +10,16 @@ from lxml import etree
 
 from dateline.newsroom import sitemaps
 from tests.factories import make_article
+from tests.helpers.sitemaps import BASE_URL, NS, fetch, locs
 from tests.helpers.wsgi import wsgi_get
 from tests.live.helpers import make_live_blog, make_post
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("keep_test_connection")]
 
-BASE_URL = "https://news.example"
-NS = {
-    "sm": "http://www.sitemaps.org/schemas/sitemap/0.9",
-    "news": "http://www.google.com/schemas/sitemap-news/0.9",
-}
-
 
 @pytest.fixture(autouse=True)
 def _publication(settings):
     settings.BASE_URL = BASE_URL
-
-
-def fetch(client, url: str) -> etree._Element:
-    response = client.get(url)
-    assert response.status_code == 200, url
-    return etree.fromstring(response.content)
 
 
 def entries(root: etree._Element) -> dict[str, etree._Element]:
@@ -41,7 +30,7 @@ def test_a_live_blog_has_its_own_sitemap_file_with_its_latest_post(client, world
     blog = make_live_blog(world)
     make_post(blog, "Older.", minutes_ago=30)
     newest = make_post(blog, "Newer.", minutes_ago=2)
-    index = fetch(client, "/sitemap.xml").xpath("//sm:loc/text()", namespaces=NS)
+    index = locs(fetch(client, "/sitemap.xml"))
     assert index[-1] == BASE_URL + "/sitemap-live-1.xml"
     (url,) = entries(fetch(client, "/sitemap-live-1.xml")).items()
     assert url[0] == BASE_URL + blog.url
@@ -51,7 +40,7 @@ def test_a_live_blog_has_its_own_sitemap_file_with_its_latest_post(client, world
 
 def test_without_live_blogs_the_index_names_no_file_for_them(client, world) -> None:
     make_article(world)
-    index = fetch(client, "/sitemap.xml").xpath("//sm:loc/text()", namespaces=NS)
+    index = locs(fetch(client, "/sitemap.xml"))
     assert not any("sitemap-live" in loc for loc in index)
 
 

@@ -12,14 +12,9 @@ from lxml import etree
 
 from dateline.newsroom import sitemaps
 from tests.factories import make_article, make_section
+from tests.helpers.sitemaps import BASE_URL, NS, fetch, locs
 
 pytestmark = pytest.mark.django_db
-
-BASE_URL = "https://news.example"
-NS = {
-    "sm": "http://www.sitemaps.org/schemas/sitemap/0.9",
-    "news": "http://www.google.com/schemas/sitemap-news/0.9",
-}
 
 
 @pytest.fixture(autouse=True)
@@ -27,17 +22,6 @@ def _publication(settings):
     settings.BASE_URL = BASE_URL
     settings.PUBLICATION_NAME = "The Harbour Gazette"
     settings.PUBLICATION_LANGUAGE = "en"
-
-
-def fetch(client, url: str) -> etree._Element:
-    response = client.get(url)
-    assert response.status_code == 200, url
-    assert response["Content-Type"] == "application/xml"
-    return etree.fromstring(response.content)
-
-
-def locs(root: etree._Element) -> list[str]:
-    return root.xpath("//sm:loc/text()", namespaces=NS)
 
 
 def sitemap_files(client) -> list[etree._Element]:

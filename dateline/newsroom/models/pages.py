@@ -34,6 +34,7 @@ from wagtail.query import PageQuerySet
 from wagtail.search import index
 from wagtail.url_routing import RouteResult
 
+from dateline.newsroom import fronts
 from dateline.newsroom.blocks import ArticleBody
 from dateline.newsroom.models.authors import Author
 from dateline.newsroom.models.photos import (
@@ -105,16 +106,22 @@ def with_last_modified(response: HttpResponse, when: datetime.datetime | None) -
 
 
 class FrontLastModified:
-    """Last-Modified for a front: its own last publish or its newest story's, whichever is
-    later, as the fronts sitemap gives it. New comments under a story do not count: If-
-    None-Match, which browsers and crawlers send, sees those (the ETag is of the page)."""
+    """Last-Modified for a front: its own last publish, its newest story's or the newest
+    its boxes show (fronts.py), whichever is latest. New comments under a story do not
+    count: If-None-Match, which browsers and crawlers send, sees those (the page's ETag)."""
+
+    def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        context: dict[str, Any] = super().get_context(request, *args, **kwargs)  # type: ignore[misc]
+        context["front_boxes"] = fronts.boxes(request, self)  # what other apps put on top
+        return context
 
     def serve(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         response = super().serve(request, *args, **kwargs)  # type: ignore[misc]
         assert isinstance(self, Page)
         stories = ArticlePage.objects.live().descendant_of(self).order_by()
         newest = stories.aggregate(newest=Max("last_published_at"))["newest"]
-        dates = [d for d in (self.last_published_at, newest) if d]
+        boxes = (getattr(response, "context_data", None) or {}).get("front_boxes", [])
+        dates = [d for d in (self.last_published_at, newest, *(b.modified for b in boxes)) if d]
         return with_last_modified(response, max(dates) if dates else None)
 
 
