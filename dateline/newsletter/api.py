@@ -136,7 +136,10 @@ def json_type_errors(data: dict[str, Any]) -> dict[str, list[str]]:
         and not isinstance(data[name], str)
         and not (data[name] is None and name in MAY_BE_NULL)
     }
-    for name, example in (("sections", "section ids, e.g. [4, 7]"), ("newsletters", "newsletter ids, e.g. [1, 2]")):
+    for name, example in (
+        ("sections", "section ids, e.g. [4, 7]"),
+        ("newsletters", "newsletter ids, e.g. [1, 2]"),
+    ):
         ids = data.get(name, [])
         if not isinstance(ids, list) or not all(
             isinstance(i, int) and not isinstance(i, bool) for i in ids

@@ -115,7 +115,6 @@ class PreferencesForm(NewsletterChoices):
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
 
-
     def __init__(self, *args: Any, newsletters: list[Newsletter], **kwargs: Any) -> None:
         """``newsletters``: the choosable ones and any other the reader is on."""
         super().__init__(*args, **kwargs)

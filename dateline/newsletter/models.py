@@ -423,7 +423,11 @@ class NewsletterSettings(BaseGenericSetting):
         ),
     )
 
-    panels = [FieldPanel("alerts_per_day"), FieldPanel("reader_engagement"), FieldPanel("open_tracking")]
+    panels = [
+        FieldPanel("alerts_per_day"),
+        FieldPanel("reader_engagement"),
+        FieldPanel("open_tracking"),
+    ]
 
     class Meta:
         verbose_name = "Newsletter settings"

@@ -300,7 +300,9 @@ def confirm(token: str, ip: str | None) -> Subscriber:
             newsletters = subscriptions.asked_for(consent)
             # Cadence and sections are the digest's: a reader on it who asks for
             # another newsletter keeps them.
-            if not subscriber.is_active or any(n.kind == Newsletter.Kind.DIGEST for n in newsletters):
+            if not subscriber.is_active or any(
+                n.kind == Newsletter.Kind.DIGEST for n in newsletters
+            ):
                 subscriber.cadence = consent.cadence
                 subscriber.sections.set(consent.section_ids)
             subscriptions.join(
