@@ -172,7 +172,13 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
         subscriber = signup.confirm(token, client_ip(request))
     except signup.TokenProblem as problem:
         return link_problem(request, problem.reason)
-    return render(request, "newsletter/confirmed.html", {"subscriber": subscriber})
+    newsletters = [s.newsletter for s in subscriptions.open_ones(subscriber)]
+    context = {
+        "subscriber": subscriber,
+        "newsletters": newsletters,
+        "on_digest": any(n.kind == Newsletter.Kind.DIGEST for n in newsletters),
+    }
+    return render(request, "newsletter/confirmed.html", context)
 
 
 def link_problem(request: HttpRequest, reason: str) -> HttpResponse:

@@ -49,9 +49,11 @@ def ids(*newsletters: Newsletter) -> list[int]:
     return [n.pk for n in newsletters]
 
 
-def confirm_by_mail(client: Client, mail_server, email: str) -> None:
+def confirm_by_mail(client: Client, mail_server, email: str) -> str:
     mail = mail_server.to(email)[-1]
-    assert client.post(path_of(link_in(mail_server.text(mail)))).status_code == 200
+    response = client.post(path_of(link_in(mail_server.text(mail))))
+    assert response.status_code == 200
+    return response.content.decode()
 
 
 def open_slugs(who: Subscriber) -> set[str]:
@@ -124,8 +126,12 @@ def test_one_confirmation_opens_every_newsletter_chosen(client, mail_server, lis
     assert client.post("/newsletter/", data).status_code == 303
     request = ConsentRecord.objects.get()
     assert sorted(request.newsletter_ids) == sorted(ids(lists["alerts"], lists["books"]))
-    assert len(mail_server.to("reader@example.org")) == 1  # one mail for both
-    confirm_by_mail(client, mail_server, "reader@example.org")
+    (mail,) = mail_server.to("reader@example.org")  # one mail for both
+    assert "The newsletters asked for: Breaking news, Books of the month." in mail_server.text(mail)
+    assert "Breaking news, Books of the month" in mail_server.html(mail)
+    html = confirm_by_mail(client, mail_server, "reader@example.org")
+    assert "Thank you. reader@example.org is subscribed." in html
+    assert "Your newsletters: Breaking news, Books of the month." in html
     reader = Subscriber.objects.get()
     assert reader.is_active
     rows = Subscription.objects.filter(subscriber=reader)
