@@ -73,10 +73,12 @@ def join(
     ones stay as they are (with the evidence they were opened with)."""
     wanted = {newsletter.pk: newsletter for newsletter in newsletters}
     with transaction.atomic():
+        # The reader's row as the lock: two saves at once must not both open one.
+        Subscriber.objects.select_for_update().filter(pk=subscriber.pk).exists()
         already = set(
-            Subscription.objects.select_for_update()
-            .filter(subscriber=subscriber, newsletter_id__in=wanted, left_at=None)
-            .values_list("newsletter_id", flat=True)
+            Subscription.objects.filter(
+                subscriber=subscriber, newsletter_id__in=wanted, left_at=None
+            ).values_list("newsletter_id", flat=True)
         )
         now = timezone.now()
         return Subscription.objects.bulk_create(

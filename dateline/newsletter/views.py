@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.db import transaction
 from django.http import (
     Http404,
     HttpRequest,
@@ -211,13 +212,14 @@ def change_newsletters(subscriber: Subscriber, on: set[int], chosen: set[int]) -
     """Join and leave from the preference centre: the reader's link proves the
     address, so no new confirmation. Leaving them all unsubscribes (True)."""
     how = "preference centre"
-    added = Newsletter.objects.filter(pk__in=chosen - on)
-    subscriptions.join(subscriber, added, source=how, consent_text=ConsentText.current())
-    dropped = Newsletter.objects.filter(pk__in=on - chosen)
-    subscriptions.close(subscriber, dropped, how=how)
-    if not chosen:
-        signup.unsubscribe(subscriber, how=how)
-        return True
+    with transaction.atomic():
+        added = Newsletter.objects.filter(pk__in=chosen - on)
+        subscriptions.join(subscriber, added, source=how, consent_text=ConsentText.current())
+        dropped = Newsletter.objects.filter(pk__in=on - chosen)
+        subscriptions.close(subscriber, dropped, how=how)
+        if not chosen:
+            signup.unsubscribe(subscriber, how=how)
+            return True
     return False
 
 
