@@ -307,3 +307,24 @@ def test_an_unsubscribed_reader_cannot_come_back_without_confirming(client, list
     assert not Subscription.objects.exists()
     reader.refresh_from_db()
     assert reader.status == Subscriber.Status.UNSUBSCRIBED
+
+
+def test_the_newsroom_decides_what_comes_ticked(client, lists):
+    lists["books"].preselected = True
+    lists["books"].save()
+    html = client.get("/newsletter/").content.decode()
+    ticked = re.findall(r'name="newsletters" value="(\d+)"[^>]* checked', html)
+    assert sorted(map(int, ticked)) == sorted(ids(lists["digest"], lists["books"]))
+    assert client.get("/newsletter/api/form").json()["newsletters"][2]["preselected"] is True
+
+
+def test_with_none_to_choose_a_signup_is_for_the_digest(client, mail_server, lists):
+    Newsletter.objects.update(choosable=False)
+    for newsletter in Newsletter.objects.all():
+        newsletter.save()  # clears the cached list, as an edit in the admin does
+    assert "newsletters-choice" not in client.get("/newsletter/").content.decode()
+    data = form_data("reader@example.org")
+    del data["newsletters"]
+    assert client.post("/newsletter/", data).status_code == 303
+    confirm_by_mail(client, mail_server, "reader@example.org")
+    assert open_slugs(Subscriber.objects.get()) == {"digest"}
