@@ -192,10 +192,12 @@ class MixedRun(SignupRun):
                         {
                             "email": key,
                             "cadence": "weekly",
+                            "newsletters": self.newsletters,
                             "stamp": stamp,
                             "website": "",
                             "source": "bench/mixed",
-                        }
+                        },
+                        doseq=True,
                     )
                 else:
                     kind, method, path, headers = "read", "GET", chooser.choice(reads), {}
@@ -232,7 +234,10 @@ class MixedRun(SignupRun):
         status, _, body = http_get(self.ports[0], "/newsletter/api/form")
         if status != 200:
             raise BenchError(f"GET /newsletter/api/form: {status}")
-        stamp = json.loads(body)["stamp"]
+        form = json.loads(body)
+        stamp = form["stamp"]
+        # What a reader who changes nothing sends: the preselected newsletters.
+        self.newsletters = [n["id"] for n in form["newsletters"] if n["preselected"]]
         for port in self.ports:  # both servers answer the pages before the clock starts
             for path in [self.seed["home"], *(x["url"] for x in self.seed["articles"])]:
                 if http_get(port, path)[0] != 200:

@@ -56,6 +56,8 @@ SIGNUP_PATH = "/newsletter/"
 REFERENCE_PATH = "/static/dateline/newsletter.js"
 CONFIRMATION_TASK = "dateline.newsletter.tasks.send_confirmation"
 STAMP = re.compile(r'<input type="hidden" name="stamp" value="([^"]+)"')
+# The newsletters the form comes with ticked, as a reader who changes nothing sends them.
+TICKED = re.compile(r'<input type="checkbox" name="newsletters" value="(\d+)"[^>]* checked')
 
 # Run inside `dateline shell` after the load: which of the addresses that were answered
 # with a 303 left a subscriber, a consent record and a queued confirmation task.
@@ -101,11 +103,13 @@ from django.test.utils import CaptureQueriesContext
 from dateline.lib.formstamp import make_live_stamp
 from dateline.newsletter import signup
 from dateline.newsletter.forms import SignupForm
+from dateline.newsletter.models import Newsletter
 
 stamp = make_live_stamp(time.time() - 60)  # as the page fetches at load
+digest = [Newsletter.digest().pk]
 def data(n):
     return {"email": f"profile-{n}@example.org", "cadence": "weekly", "stamp": stamp,
-            "website": "", "source": "bench"}
+            "newsletters": digest, "website": "", "source": "bench"}
 client = Client(HTTP_HOST="127.0.0.1")
 for n in range(5):
     client.post("/newsletter/", data(n))
@@ -325,6 +329,7 @@ class SignupRun(pages.Run):
         # What pages.Run's helpers (_env, command, start, stop_all, wait_for) use.
         self._workspace(args, self.name)
         self.database: str | None = None
+        self.newsletters: list[str] | list[int] = []  # ticked in the form (stamp())
         self.env = self._env()
         self.env["NEWSLETTER_SIGNUPS_PER_IP"] = "0"
         self.env["LOG_LEVEL"] = "WARNING"
@@ -371,9 +376,11 @@ class SignupRun(pages.Run):
 
     def stamp(self) -> tuple[str, float]:
         status, _, body = http_get(self.app_port, SIGNUP_PATH)
-        match = STAMP.search(body.decode("utf-8", "replace"))
+        page = body.decode("utf-8", "replace")
+        match = STAMP.search(page)
         if status != 200 or not match:
             raise BenchError(f"GET {SIGNUP_PATH}: {status}, no stamp in the form")
+        self.newsletters = TICKED.findall(page)
         return match.group(1), time.time()
 
     def measure(self) -> dict[str, Any]:
@@ -389,10 +396,12 @@ class SignupRun(pages.Run):
                     {
                         "email": f"{prefix}-{n}@example.org",
                         "cadence": "weekly" if n % 2 else "twice_weekly",
+                        "newsletters": self.newsletters,
                         "stamp": stamp,
                         "website": "",
                         "source": "bench/signup",
-                    }
+                    },
+                    doseq=True,
                 ).encode()
                 return (
                     b"POST " + SIGNUP_PATH.encode() + b" HTTP/1.1\r\nHost: " + host + b"\r\n"

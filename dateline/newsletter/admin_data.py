@@ -14,7 +14,13 @@ from django.db.models import Count, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from dateline.newsletter.models import ConsentRecord, ErasureRecord, Subscriber, Suppression
+from dateline.newsletter.models import (
+    ConsentRecord,
+    ErasureRecord,
+    Subscriber,
+    Subscription,
+    Suppression,
+)
 from dateline.newsroom.models import SectionPage
 
 
@@ -30,6 +36,24 @@ def subscriber_data(subscriber: Subscriber) -> dict[str, Any]:
         "created_at": iso(subscriber.created_at),
         "confirmed_at": iso(subscriber.confirmed_at),
         "unsubscribed_at": iso(subscriber.unsubscribed_at),
+        # Each newsletter joined and left, with the words agreed to: the evidence per newsletter.
+        "subscriptions": [
+            {
+                "newsletter": s.newsletter.name,
+                "newsletter_slug": s.newsletter.slug,
+                "joined_at": iso(s.joined_at),
+                "source": s.source,
+                "consent_text_version": s.consent_text.version,
+                "consent_text": s.consent_text.text,
+                "consent_request_at": iso(s.consent.signup_at) if s.consent else None,
+                "left_at": iso(s.left_at),
+                "left_how": s.left_how,
+                "left_issue_id": s.left_issue_id,
+            }
+            for s in Subscription.objects.filter(subscriber=subscriber)
+            .select_related("newsletter", "consent_text", "consent")
+            .order_by("joined_at", "pk")
+        ],
         "consent_records": [
             c.as_evidence()
             for c in ConsentRecord.objects.filter(

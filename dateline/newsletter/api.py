@@ -5,7 +5,12 @@
     {"stamp": "1767225600:…", "consent_text": "Send me the newsletter …",
      "consent_version": 1,
      "cadences": [{"value": "weekly", "label": "Once a week"}, …],
-     "sections": [{"id": 4, "title": "World News"}, …]}
+     "sections": [{"id": 4, "title": "World News"}, …],
+     "newsletters": [{"id": 1, "slug": "digest", "name": "The digest",
+                      "description": "…", "cadence": "…", "preselected": true}, …]}
+
+List the newsletters as checkboxes, the preselected ones ticked; cadence and
+sections are the digest's.
 
 Show the consent text next to the form, word for word. Fetch the form when the
 page loads, not when the reader submits: a stamp younger than
@@ -18,8 +23,11 @@ from one of our cached pages is dropped the same way.
 or form data with the same fields::
 
     {"email": "reader@example.org", "cadence": "weekly", "sections": [4],
-     "stamp": "<from the form>", "website": ""}
+     "newsletters": [1, 2], "stamp": "<from the form>", "website": ""}
 
+``newsletters`` are the ids the reader ticked, at least one; in JSON it may be
+left out for the preselected ones (what forms made before there were several
+newsletters send). One confirmation mail covers all of them.
 ``website`` is the honeypot and must stay empty; ``sections`` may be left out
 for every section; ``source`` optionally names the page the form was on. The
 answers are those of the newsletter page asked for JSON:
@@ -48,6 +56,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonR
 from django.views.decorators.csrf import csrf_exempt
 
 from dateline.lib.formstamp import make_live_stamp
+from dateline.newsletter import subscriptions
 from dateline.newsletter.forms import section_choices
 from dateline.newsletter.models import Cadence, ConsentText
 from dateline.newsletter.views import handle_signup
@@ -98,6 +107,17 @@ def form(request: HttpRequest) -> HttpResponse:
             "consent_version": consent.version,
             "cadences": [{"value": value, "label": label} for value, label in Cadence.choices],
             "sections": [{"id": pk, "title": title} for pk, title in section_choices()],
+            "newsletters": [
+                {
+                    "id": n.pk,
+                    "slug": n.slug,
+                    "name": n.name,
+                    "description": n.description,
+                    "cadence": n.cadence,
+                    "preselected": n.preselected,
+                }
+                for n in subscriptions.choosable()
+            ],
         }
     )
 
@@ -116,11 +136,15 @@ def json_type_errors(data: dict[str, Any]) -> dict[str, list[str]]:
         and not isinstance(data[name], str)
         and not (data[name] is None and name in MAY_BE_NULL)
     }
-    sections = data.get("sections", [])
-    if not isinstance(sections, list) or not all(
-        isinstance(s, int) and not isinstance(s, bool) for s in sections
+    for name, example in (
+        ("sections", "section ids, e.g. [4, 7]"),
+        ("newsletters", "newsletter ids, e.g. [1, 2]"),
     ):
-        errors["sections"] = ["Must be a list of section ids, e.g. [4, 7]."]
+        ids = data.get(name, [])
+        if not isinstance(ids, list) or not all(
+            isinstance(i, int) and not isinstance(i, bool) for i in ids
+        ):
+            errors[name] = [f"Must be a list of {example}."]
     return errors
 
 
@@ -140,6 +164,8 @@ def subscribe(request: HttpRequest) -> HttpResponse:
             return problem('The request body must be a JSON object, e.g. {"email": "…"}.')
         if errors := json_type_errors(data):
             return JsonResponse({"ok": False, "errors": errors}, status=400)
+        if "newsletters" not in data:
+            data["newsletters"] = [n.pk for n in subscriptions.choosable() if n.preselected]
     elif request.content_type in FORM_CONTENT_TYPES:
         data = request.POST
     else:

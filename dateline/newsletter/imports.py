@@ -8,7 +8,9 @@ pending and gets the usual confirmation mail (signup.sign_up). Only when the
 operator states how these people already agreed are they made active at once,
 and a confirmed consent record keeps that statement as its source. No import
 ever makes a suppressed or unsubscribed address active again, and no import
-mails an address that is already subscribed or waiting.
+mails an address that is already subscribed or waiting. Imported readers are on
+the digest (a subscription with source "import"), either at once or when they
+confirm.
 
 The file is decoded and checked as a whole before anything is written, then
 applied in batches, each in its own transaction with a handful of queries.
@@ -21,6 +23,7 @@ import os
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -36,7 +39,9 @@ from dateline.newsletter.models import (
     ConfirmationMail,
     ConsentRecord,
     ConsentText,
+    Newsletter,
     Subscriber,
+    Subscription,
     Suppression,
 )
 from dateline.newsroom.models import SectionPage
@@ -228,6 +233,10 @@ class Importer:
         self.seen[email] = line
         return Row(line, email, cadence, sorted(set(section_ids)))
 
+    @cached_property
+    def digest(self) -> Newsletter:
+        return Newsletter.digest()
+
     @staticmethod
     def read_cadence(raw: str) -> str | None:
         """The cadence a cell names, None for a blank cell, "" for one we don't know."""
@@ -378,7 +387,7 @@ class Importer:
                 for section_id in row.section_ids
             ]
         )
-        ConsentRecord.objects.bulk_create(
+        consents = ConsentRecord.objects.bulk_create(
             [
                 ConsentRecord(
                     subscriber=s,
@@ -394,6 +403,28 @@ class Importer:
                     confirmed_ip=None,
                 )
                 for row, s in [*new, *pending]
+            ]
+        )
+        digest = self.digest
+        # A reader pending again after being active may still have an open row.
+        on_it = set(
+            Subscription.objects.filter(
+                subscriber_id__in=[s.pk for _, s in pending], newsletter=digest, left_at=None
+            ).values_list("subscriber_id", flat=True)
+        )
+        Subscription.objects.bulk_create(
+            [
+                Subscription(
+                    subscriber_id=s.pk,
+                    newsletter=digest,
+                    joined_at=now,
+                    source="import",
+                    consent_text=self.consent_text,
+                    # bulk_create gives primary keys on PostgreSQL and SQLite.
+                    consent=consent if consent.pk else None,
+                )
+                for (_, s), consent in zip([*new, *pending], consents, strict=True)
+                if s.pk not in on_it
             ]
         )
         outcome.added = len(new)

@@ -80,6 +80,18 @@ class Newsletter(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)
+        # The signup box on every (cached) article lists the choosable newsletters.
+        cache.delete("newsletter:choosable")
+        pagecache.invalidate()
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        result = super().delete(*args, **kwargs)
+        cache.delete("newsletter:choosable")
+        pagecache.invalidate()
+        return result
+
     DEFAULTS: dict[str, dict[str, Any]] = {
         Kind.DIGEST: {
             "name": "The digest",

@@ -20,12 +20,14 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from email_validator import EmailNotValidError, ValidatedEmail, validate_email
 
+from dateline.newsletter import subscriptions
 from dateline.newsletter.models import (
     BlockedDomain,
     Cadence,
     ConfirmationMail,
     ConsentRecord,
     ConsentText,
+    Newsletter,
     Subscriber,
     Suppression,
 )
@@ -112,6 +114,8 @@ class SignupRequest:
     email: str
     cadence: str = Cadence.WEEKLY
     section_ids: list[int] = field(default_factory=list)
+    # The newsletters chosen (Newsletter ids); empty means the digest.
+    newsletter_ids: list[int] = field(default_factory=list)
     ip: str | None = None
     user_agent: str = ""
     source: str = "newsletter page"
@@ -149,7 +153,12 @@ def sign_up(request: SignupRequest) -> None:
             # Resubmitting never floods anyone: past the limit we stay quiet.
             return
         suppressed = Suppression.objects.filter(email=email).exists()
-        if subscriber is not None and subscriber.is_active and not suppressed:
+        if (
+            subscriber is not None
+            and subscriber.is_active
+            and not suppressed
+            and _on_all_of(subscriber, request.newsletter_ids)
+        ):
             ConfirmationMail.objects.create(email=email, kind="already-subscribed")
             tasks.send_already_subscribed.enqueue(subscriber.pk)
             return
@@ -159,8 +168,14 @@ def sign_up(request: SignupRequest) -> None:
             subscriber.status = Subscriber.Status.PENDING
             subscriber.save(update_fields=["status"])
         # Earlier requests stay outstanding: every link a reader was sent works until
-        # it expires, and the one they follow decides the choices (confirm()).
+        # it expires, and the one they follow decides the choices (confirm()). A
+        # subscriber asking for another newsletter confirms it the same way.
         _store_request(request, subscriber, consent_text)
+
+
+def _on_all_of(subscriber: Subscriber, newsletter_ids: list[int]) -> bool:
+    wanted = set(newsletter_ids) or {Newsletter.digest().pk}
+    return wanted <= subscriptions.open_newsletter_ids(subscriber)
 
 
 def _first_request_today(email: str) -> bool:
@@ -208,6 +223,7 @@ def _store_request(request: SignupRequest, subscriber: Subscriber, text: Consent
         consent_text=text,
         cadence=request.cadence,
         section_ids=sorted(set(request.section_ids)),
+        newsletter_ids=sorted(set(request.newsletter_ids)),
     )
     ConfirmationMail.objects.create(email=request.email, kind="confirm")
     tasks.send_confirmation.enqueue(consent.pk)
@@ -248,7 +264,8 @@ def consent_for_token(token: str) -> ConsentRecord:
 
 
 def confirm(token: str, ip: str | None) -> Subscriber:
-    """Confirm the request behind ``token``: the subscriber becomes active."""
+    """Confirm the request behind ``token``: the subscriber becomes active, on every
+    newsletter the request asked for (one confirmation for all of them)."""
     from dateline.newsletter import tasks
 
     with transaction.atomic():
@@ -280,8 +297,22 @@ def confirm(token: str, ip: str | None) -> Subscriber:
             subscriber.email = consent.email
             subscriber.token_key = _new_key()  # links sent to the old address stop working
         else:
-            subscriber.cadence = consent.cadence
-            subscriber.sections.set(consent.section_ids)
+            newsletters = subscriptions.asked_for(consent)
+            # Cadence and sections are the digest's: a reader on it who asks for
+            # another newsletter keeps them.
+            if not subscriber.is_active or any(
+                n.kind == Newsletter.Kind.DIGEST for n in newsletters
+            ):
+                subscriber.cadence = consent.cadence
+                subscriber.sections.set(consent.section_ids)
+            subscriptions.join(
+                subscriber,
+                newsletters,
+                # An import without prior consent is confirmed by its reader like a signup.
+                source="import" if consent.source.startswith("import:") else "signup",
+                consent_text=consent.consent_text,
+                consent=consent,
+            )
         was_active = subscriber.is_active
         subscriber.status = Subscriber.Status.ACTIVE
         subscriber.confirmed_at = subscriber.confirmed_at or now
@@ -309,10 +340,24 @@ def _new_key() -> str:
     return new_key()
 
 
-def unsubscribe(subscriber: Subscriber, how: str) -> None:
+def leave(
+    subscriber: Subscriber, newsletter: Newsletter, how: str, issue: int | None = None
+) -> bool:
+    """Take the reader off one newsletter; off the last one, unsubscribe them
+    altogether (True). A repeated request changes nothing."""
+    with transaction.atomic():
+        subscriptions.close(subscriber, [newsletter], how=how, issue=issue)
+        if subscriptions.open_newsletter_ids(subscriber):
+            return False
+        unsubscribe(subscriber, how, issue=issue)
+        return True
+
+
+def unsubscribe(subscriber: Subscriber, how: str, issue: int | None = None) -> None:
     """Stop every newsletter to this address at once, and remember never to mail it."""
     now = timezone.now()
     with transaction.atomic():
+        subscriptions.close(subscriber, None, how=how, issue=issue)
         # A repeated request (mail providers retry one-click POSTs) keeps the first time.
         Subscriber.objects.filter(pk=subscriber.pk).update(
             status=Subscriber.Status.UNSUBSCRIBED,

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from dateline.lib.emails import make_message
+from dateline.newsletter import subscriptions
 from dateline.newsletter.models import ConsentRecord, Subscriber
 from dateline.newsletter.tokens import (
     list_unsubscribe_headers,
@@ -49,6 +50,8 @@ def send_confirmation(consent_id: int) -> bool:
             "confirm_url": f"{settings.BASE_URL}/newsletter/confirm/{token}/",
             "expires_hours": settings.NEWSLETTER_CONFIRM_HOURS,
             "cadence": consent.get_cadence_display().lower(),
+            # Names the newsroom gave them: our words, not the visitor's.
+            "newsletters": ", ".join(n.name for n in subscriptions.asked_for(consent)),
         },
         consent.email,
     ).send()

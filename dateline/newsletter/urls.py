@@ -12,6 +12,13 @@ urlpatterns = [
     path("manage/<str:token>/", views.manage, name="manage"),
     path("manage/<str:token>/data.json", views.export, name="export"),
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    # One newsletter's links, and the issue they came in (tokens.Links).
+    path("unsubscribe/<str:token>/<slug:slug>/", views.unsubscribe, name="unsubscribe_one"),
+    path(
+        "unsubscribe/<str:token>/<slug:slug>/<int:issue>/",
+        views.unsubscribe,
+        name="unsubscribe_issue",
+    ),
     # For the form embedded on other sites: see api.py.
     path("api/openapi.json", api.openapi, name="api_openapi"),
     path("api/form", api.form, name="api_form"),

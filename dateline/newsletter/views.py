@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.db import transaction
 from django.http import (
     Http404,
     HttpRequest,
@@ -23,9 +24,9 @@ from django.views.decorators.csrf import csrf_exempt
 
 from dateline.lib import formstamp, ratelimit
 from dateline.lib.http import client_ip, csrf_refusal, is_one_click, wants_json
-from dateline.newsletter import signup
+from dateline.newsletter import signup, subscriptions
 from dateline.newsletter.forms import NewLinkForm, PreferencesForm, SignupForm
-from dateline.newsletter.models import ConsentText, Subscriber
+from dateline.newsletter.models import ConsentText, Newsletter, Subscriber
 from dateline.newsletter.tokens import subscriber_for_token
 
 CHECK_INBOX = (
@@ -104,6 +105,7 @@ def handle_signup(
                 email=cleaned["email"],
                 cadence=cleaned["cadence"],
                 section_ids=cleaned["sections"],
+                newsletter_ids=cleaned["newsletters"],
                 ip=client_ip(request),
                 user_agent=request.headers.get("User-Agent", ""),
                 source=source,
@@ -171,7 +173,13 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
         subscriber = signup.confirm(token, client_ip(request))
     except signup.TokenProblem as problem:
         return link_problem(request, problem.reason)
-    return render(request, "newsletter/confirmed.html", {"subscriber": subscriber})
+    newsletters = [s.newsletter for s in subscriptions.open_ones(subscriber)]
+    context = {
+        "subscriber": subscriber,
+        "newsletters": newsletters,
+        "on_digest": any(n.kind == Newsletter.Kind.DIGEST for n in newsletters),
+    }
+    return render(request, "newsletter/confirmed.html", context)
 
 
 def link_problem(request: HttpRequest, reason: str) -> HttpResponse:
@@ -191,20 +199,52 @@ def subscriber_or_404(token: str) -> Subscriber:
     return subscriber
 
 
+def manage_newsletters(subscriber: Subscriber) -> tuple[list[Newsletter], set[int]]:
+    """The newsletters the preference centre lists (the choosable ones, and any other
+    the reader is on, so they can leave it), and the ids of those they are on."""
+    on = subscriptions.open_newsletter_ids(subscriber)
+    listed = subscriptions.choosable()
+    others = Newsletter.objects.filter(pk__in=on - {n.pk for n in listed})
+    return sorted([*listed, *others], key=lambda n: (n.position, n.pk)), on
+
+
+def change_newsletters(subscriber: Subscriber, on: set[int], chosen: set[int]) -> bool:
+    """Join and leave from the preference centre: the reader's link proves the
+    address, so no new confirmation. Leaving them all unsubscribes (True)."""
+    how = "preference centre"
+    with transaction.atomic():
+        added = Newsletter.objects.filter(pk__in=chosen - on)
+        subscriptions.join(subscriber, added, source=how, consent_text=ConsentText.current())
+        dropped = Newsletter.objects.filter(pk__in=on - chosen)
+        subscriptions.close(subscriber, dropped, how=how)
+        if not chosen:
+            signup.unsubscribe(subscriber, how=how)
+            return True
+    return False
+
+
 @never_cache
 def manage(request: HttpRequest, token: str) -> HttpResponse:
     subscriber = subscriber_or_404(token)
+    newsletters, on = manage_newsletters(subscriber)
     current = {
+        "newsletters": sorted(on),
         "cadence": subscriber.cadence,
         "sections": list(subscriber.sections.values_list("pk", flat=True)),
     }
     saved = address_sent = False
     if request.method == "POST":
-        form = PreferencesForm(request.POST, initial=current)
+        form = PreferencesForm(request.POST, initial=current, newsletters=newsletters)
         if form.is_valid():
             subscriber.cadence = form.cleaned_data["cadence"]
             subscriber.save(update_fields=["cadence"])
             subscriber.sections.set(form.cleaned_data["sections"])
+            # Only an active reader changes newsletters here; one who left comes
+            # back through a new signup and its confirmation.
+            if subscriber.is_active:
+                chosen = set(form.cleaned_data["newsletters"])
+                if change_newsletters(subscriber, on, chosen):
+                    return render(request, "newsletter/unsubscribed.html", {"token": token})
             if form.cleaned_data["new_email"]:
                 signup.request_address_change(
                     subscriber,
@@ -215,7 +255,7 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
                 address_sent = True
             saved = True
     else:
-        form = PreferencesForm(initial=current)
+        form = PreferencesForm(initial=current, newsletters=newsletters)
     return render(
         request,
         "newsletter/manage.html",
@@ -244,22 +284,42 @@ def export(request: HttpRequest, token: str) -> HttpResponse:
 
 @csrf_exempt
 @never_cache
-def unsubscribe(request: HttpRequest, token: str) -> HttpResponseBase:
+def unsubscribe(
+    request: HttpRequest, token: str, slug: str = "", issue: int | None = None
+) -> HttpResponseBase:
     """GET shows a button; the button's POST and the RFC 8058 one-click POST unsubscribe.
 
-    Only the one-click POST goes without a CSRF token: mail providers send it
-    with no cookies, and the token in the URL already proves the mail was received.
+    With a newsletter's slug (the links in its mail) they leave that newsletter
+    alone, counted for ``issue``, and the page offers leaving all of them too;
+    without one (mail sent before there were several) they leave everything.
+    Leaving the last newsletter is leaving everything. Only the one-click POST
+    goes without a CSRF token: mail providers send it with no cookies, and the
+    token in the URL already proves the mail was received.
     """
     subscriber = subscriber_or_404(token)
+    # An unknown slug (a newsletter renamed or removed since the mail went out)
+    # leaves everything: the reader asked to stop, and we cannot tell what.
+    newsletter = Newsletter.objects.filter(slug=slug).first() if slug else None
     if request.method == "POST":
-        if is_one_click(request):
-            signup.unsubscribe(subscriber, how="one-click (List-Unsubscribe-Post)")
+        one_click = is_one_click(request)
+        if not one_click:
+            refused = csrf_refusal(request)
+            if refused is not None:
+                return refused
+        how = "one-click (List-Unsubscribe-Post)" if one_click else "unsubscribe page"
+        if newsletter is not None and request.POST.get("all") != "yes":
+            signup.leave(subscriber, newsletter, how=how, issue=issue)
+        else:
+            signup.unsubscribe(subscriber, how=how, issue=issue)
+        if one_click:
             return HttpResponse("Unsubscribed.\n", content_type="text/plain")
-        refused = csrf_refusal(request)
-        if refused is not None:
-            return refused
-        signup.unsubscribe(subscriber, how="unsubscribe page")
-        return render(request, "newsletter/unsubscribed.html", {"token": token})
+        subscriber.refresh_from_db(fields=["status"])
+        left_all = subscriber.status == Subscriber.Status.UNSUBSCRIBED
+        context = {"token": token, "newsletter": None if left_all else newsletter}
+        return render(request, "newsletter/unsubscribed.html", context)
+    on = newsletter is not None and newsletter.pk in subscriptions.open_newsletter_ids(subscriber)
     return render(
-        request, "newsletter/unsubscribe.html", {"subscriber": subscriber, "token": token}
+        request,
+        "newsletter/unsubscribe.html",
+        {"subscriber": subscriber, "token": token, "newsletter": newsletter, "on": on},
     )

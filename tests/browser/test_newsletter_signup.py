@@ -17,9 +17,10 @@ from django.conf import settings as django_settings
 from playwright.sync_api import Locator, Page, expect
 
 from dateline.lib.formstamp import stamp_age
-from dateline.newsletter.models import ConsentRecord, Subscriber, Suppression
+from dateline.newsletter.models import ConsentRecord, Newsletter, Subscriber, Suppression
 from dateline.newsletter.views import CHECK_INBOX
 from tests.browser.conftest import Newsroom
+from tests.newsletter import helpers
 from tests.newsletter.helpers import link_in
 
 BOX_HEADING = "The important stories, by email"
@@ -261,6 +262,17 @@ def test_a_keyboard_reader_tabs_through_the_box_and_subscribes_with_enter(
     page.keyboard.press("Tab")
     expect(email).to_be_focused()
     page.keyboard.type(address)
+    # The newsletters, each a checkbox named by its label: the digest comes ticked.
+    page.keyboard.press("Tab")
+    digest = box.get_by_role("checkbox", name="The digest")
+    expect(digest).to_be_focused()
+    expect(digest).to_be_checked()
+    page.keyboard.press("Tab")
+    breaking = box.get_by_role("checkbox", name="Breaking news")
+    expect(breaking).to_be_focused()
+    expect(breaking).not_to_be_checked()
+    page.keyboard.press("Space")
+    expect(breaking).to_be_checked()
     page.keyboard.press("Tab")
     expect(box.get_by_label("Once a week")).to_be_focused()
     page.keyboard.press("ArrowRight")
@@ -279,6 +291,9 @@ def test_a_keyboard_reader_tabs_through_the_box_and_subscribes_with_enter(
     expect(box.get_by_role("status")).to_have_text(CHECK_INBOX)
     expect(box.locator("form")).to_be_hidden()
     confirmation_link(inbox, address, "twice a week")
+    assert ConsentRecord.objects.get(email=address).newsletter_ids == sorted(
+        [Newsletter.digest().pk, Newsletter.alerts().pk]
+    )
 
 
 def test_the_page_answering_a_save_shows_the_sections_just_saved(
@@ -286,9 +301,7 @@ def test_the_page_answering_a_save_shows_the_sections_just_saved(
 ) -> None:
     from dateline.newsletter.tokens import manage_url
 
-    subscriber = Subscriber.objects.create(
-        email="saved@example.org", status=Subscriber.Status.ACTIVE
-    )
+    subscriber = helpers.subscriber("saved@example.org")  # on the digest
     page.goto(manage_url(subscriber))
     europe = page.get_by_role("checkbox", name="Europe")
     europe.check()

@@ -25,6 +25,8 @@ pytestmark = pytest.mark.django_db
 def newsletter_pages(client: Client, mail_server: Any) -> dict[str, str]:
     """Signup, confirm (the button and the result), manage and unsubscribe, as met by a reader."""
     pages = {"signup": client.get("/newsletter/").content.decode()}
+    no_newsletter = form_data("reader@example.org", newsletters=[])
+    pages["signup-error"] = client.post("/newsletter/", no_newsletter).content.decode()
     response = client.post("/newsletter/", form_data("reader@example.org"), follow=True)
     pages["check-your-inbox"] = response.content.decode()
     (mail,) = mail_server.to("reader@example.org")
@@ -37,6 +39,7 @@ def newsletter_pages(client: Client, mail_server: Any) -> dict[str, str]:
     token = tokens.manage_token(Subscriber.objects.get(email="reader@example.org"))
     pages["manage"] = client.get(f"/newsletter/manage/{token}/").content.decode()
     unsubscribe = f"/newsletter/unsubscribe/{token}/"
+    pages["unsubscribe-one"] = client.get(f"{unsubscribe}digest/42/").content.decode()
     pages["unsubscribe"] = client.get(unsubscribe).content.decode()
     pages["unsubscribed"] = client.post(unsubscribe).content.decode()
     return pages

@@ -14,7 +14,12 @@ from wagtail.contrib.redirects.models import Redirect
 from dateline.importers import ghost
 from dateline.importers.core import ImportFailed
 from dateline.importers.models import ImportedItem
-from dateline.newsletter.models import ConfirmationMail, ConsentRecord, Subscriber
+from dateline.newsletter.models import (
+    ConfirmationMail,
+    ConsentRecord,
+    Newsletter,
+    Subscriber,
+)
 from dateline.newsroom.models import ArticlePage, Author, Photo, SectionPage
 from tests.importers.conftest import FIXTURES, GHOST_EXPORT, MAPPING, jpeg
 
@@ -215,6 +220,12 @@ def test_members_become_subscribers_with_consent_evidence_and_no_mail(home, imag
     assert "turned newsletters off" in skipped["quiet.reader@example.net"]
     assert [n.email for n in report.subscribers.problems] == ["not-an-address"]
     assert mail_server.messages == [] and ConfirmationMail.objects.count() == 0
+    # Every imported reader is on the digest, by import, with the record's words.
+    digest = Newsletter.digest()
+    for subscriber in Subscriber.objects.all():
+        (on,) = subscriber.subscriptions.all()
+        assert (on.newsletter, on.source, on.left_at) == (digest, "import", None)
+        assert on.consent is not None and on.consent.subscriber == subscriber
 
 
 def test_confirm_by_mail_sends_the_double_opt_in(home, images, mail_server):

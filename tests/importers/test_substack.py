@@ -14,7 +14,12 @@ from wagtail.contrib.redirects.models import Redirect
 from dateline.importers import substack
 from dateline.importers.core import ImportFailed
 from dateline.importers.models import ImportedItem
-from dateline.newsletter.models import ConfirmationMail, ConsentRecord, Subscriber
+from dateline.newsletter.models import (
+    ConfirmationMail,
+    ConsentRecord,
+    Newsletter,
+    Subscriber,
+)
 from dateline.newsroom.models import ArticlePage, Author, Photo
 from tests.importers.conftest import FIXTURES, MAPPING, jpeg
 
@@ -137,6 +142,12 @@ def test_the_email_list_with_consent_evidence_and_no_mail(home, export, mail_ser
     assert "imported by desk on " in record.source
     assert [n.email for n in report.subscribers.skipped] == ["muted.reader@example.net"]
     assert mail_server.messages == [] and ConfirmationMail.objects.count() == 0
+    # Every imported reader is on the digest, by import, with the record's words.
+    digest = Newsletter.digest()
+    for subscriber in Subscriber.objects.all():
+        (on,) = subscriber.subscriptions.all()
+        assert (on.newsletter, on.source, on.left_at) == (digest, "import", None)
+        assert on.consent is not None and on.consent.subscriber == subscriber
 
 
 def test_the_command(home, export):

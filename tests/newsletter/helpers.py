@@ -9,7 +9,13 @@ from django.contrib.auth.models import Group, Permission
 from django.test import Client
 
 from dateline.lib.formstamp import make_live_stamp
-from dateline.newsletter.models import ConsentRecord, ConsentText, Subscriber
+from dateline.newsletter.models import (
+    ConsentRecord,
+    ConsentText,
+    Newsletter,
+    Subscriber,
+    Subscription,
+)
 
 LINK = re.compile(r"https?://\S+/newsletter/(confirm|manage|unsubscribe)/[^/\s]+/")
 
@@ -19,6 +25,8 @@ def form_data(email: str, **extra: Any) -> dict[str, Any]:
     data: dict[str, Any] = {
         "email": email,
         "cadence": "weekly",
+        # The box's preselected choice.
+        "newsletters": [Newsletter.digest().pk],
         "stamp": make_live_stamp(time.time() - 60),
         "website": "",
         "source": "/world-news/ferry-talks-resume-after-storm/",
@@ -47,8 +55,26 @@ def editor(client: Client, *codenames: str) -> Client:
     return client
 
 
-def subscriber(email: str, status: str = "active", **fields: Any) -> Subscriber:
-    return Subscriber.objects.create(email=email, status=status, **fields)
+def subscriber(
+    email: str,
+    status: str = "active",
+    *,
+    newsletters: list[Newsletter] | None = None,
+    **fields: Any,
+) -> Subscriber:
+    """A subscriber; an active one is on ``newsletters`` (the digest unless given;
+    ``newsletters=[]`` for none), as a confirmed signup would leave them."""
+    made = Subscriber.objects.create(email=email, status=status, **fields)
+    if status == Subscriber.Status.ACTIVE:
+        for newsletter in [Newsletter.digest()] if newsletters is None else newsletters:
+            subscribe(made, newsletter)
+    return made
+
+
+def subscribe(who: Subscriber, newsletter: Newsletter, **fields: Any) -> Subscription:
+    defaults: dict[str, Any] = {"source": "signup", "consent_text": ConsentText.current()}
+    defaults.update(fields)
+    return Subscription.objects.create(subscriber=who, newsletter=newsletter, **defaults)
 
 
 def consent(email: str, who: Subscriber | None = None, **fields: Any) -> ConsentRecord:
@@ -60,3 +86,17 @@ def consent(email: str, who: Subscriber | None = None, **fields: Any) -> Consent
     }
     defaults.update(fields)
     return ConsentRecord.objects.create(subscriber=who, email=email, **defaults)
+
+
+def on_the_digest() -> int:
+    """Put every active subscriber not on the digest on it, for tests that bulk-create
+    readers (the delivery engine sends only to readers with an open subscription)."""
+    digest = Newsletter.digest()
+    text = ConsentText.current()
+    on = Subscription.objects.filter(newsletter=digest, left_at=None).values("subscriber_id")
+    readers = Subscriber.objects.filter(status=Subscriber.Status.ACTIVE).exclude(pk__in=on)
+    made = Subscription.objects.bulk_create(
+        Subscription(subscriber_id=pk, newsletter=digest, source="signup", consent_text=text)
+        for pk in readers.values_list("pk", flat=True)
+    )
+    return len(made)

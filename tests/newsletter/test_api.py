@@ -11,7 +11,7 @@ from django.test import Client
 from dateline.lib.formstamp import make_stamp, stamp_age
 from dateline.newsletter.models import ConsentRecord, ConsentText, Subscriber
 from dateline.newsletter.views import CHECK_INBOX
-from tests.newsletter.helpers import form_data
+from tests.newsletter.helpers import form_data, subscriber
 
 pytestmark = pytest.mark.django_db
 
@@ -60,7 +60,14 @@ def test_the_form_describes_itself(client, world):
     assert response["Content-Type"] == "application/json"
     assert response["Cache-Control"] == "no-store"
     data = response.json()
-    assert set(data) == {"stamp", "consent_text", "consent_version", "cadences", "sections"}
+    assert set(data) == {
+        "stamp",
+        "consent_text",
+        "consent_version",
+        "cadences",
+        "sections",
+        "newsletters",
+    }
     age = stamp_age(data["stamp"])
     assert age is not None and 0 <= age < 5
     current = ConsentText.current()
@@ -120,7 +127,7 @@ def test_the_stamp_from_the_form_is_accepted(client, mail_server, settings):
 
 
 def test_every_address_gets_the_page_s_answer(client, mail_server):
-    Subscriber.objects.create(email="active@example.org", status=Subscriber.Status.ACTIVE)
+    subscriber(email="active@example.org")
     Subscriber.objects.create(email="pending@example.org")
     answers = []
     for email in ("new@example.org", "active@example.org", "pending@example.org"):

@@ -10,6 +10,7 @@ from unittest import mock
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -18,9 +19,12 @@ from dateline.newsletter.models import (
     BlockedDomain,
     ConfirmationMail,
     ConsentRecord,
+    Newsletter,
     Subscriber,
+    Subscription,
     Suppression,
 )
+from tests.newsletter.helpers import link_in, path_of
 
 pytestmark = pytest.mark.django_db
 
@@ -88,6 +92,10 @@ def test_prior_consent_makes_addresses_active_without_mail(csv_file, world, mail
     assert record.subscriber == reader
     assert mail_server.messages == []
     assert "Made active (prior consent)" in output
+    # On the digest, with the import's evidence.
+    (on,) = Subscription.objects.filter(subscriber=reader)
+    assert (on.newsletter, on.source, on.left_at) == (Newsletter.digest(), "import", None)
+    assert on.consent == record and on.consent_text == record.consent_text
 
 
 def test_without_prior_consent_addresses_wait_for_the_confirmation_mail(csv_file, mail_server):
@@ -103,6 +111,12 @@ def test_without_prior_consent_addresses_wait_for_the_confirmation_mail(csv_file
     # Importing the file again mails nobody twice.
     run(path)
     assert len(mail_server.to("reader@example.org")) == 1
+    assert not Subscription.objects.exists()
+    # Confirming puts them on the digest, as an import.
+    client = Client()
+    assert client.post(path_of(link_in(mail_server.text(mail)))).status_code == 200
+    (on,) = Subscription.objects.filter(subscriber=reader)
+    assert (on.newsletter, on.source, on.consent) == (Newsletter.digest(), "import", record)
 
 
 @pytest.mark.parametrize("prior", [True, False])
@@ -132,6 +146,7 @@ def test_prior_consent_activates_an_address_that_was_waiting(csv_file, mail_serv
     waiting = Subscriber.objects.get()
     assert (waiting.status, waiting.cadence) == ("active", "twice_weekly")
     assert ConsentRecord.objects.get().status == "confirmed"
+    assert waiting.subscriptions.get(left_at=None).newsletter == Newsletter.digest()
 
 
 def test_an_address_at_its_daily_mail_limit_is_skipped(csv_file, mail_server, settings):
@@ -208,10 +223,11 @@ def test_a_large_file_goes_in_batches_without_a_query_per_row(csv_file, world):
     assert Subscriber.objects.filter(status="active").count() == 2500
     assert ConsentRecord.objects.count() == 2500
     assert Subscriber.sections.through.objects.count() == 2500
-    # Two look-ups per batch of 500 and three to start; the writes are bulk
-    # inserts, which SQLite splits into chunks of 999 parameters.
+    assert Subscription.objects.filter(source="import", left_at=None).count() == 2500
+    # Two look-ups per batch of 500 and four to start (one the digest); the writes
+    # are bulk inserts, which SQLite splits into chunks of 999 parameters.
     selects = [q for q in queries.captured_queries if q["sql"].startswith("SELECT")]
-    assert len(selects) <= 13
+    assert len(selects) <= 14
     assert len(queries) < 2500 / 10
     assert "2,500" in output
 

@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 
 from dateline.newsletter import tokens
-from dateline.newsletter.models import ConsentRecord, Subscriber
+from dateline.newsletter.models import ConsentRecord, Newsletter, Subscriber
 from tests.newsletter.helpers import form_data, link_in, path_of
 
 pytestmark = pytest.mark.django_db
@@ -27,7 +27,14 @@ def manage(subscriber: Subscriber) -> str:
 
 
 def preferences(**changes) -> dict:
-    return {"cadence": "weekly", "sections": [], "new_email": "", **changes}
+    """The form as the page sends it: still on the digest unless ``newsletters`` says."""
+    return {
+        "newsletters": [Newsletter.digest().pk],
+        "cadence": "weekly",
+        "sections": [],
+        "new_email": "",
+        **changes,
+    }
 
 
 def test_the_page_shows_the_current_preferences(client, mail_server, world):

@@ -15,7 +15,7 @@ from dateline.newsletter.models import (
     Subscriber,
     Suppression,
 )
-from tests.newsletter.helpers import form_data
+from tests.newsletter.helpers import form_data, subscriber
 
 pytestmark = pytest.mark.django_db
 
@@ -63,7 +63,7 @@ def answer(client, email: str) -> tuple[int, str, bytes]:
 
 
 def test_every_address_gets_the_same_answer(client, mail_server):
-    Subscriber.objects.create(email="active@example.org", status=Subscriber.Status.ACTIVE)
+    subscriber(email="active@example.org")
     Subscriber.objects.create(email="pending@example.org")
     Suppression.objects.create(email="gone@example.org", reason=Suppression.Reason.COMPLAINT)
     BlockedDomain.objects.create(domain="throwaway.example")
@@ -81,7 +81,7 @@ def test_every_address_gets_the_same_answer(client, mail_server):
 
 
 def test_the_json_answer_is_the_same_for_new_and_existing_addresses(client, mail_server):
-    Subscriber.objects.create(email="active@example.org", status=Subscriber.Status.ACTIVE)
+    subscriber(email="active@example.org")
     new = client.post("/newsletter/", form_data("new@example.org"), HTTP_ACCEPT="application/json")
     old = client.post(
         "/newsletter/", form_data("active@example.org"), HTTP_ACCEPT="application/json"
@@ -92,7 +92,7 @@ def test_the_json_answer_is_the_same_for_new_and_existing_addresses(client, mail
 
 
 def test_an_active_subscriber_is_told_by_mail_not_by_the_page(client, mail_server):
-    Subscriber.objects.create(email="active@example.org", status=Subscriber.Status.ACTIVE)
+    subscriber(email="active@example.org")
     client.post("/newsletter/", form_data("active@example.org"))
     (mail,) = mail_server.to("active@example.org")
     assert "already" in mail["Subject"]
@@ -244,7 +244,7 @@ def test_new_and_known_addresses_are_answered_no_sooner_than_the_floor(
     client, mail_server, settings
 ):
     settings.NEWSLETTER_ANSWER_MIN_MS = 150
-    Subscriber.objects.create(email="known@example.org", status=Subscriber.Status.ACTIVE)
+    subscriber(email="known@example.org")
     for address in ("new@example.org", "known@example.org", "bot@example.org"):
         extra = {"website": "http://spam"} if address.startswith("bot") else {}
         started = time.monotonic()
@@ -333,7 +333,7 @@ def test_an_address_in_other_capitals_is_the_same_reader(client, mail_server):
 
 
 def test_a_subscriber_signing_up_in_capitals_is_told_they_are_subscribed(client, mail_server):
-    Subscriber.objects.create(email="reader.two@example.com", status=Subscriber.Status.ACTIVE)
+    subscriber(email="reader.two@example.com")
     client.post("/newsletter/", form_data("READER.TWO@EXAMPLE.COM"))
     assert Subscriber.objects.get().is_active
     assert not ConsentRecord.objects.exists()

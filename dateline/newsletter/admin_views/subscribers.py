@@ -9,7 +9,7 @@ from typing import Any
 import django_filters
 from django.contrib import messages
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import (
     HttpRequest,
     HttpResponse,
@@ -33,7 +33,13 @@ from wagtail.admin.widgets import HeaderButton
 
 from dateline.newsletter import admin_data, signup
 from dateline.newsletter.admin_views.access import ANY, SUBSCRIBERS, subscribers_url
-from dateline.newsletter.models import ConsentRecord, Subscriber, Suppression
+from dateline.newsletter.models import (
+    ConsentRecord,
+    Newsletter,
+    Subscriber,
+    Subscription,
+    Suppression,
+)
 from dateline.newsroom.models import SectionPage
 
 # Listing ----------------------------------------------------------------------
@@ -47,9 +53,22 @@ class SubscriberFilterSet(WagtailFilterSet):
         help_text="Who gets this section: those who chose it and those who chose none",
     )
 
+    newsletter = django_filters.ModelChoiceFilter(
+        label="Newsletter",
+        queryset=Newsletter.objects.all(),
+        method="filter_newsletter",
+        help_text="Who is on this newsletter now",
+    )
+
     class Meta:
         model = Subscriber
         fields = ["status", "cadence"]
+
+    def filter_newsletter(
+        self, queryset: QuerySet[Subscriber], name: str, value: Any
+    ) -> QuerySet[Subscriber]:
+        on = Subscription.objects.filter(subscriber_id=OuterRef("pk"), left_at=None)
+        return queryset.filter(Exists(on.filter(newsletter_id=value.pk)))
 
     def filter_section(
         self, queryset: QuerySet[Subscriber], name: str, value: Any
@@ -63,6 +82,20 @@ class SectionsColumn(Column):
     def get_value(self, instance: Subscriber) -> str:
         titles = [section.title for section in instance.sections.all()]
         return ", ".join(titles) or "Every section"
+
+
+class NewslettersColumn(Column):
+    def get_value(self, instance: Subscriber) -> str:
+        names = [s.newsletter.name for s in getattr(instance, "open_subscriptions", [])]
+        return ", ".join(names) or "None"
+
+
+def open_subscriptions() -> Prefetch:
+    return Prefetch(
+        "subscriptions",
+        queryset=Subscription.objects.filter(left_at=None).select_related("newsletter"),
+        to_attr="open_subscriptions",
+    )
 
 
 def subscriber_counts() -> dict[str, int]:
@@ -80,7 +113,7 @@ class SubscriberIndexView(IndexView):
     page_title = "Newsletter subscribers"
 
     def get_base_queryset(self) -> QuerySet[Subscriber]:
-        return super().get_base_queryset().prefetch_related("sections")
+        return super().get_base_queryset().prefetch_related("sections", open_subscriptions())
 
     @cached_property
     def header_buttons(self) -> list[HeaderButton]:
@@ -158,6 +191,11 @@ class SubscriberDetailView(InspectView):
         context.update(
             subscriber=subscriber,
             sections=[s.title for s in subscriber.sections.all()],
+            subscriptions=list(
+                Subscription.objects.filter(subscriber=subscriber)
+                .select_related("newsletter", "consent_text")
+                .order_by("joined_at", "pk")
+            ),
             consents=list(consent_history(subscriber)),
             suppression=Suppression.objects.filter(email=subscriber.email).first(),
             can_suppress=self.user_has_permission("change"),
@@ -312,6 +350,7 @@ class SubscriberViewSet(ModelViewSet):
     list_display = [
         "email",
         "status",
+        NewslettersColumn("newsletters", label="Newsletters"),
         "cadence",
         SectionsColumn("sections", label="Sections"),
         DateColumn("created_at", label="Signed up", sort_key="created_at"),

@@ -53,17 +53,31 @@
             status.textContent = data.message;
             return;
           }
-          if (data.errors && data.errors.email) {
+          var errors = data.errors || {};
+          var group = form.querySelector(".newsletters-choice");
+          if (errors.newsletters && group) {
+            // No newsletter ticked: say so at the end of the list, focus its first box.
+            var first = group.querySelector("input[type=checkbox]");
+            var chosen = document.createElement("p");
+            chosen.className = "field-error";
+            chosen.setAttribute("role", "alert");
+            chosen.id = first.id.replace(/newsletter-\d+$/, "newsletters-error");
+            chosen.textContent = errors.newsletters[0];
+            group.setAttribute("aria-describedby", chosen.id);
+            group.appendChild(chosen);
+            if (!errors.email) first.focus();
+          }
+          if (errors.email) {
             var input = form.querySelector("input[name=email]");
             var error = document.createElement("p");
             error.className = "field-error";
             error.id = input.id + "-error";
-            error.textContent = data.errors.email[0];
+            error.textContent = errors.email[0];
             input.setAttribute("aria-invalid", "true");
             input.setAttribute("aria-describedby", error.id);
             input.insertAdjacentElement("afterend", error);
             input.focus();
-          } else {
+          } else if (!(errors.newsletters && group)) {
             status.textContent = data.message || "Something went wrong. Please try again.";
           }
         })

@@ -14,6 +14,12 @@ place to find the token::
       flags=R user=dateline argv=/srv/dateline/.venv/bin/dateline unsubscribe-mail
       --recipient ${recipient}
 
+A newsletter's mail says which newsletter in the subject,
+``?subject=unsubscribe%20breaking-news`` (tokens.Links): such a message takes the
+reader off that newsletter alone, and off everything when it was their last one.
+A plain ``unsubscribe``, an unknown name or a subject the mail program rewrote
+beyond recognition leaves every newsletter.
+
 Exit status, as sysexits.h and mail relays understand it: 0 when the reader is
 unsubscribed, and also when the message has no token or an unknown one (that is
 logged; bouncing it would only mail the sender back about our problem); 75
@@ -26,6 +32,7 @@ from __future__ import annotations
 import logging
 import re
 import sys
+from email.header import decode_header, make_header
 from email.message import Message
 from email.parser import BytesHeaderParser
 from email.policy import compat32
@@ -37,7 +44,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import Error as DatabaseError
 
 from dateline.newsletter import signup
-from dateline.newsletter.models import Subscriber
+from dateline.newsletter.models import Newsletter, Subscriber
 from dateline.newsletter.tokens import TOKEN_SHAPE, subscriber_for_token
 
 logger = logging.getLogger(__name__)
@@ -51,6 +58,8 @@ RECIPIENT_HEADERS = ("Delivered-To", "X-Original-To", "To")
 MAX_MESSAGE_BYTES = 1 << 20
 MAX_CANDIDATES = 10
 LOOSE_TOKEN_SHAPE = re.compile(TOKEN_SHAPE.pattern, re.IGNORECASE)
+# "unsubscribe breaking-news", also behind a "Re:" or "Fwd:" a mail program added.
+SUBJECT = re.compile(r"\bunsubscribe\s+([a-z0-9_-]{1,50})\s*$", re.IGNORECASE)
 
 
 def read_message(stream: IO[Any]) -> Message:
@@ -81,6 +90,21 @@ def tokens_in(addresses: list[str]) -> list[str]:
         if plus and base.lower() == mailbox and token and token not in found:
             found.append(token)
     return found[:MAX_CANDIDATES]
+
+
+def newsletter_named(message: Message) -> Newsletter | None:
+    """The newsletter the subject names, or None for all of them."""
+    raw = message.get("Subject")
+    if raw is None:
+        return None
+    try:
+        subject = str(make_header(decode_header(str(raw))))
+    except (LookupError, UnicodeError, ValueError):
+        subject = str(raw)
+    found = SUBJECT.search(" ".join(subject.split()))
+    if found is None:
+        return None
+    return Newsletter.objects.filter(slug=found.group(1).lower()).first()
 
 
 def subscriber_for_folded_token(token: str) -> Subscriber | None:
@@ -138,12 +162,17 @@ class Command(BaseCommand):
                     "Unsubscribe mail for subscriber %s, unsubscribed already", subscriber.pk
                 )
                 return
-            signup.unsubscribe(subscriber, how="mailto")
+            newsletter = newsletter_named(message)
+            if newsletter is None:
+                signup.unsubscribe(subscriber, how="mailto")
+            else:
+                signup.leave(subscriber, newsletter, how="mailto")
         except DatabaseError as error:
             logger.exception("Unsubscribe mail not handled: database error")
             raise CommandError(
                 f"Database error, please try again later: {error}", returncode=EX_TEMPFAIL
             ) from error
-        logger.info("Subscriber %s unsubscribed by mail", subscriber.pk)
+        what = f"left {newsletter.slug}" if newsletter else "unsubscribed"
+        logger.info("Subscriber %s %s by mail", subscriber.pk, what)
         if options["verbosity"] > 1:
-            self.stdout.write(f"Unsubscribed subscriber {subscriber.pk}.")
+            self.stdout.write(f"Subscriber {subscriber.pk} {what}.")
