@@ -14,8 +14,17 @@ CHECK_INBOX = re.compile(r"^Almost done\. .*click the link in it to confirm your
 FORM_SECONDS = 2.2
 
 
-def sign_up(page: Page, address: str, cadence: str, sections: tuple[str, ...] = ()) -> None:
-    """Sign up on /newsletter/ as a reader would, and see the page say what comes next."""
+def sign_up(
+    page: Page,
+    address: str,
+    cadence: str,
+    sections: tuple[str, ...] = (),
+    newsletters: tuple[str, ...] = (),
+) -> None:
+    """Sign up on /newsletter/ as a reader would, and see the page say what comes next.
+
+    ``newsletters``: ticked beside the digest, which the form ticks already.
+    """
     page.goto("/newsletter/")
     box = page.locator("[data-newsletter]")
     # newsletter.js stamps the form with the time the page loaded (the page may be cached).
@@ -24,6 +33,8 @@ def sign_up(page: Page, address: str, cadence: str, sections: tuple[str, ...] = 
     box.get_by_label(cadence).check()
     for section in sections:
         box.get_by_label(section, exact=True).check()
+    for newsletter in newsletters:
+        box.get_by_label(newsletter, exact=True).check()
     page.wait_for_timeout(FORM_SECONDS * 1000)
     box.get_by_role("button", name="Subscribe").click()
     expect(box.get_by_role("status")).to_have_text(CHECK_INBOX)
