@@ -183,6 +183,9 @@ def refresh(issue: DigestIssue) -> int:
     """
     if issue.status != Status.DRAFT:
         raise NotADraft(f"{issue} is {issue.get_status_display().lower()}")
+    if issue.kind != DigestIssue.Kind.DIGEST:
+        # An alert's story and a written issue's blocks are the editor's, not a selection.
+        return DigestStory.objects.filter(issue=issue, dropped=False).count()
     with transaction.atomic():
         current = {
             s.article_id: s for s in DigestStory.objects.select_for_update().filter(issue=issue)
@@ -285,10 +288,14 @@ def approve(
     """Let the issue go: queue its deliveries and hand it to the workers; returns readers queued.
 
     ``hand_to_workers=False`` is for ``send-digests``, which sends in its own process.
+    A scheduled issue (an alert or a written issue set for later) is approved the same.
     """
-    if issue.status != Status.DRAFT:
+    if issue.status not in (Status.DRAFT, Status.SCHEDULED):
         raise NotADraft(f"{issue} is {issue.get_status_display().lower()}")
-    if not DigestStory.objects.filter(issue=issue, dropped=False).exists():
+    if issue.kind == DigestIssue.Kind.EDITED:
+        if issue.written is None or not issue.written.body:
+            raise NotADraft(f"{issue} has nothing written to send")
+    elif not DigestStory.objects.filter(issue=issue, dropped=False).exists():
         raise NotADraft(f"{issue} has no story left to send")
     DigestIssue.objects.filter(pk=issue.pk).update(
         approved_at=now or timezone.now(), approved_by=user if user and user.pk else None

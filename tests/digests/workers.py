@@ -19,7 +19,7 @@ from django.db import connection
 
 from dateline.digests import engine
 from dateline.newsletter.models import Subscriber
-from tests.digests.helpers import make_issue
+from tests.digests.helpers import make_issue, subscribe_all
 from tests.factories import make_article
 from tests.helpers.mailserver import MailServer
 
@@ -32,6 +32,7 @@ def approved_issue(world, readers: int) -> tuple[int, set[str]]:
         Subscriber(email=f"reader{i}@example.org", status=Subscriber.Status.ACTIVE)
         for i in range(readers)
     )
+    subscribe_all()
     # Not active: must get nothing, however often the workers restart.
     Subscriber.objects.create(email="left@example.org", status=Subscriber.Status.UNSUBSCRIBED)
     assert engine.approve(issue) == readers
