@@ -15,6 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.safestring import SafeString
 from wagtail.rich_text import expand_db_html
@@ -22,6 +23,7 @@ from wagtail.rich_text import expand_db_html
 from dateline.digests import render
 from dateline.digests.models import DigestIssue, WrittenIssue
 from dateline.lib import mailhtml
+from dateline.newsletter.models import Newsletter
 from dateline.newsroom.models import ArticlePage
 
 Kind = DigestIssue.Kind
@@ -69,7 +71,7 @@ def _as_text(rich: str) -> str:
     return html.unescape(strip_tags(rich)).strip()
 
 
-def _story_card(issue: DigestIssue, article: ArticlePage) -> render.Story:
+def story_card(issue: DigestIssue, article: ArticlePage) -> render.Story:
     story = render.Story(
         article=article,
         section_id=None,
@@ -98,7 +100,7 @@ def written_blocks(issue: DigestIssue, written: WrittenIssue) -> list[dict[str, 
             article = value["story"]
             if article is None or not article.live:
                 continue  # unpublished since: no card to a page readers cannot open
-            card = _story_card(issue, article.specific)
+            card = story_card(issue, article.specific)
             blocks.append({"type": kind, "story": card, "note": value["note"]})
         elif kind == "photo":
             image = value["image"]
@@ -202,6 +204,36 @@ def browser_html(issue: DigestIssue) -> str:
     if context is None:
         return ""
     return mailhtml.render(f"{TEMPLATES[Kind(issue.kind)]}.mjml", context)
+
+
+def unsaved_alert(article: ArticlePage, subject: str, preheader: str) -> DigestIssue:
+    """An alert issue as it would be made, unsaved: for previews and test sends."""
+    now = timezone.now()
+    return DigestIssue(
+        pk=0,
+        kind=Kind.ALERT,
+        newsletter=Newsletter.alerts(),
+        slot_at=now,
+        period_start=now,
+        period_end=now,
+        subject=subject,
+        preheader=preheader,
+    )
+
+
+def unsaved_written(written: WrittenIssue, subject: str, preheader: str) -> DigestIssue:
+    now = timezone.now()
+    return DigestIssue(
+        pk=0,
+        kind=Kind.EDITED,
+        newsletter=written.newsletter,
+        written=written,
+        slot_at=now,
+        period_start=now,
+        period_end=now,
+        subject=subject,
+        preheader=preheader,
+    )
 
 
 def preview_group(issue: DigestIssue) -> render.RenderedGroup | None:
