@@ -1,6 +1,7 @@
-"""The mail of an alert and of a written issue, and their browser pages, pass the Nu Html Checker.
+"""The mail of an alert and of a written issue: the Nu Html Checker and caniemail.
 
-Beside test_html_validity's digest: the same checker over the other kinds' templates.
+Beside test_html_validity's and test_caniemail's digest: the same checks over the
+other kinds' templates.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from wagtail.rich_text import RichText
 from dateline.digests import issuemail
 from dateline.digests.models import DigestIssue
 from dateline.newsletter.models import Newsletter
+from tests.conformance.test_caniemail import run_caniemail, unexpected
 from tests.conformance.validators import run_vnu
 from tests.digests.test_issue_kinds import make_alert, make_written
 from tests.factories import make_article, make_photo
@@ -20,7 +22,8 @@ from tests.factories import make_article, make_photo
 pytestmark = pytest.mark.django_db
 
 
-def test_alert_and_written_issue_html_pass_the_nu_html_checker(world, tmp_path: Path) -> None:
+def mails(world) -> dict[str, str]:
+    """Each kind's HTML part (with its placeholders) and its browser page."""
     article = make_article(world, "Dam agreement signed", standfirst="Signed & sealed.", photo=True)
     alert = make_alert(article)
     body = [
@@ -41,8 +44,12 @@ def test_alert_and_written_issue_html_pass_the_nu_html_checker(world, tmp_path: 
         assert group is not None
         pages[f"{name}-mail"] = group.html
         pages[f"{name}-in-browser"] = issuemail.browser_html(issue)
+    return pages
+
+
+def test_alert_and_written_issue_html_pass_the_nu_html_checker(world, tmp_path: Path) -> None:
     files = []
-    for name, html in pages.items():
+    for name, html in mails(world).items():
         files.append(tmp_path / f"{name}.html")
         files[-1].write_text(html)
     errors = run_vnu(files)
@@ -51,3 +58,16 @@ def test_alert_and_written_issue_html_pass_the_nu_html_checker(world, tmp_path: 
         for e in errors
     )
     assert not errors, f"{len(errors)} errors from the Nu Html Checker:\n{report}"
+
+
+def test_alert_and_written_issue_use_only_what_the_major_clients_support(
+    world, tmp_path: Path
+) -> None:
+    files = {}
+    for name, html in mails(world).items():
+        if name.endswith("-mail"):
+            files[name] = tmp_path / f"{name}.html"
+            files[name].write_text(html)
+    report = run_caniemail(list(files.values()))
+    found = {name: unexpected(report[str(path)]["errors"]) for name, path in files.items()}
+    assert found == {name: [] for name in files}
