@@ -15,6 +15,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import timezone
@@ -113,7 +114,7 @@ class SendView(WagtailAdminTemplateMixin, TemplateView):
     header_icon = "mail"
     kwargs: dict[str, Any]
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not can_send(request.user):
             raise Http404("Not for you")
         return super().dispatch(request, *args, **kwargs)
@@ -139,6 +140,11 @@ class SendView(WagtailAdminTemplateMixin, TemplateView):
         raise NotImplementedError
 
     # The steps -----------------------------------------------------------------------
+    @property
+    def user_email(self) -> str:
+        """The editor's own address: previews show it, tests go to it."""
+        return str(getattr(self.request.user, "email", "") or "")
+
     def form(self) -> SendForm:
         if self.request.method == "POST":
             return SendForm(self.request.POST)
@@ -165,9 +171,9 @@ class SendView(WagtailAdminTemplateMixin, TemplateView):
             step=kwargs.get("step", "compose"),
             newsletter=newsletter,
             readers=alerts.readers(newsletter),
-            preview=preview_html(group, self.request.user.email) if group else "",
+            preview=preview_html(group, self.user_email) if group else "",
             warnings=self.warnings(),
-            user_email=self.request.user.email,
+            user_email=self.user_email,
         )
         return context
 
@@ -186,7 +192,7 @@ class SendView(WagtailAdminTemplateMixin, TemplateView):
         return self.render_to_response(self.get_context_data(form=form))
 
     def test(self, form: SendForm) -> None:
-        address = self.request.user.email
+        address = self.user_email
         group = self.group(form, test=True)
         if not address:
             messages.error(self.request, "Your account has no email address to send a test to.")
