@@ -262,3 +262,18 @@ def test_scheduled_issue_is_not_sent_before_approval(world):
     reader("ana@example.org", newsletters=[Newsletter.alerts()])
     assert engine.send_issue(issue, "w1") == {}
     assert not Delivery.objects.filter(issue=issue).exists()
+
+
+def test_a_reader_who_left_the_newsletter_after_approval_gets_nothing(world, mail_server):
+    alerts = Newsletter.alerts()
+    ana = reader("ana@example.org", newsletters=[alerts])
+    reader("bo@example.org", newsletters=[alerts])
+    issue = make_alert(make_article(world))
+    engine.approve(issue)
+    # One-click unsubscribe from Breaking news: still a reader of the digest.
+    Subscription.objects.filter(subscriber=ana, newsletter=alerts).update(left_at=timezone.now())
+    issue.refresh_from_db()
+    assert engine.send_issue(issue, "w1") == {"sent": 1, "suppressed": 1}
+    assert [m["To"] for m in mail_server.messages] == ["bo@example.org"]
+    left = Delivery.objects.get(issue=issue, subscriber=ana)
+    assert (left.state, left.last_error) == (Delivery.State.SUPPRESSED, "left the newsletter")
