@@ -183,8 +183,10 @@ def refresh(issue: DigestIssue) -> int:
     """
     if issue.status != Status.DRAFT:
         raise NotADraft(f"{issue} is {issue.get_status_display().lower()}")
+    if issue.kind == DigestIssue.Kind.EDITED:
+        # A written issue's blocks and an alert's story are the editor's, not a selection.
+        return len(issue.written.body) if issue.written else 0
     if issue.kind != DigestIssue.Kind.DIGEST:
-        # An alert's story and a written issue's blocks are the editor's, not a selection.
         return DigestStory.objects.filter(issue=issue, dropped=False).count()
     with transaction.atomic():
         current = {

@@ -277,3 +277,19 @@ def test_a_reader_who_left_the_newsletter_after_approval_gets_nothing(world, mai
     assert [m["To"] for m in mail_server.messages] == ["bo@example.org"]
     left = Delivery.objects.get(issue=issue, subscriber=ana)
     assert (left.state, left.last_error) == (Delivery.State.SUPPRESSED, "left the newsletter")
+
+
+def test_the_schedulers_release_sends_a_draft_alert_or_written_issue_as_it_is(world):
+    """Between an editor's confirmation and the approval a moment later the issue is a
+    draft: a scheduler run then must neither change its content nor cancel it."""
+    from dateline.digests import editorial
+
+    article = make_article(world, "Dam agreement signed")
+    make_article(world, "Tram timetable revised")  # the digest's selection would take it
+    reader("ana@example.org", newsletters=[Newsletter.alerts()])
+    alert = make_alert(article)
+    written = make_written(Newsletter.digest(), [("subhead", "On the water")])
+    released = editorial.release_due(hand_to_workers=False)
+    assert {i.pk for i in released} == {alert.pk, written.pk}
+    assert [s.article_id for s in alert.stories.all()] == [article.pk]
+    assert Delivery.objects.filter(issue=written).count() == 1
