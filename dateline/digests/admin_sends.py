@@ -246,7 +246,7 @@ class AlertView(SendView):
         }
 
     def issue(self, subject: str, preheader: str) -> DigestIssue:
-        return issuemail.unsaved_alert(self.article, subject, preheader)
+        return issuemail.unsaved_alert(subject, preheader)
 
     def stories(self, issue: DigestIssue) -> list[render.Story]:
         return [issuemail.story_card(issue, self.article)]

@@ -79,6 +79,21 @@ def _when(send_at: datetime.datetime | None, now: datetime.datetime) -> datetime
     return send_at or now
 
 
+def _timing(slot_at: datetime.datetime, scheduled: bool, user: Any) -> dict[str, Any]:
+    """The fields of a confirmed issue that is not a digest: no cadence, no period.
+
+    Scheduled, or a draft for a moment: confirm() approves it at once.
+    """
+    return {
+        "cadence": "",
+        "slot_at": slot_at,
+        "period_start": slot_at,
+        "period_end": slot_at,
+        "status": Status.SCHEDULED if scheduled else Status.DRAFT,
+        "approved_by": user if user is not None and user.pk else None,
+    }
+
+
 def make_alert(
     article: ArticlePage,
     *,
@@ -107,15 +122,9 @@ def make_alert(
         issue = DigestIssue.objects.create(
             kind=Kind.ALERT,
             newsletter=alerts,
-            cadence="",
-            slot_at=slot_at,
-            period_start=slot_at,
-            period_end=slot_at,
             subject=subject,
             preheader=preheader,
-            # A draft for a moment: confirm() approves it at once.
-            status=Status.SCHEDULED if send_at else Status.DRAFT,
-            approved_by=user if user is not None and user.pk else None,
+            **_timing(slot_at, send_at is not None, user),
         )
         DigestStory.objects.create(issue=issue, article=article, position=1)
     return issue
@@ -137,14 +146,9 @@ def make_written_send(
         kind=Kind.EDITED,
         newsletter=written.newsletter,
         written=written,
-        cadence="",
-        slot_at=slot_at,
-        period_start=slot_at,
-        period_end=slot_at,
         subject=written.subject,
         preheader=written.preheader,
-        status=Status.SCHEDULED if send_at else Status.DRAFT,
-        approved_by=user if user is not None and user.pk else None,
+        **_timing(slot_at, send_at is not None, user),
     )
 
 

@@ -206,33 +206,28 @@ def browser_html(issue: DigestIssue) -> str:
     return mailhtml.render(f"{TEMPLATES[Kind(issue.kind)]}.mjml", context)
 
 
-def unsaved_alert(article: ArticlePage, subject: str, preheader: str) -> DigestIssue:
-    """An alert issue as it would be made, unsaved: for previews and test sends."""
-    now = timezone.now()
-    return DigestIssue(
-        pk=0,
-        kind=Kind.ALERT,
-        newsletter=Newsletter.alerts(),
-        slot_at=now,
-        period_start=now,
-        period_end=now,
-        subject=subject,
-        preheader=preheader,
-    )
+def unsaved_alert(subject: str, preheader: str) -> DigestIssue:
+    """An alert as it would be made, unsaved: for previews and test sends."""
+    return _unsaved(Kind.ALERT, Newsletter.alerts(), subject=subject, preheader=preheader)
 
 
 def unsaved_written(written: WrittenIssue, subject: str, preheader: str) -> DigestIssue:
+    return _unsaved(
+        Kind.EDITED, written.newsletter, written=written, subject=subject, preheader=preheader
+    )
+
+
+def _unsaved(kind: str, newsletter: Newsletter, **fields: Any) -> DigestIssue:
+    # pk 0: a view link and counted links can be made; none of them will ever work.
     now = timezone.now()
     return DigestIssue(
         pk=0,
-        kind=Kind.EDITED,
-        newsletter=written.newsletter,
-        written=written,
+        kind=kind,
+        newsletter=newsletter,
         slot_at=now,
         period_start=now,
         period_end=now,
-        subject=subject,
-        preheader=preheader,
+        **fields,
     )
 
 
