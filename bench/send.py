@@ -52,6 +52,8 @@ TARGETS = {
     "rss_growth_10k_to_100k_mb": ("<=", 30.0),
     "approve_1m_s": ("<=", 60.0),
 }
+# --alert (issue #24): an alert to 100,000 readers at the relay within 2 minutes.
+ALERT_TARGETS = {"alert_to_relay_s": ("<=", 120.0)}
 
 
 # The sink ----------------------------------------------------------------------------
@@ -133,7 +135,7 @@ SEED = r"""
 import json, random, time
 from django.db import connection
 from dateline.newsroom.models import SectionPage
-from dateline.newsletter.models import Subscriber
+from dateline.newsletter.models import ConsentText, Newsletter, Subscriber
 
 def add_readers(cadence, count, start):
     # Readers straight in SQL: a million through the ORM would take longer than the bench.
@@ -153,8 +155,26 @@ def add_readers(cadence, count, start):
             FROM newsletter_subscriber s
             WHERE s.cadence = %s AND s.id %% 7 = 0 AND s.email LIKE 'reader%%'
             ON CONFLICT DO NOTHING''', [sections, len(sections), cadence])
-        cursor.execute("ANALYZE newsletter_subscriber, newsletter_subscriber_sections")
+        # Each on the digest, as migration newsletter 0005 left every confirmed reader.
+        cursor.execute('''
+            INSERT INTO newsletter_subscription
+                (subscriber_id, newsletter_id, joined_at, source, consent_text_id, left_how)
+            SELECT s.id, %s, now(), 'bench', %s, ''
+            FROM newsletter_subscriber s
+            WHERE s.email LIKE 'reader%%' AND s.id BETWEEN %s AND %s''',
+            [Newsletter.digest().pk, ConsentText.current().pk, *id_span(start, count)])
+        cursor.execute(
+            "ANALYZE newsletter_subscriber, newsletter_subscriber_sections, "
+            "newsletter_subscription"
+        )
     print("BENCH " + json.dumps({"cadence": cadence, "readers": count}))
+
+def id_span(start, count):
+    # Readers n = start … start + count - 1 were inserted in order: their ids are a span.
+    ids = Subscriber.objects.filter(
+        email__in=[f"reader{start}@example.org", f"reader{start + count - 1}@example.org"]
+    ).values_list("id", flat=True)
+    return min(ids), max(ids)
 """
 
 # A reused database keeps its readers and content; its earlier issues go.
@@ -193,15 +213,9 @@ result = {
 print("BENCH " + json.dumps(result))
 """
 
-# The editor's part: the issue made and approved; the engine processes start sending.
-APPROVE = r"""
-import json, os, time
-from pathlib import Path
-from django.utils import timezone
-from dateline.digests import engine
-from dateline.digests.selection import create_due_issue
-
-issue = create_due_issue(os.environ["BENCH_CADENCE"], timezone.now(), at_once=True)
+# The editor's part, once the issue is there (``confirm()`` gives it): approved, timed,
+# and the engine processes start sending after the first chunk of readers.
+TIMED_APPROVAL = r"""
 go = Path(os.environ["BENCH_GO"])
 first = []
 
@@ -212,6 +226,7 @@ def start_sending():
     go.with_suffix(".tmp").replace(go)
 
 approve_started = time.time()
+issue = confirm()
 deliveries = engine.approve(issue, on_first_chunk=start_sending)
 approved = time.time()
 result = {
@@ -221,6 +236,23 @@ result = {
 }
 print("BENCH " + json.dumps(result))
 """
+
+# A digest: its draft made first, then "approve and send now".
+APPROVE = (
+    r"""
+import json, os, time
+from pathlib import Path
+from django.utils import timezone
+from dateline.digests import engine
+from dateline.digests.selection import create_due_issue
+
+made = create_due_issue(os.environ["BENCH_CADENCE"], timezone.now(), at_once=True)
+
+def confirm():
+    return made
+"""
+    + TIMED_APPROVAL
+)
 
 # After the send: one reader's message as sent (for the blasts) and the issue's shape.
 SAMPLE = r"""
@@ -266,6 +298,48 @@ with transaction.atomic():
     transaction.set_rollback(True)
 print("BENCH " + json.dumps({"readers": readers, "deliveries": deliveries, "approve_s": took}))
 """
+
+
+# --alert: the first N readers (both cadences) on Breaking news, afresh each run.
+ALERT_READERS = r"""
+import json, os
+from django.db import connection
+from dateline.newsletter.models import ConsentText, Newsletter, Subscription
+alerts = Newsletter.alerts()
+Subscription.objects.filter(newsletter=alerts).delete()
+with connection.cursor() as cursor:
+    cursor.execute('''
+        INSERT INTO newsletter_subscription
+            (subscriber_id, newsletter_id, joined_at, source, consent_text_id, left_how)
+        SELECT s.id, %s, now(), 'bench', %s, '' FROM newsletter_subscriber s
+        WHERE s.status = 'active' AND s.email LIKE 'reader%%' ORDER BY s.id LIMIT %s''',
+        [alerts.pk, ConsentText.current().pk, int(os.environ["BENCH_ALERT"])])
+    cursor.execute("ANALYZE newsletter_subscription")
+count = Subscription.objects.filter(newsletter=alerts).count()
+print("BENCH " + json.dumps({"alert_readers": count}))
+"""
+
+# "Send as an alert": the confirmation makes the issue (the day's cap checked) and
+# approves it, so the time runs from before the issue is made.
+ALERT_APPROVE = (
+    r"""
+import json, os, time
+from pathlib import Path
+from dateline.digests import alerts, engine
+from dateline.newsletter.models import NewsletterSettings
+from dateline.newsroom.models import ArticlePage
+
+limits = NewsletterSettings.load()
+limits.alerts_per_day = 1000  # the bench may send many a day
+limits.save()
+stories = ArticlePage.objects.live().filter(lead_image__isnull=False)
+article = stories.order_by("-published_at").first()
+
+def confirm():
+    return alerts.make_alert(article)
+"""
+    + TIMED_APPROVAL
+)
 
 
 class SendRun(pages.Run):
@@ -372,8 +446,11 @@ class SendRun(pages.Run):
                 raise BenchError(f"the sink counted {got} of {expected} messages")
             time.sleep(0.05)
 
-    def engine_run(self, cadence: str) -> dict[str, Any]:
-        """--processes engine processes, --connections lanes among them, on one new issue."""
+    def engine_run(self, cadence: str, approve: str = APPROVE) -> dict[str, Any]:
+        """--processes engine processes, --connections lanes among them, on one new issue.
+
+        ``cadence``: the digest's readers, or "alert" with ALERT_APPROVE.
+        """
         a = self.args
         before = sink_count(self.sink_log)
         go = self.tmp / f"go-{cadence}"
@@ -399,7 +476,7 @@ class SendRun(pages.Run):
                 raise BenchError(f"the engine processes did not start: see logs/engine-{cadence}-*")
             time.sleep(0.05)
         approved = self.shell(
-            f"approve-{cadence}", APPROVE, BENCH_CADENCE=cadence, BENCH_GO=str(go)
+            f"approve-{cadence}", approve, BENCH_CADENCE=cadence, BENCH_GO=str(go)
         )
         runs = []
         for proc, _ in senders:
@@ -490,6 +567,8 @@ class SendRun(pages.Run):
                 raise BenchError(f"--database {a.database} has other readers: {counts}")
         else:
             self.setup_database()
+        if a.alert:
+            return self.measure_alert(load_before)
         small = self.engine_run("weekly")
         say(
             f"engine, {small['deliveries']:,} readers: {small['msgs_per_s']:,.0f} msg/s end to "
@@ -559,6 +638,48 @@ class SendRun(pages.Run):
         figures["targets_met"] = met
         return figures
 
+    def measure_alert(self, load_before: float) -> dict[str, Any]:
+        """--alert: one alert to that many Breaking news readers, and the blast beside it."""
+        a = self.args
+        self.shell("alert-readers", ALERT_READERS, BENCH_ALERT=str(a.alert))
+        alert = self.engine_run("alert", ALERT_APPROVE)
+        say(
+            f"alert, {alert['deliveries']:,} readers: all at the relay "
+            f"{alert['end_to_end_s']:.1f} s after the confirmation "
+            f"({alert['msgs_per_s']:,.0f} msg/s; approve {alert['approve_s']:.1f} s, "
+            f"sending from {alert['first_chunk_s']:.2f} s on)"
+        )
+        raw = self.blast_run(alert["message"], a.blast)
+        say(
+            f"raw blast (Python, the engine's client), {a.blast:,} messages: "
+            f"{raw['msgs_per_s']:,.0f} msg/s"
+        )
+        figures: dict[str, Any] = {
+            "alert_readers": alert["deliveries"],
+            "alert_sent": alert["sent"],
+            "alert_to_relay_s": round(alert["end_to_end_s"], 1),
+            "alert_msgs_per_s": round(alert["msgs_per_s"]),
+            "alert_approve_s": round(alert["approve_s"], 2),
+            "alert_first_chunk_s": round(alert["first_chunk_s"], 3),
+            "python_blast_msgs_per_s": round(raw["msgs_per_s"]),
+            "ratio_to_blast": round(alert["msgs_per_s"] / raw["msgs_per_s"], 2),
+            "message_bytes": alert["message_bytes"],
+            "peak_rss_mb": round(alert["peak_rss_mb"], 1),
+            "connections": a.connections,
+            "processes": a.processes,
+            "batch": a.batch,
+            "sink": "smtp-sink",
+            "load_before": round(load_before, 2),
+            "load_after": round(os.getloadavg()[0], 2),
+            "cpus": os.cpu_count(),
+            "targets": {k: f"{op} {v:g}" for k, (op, v) in ALERT_TARGETS.items()},
+        }
+        figures["targets_met"] = {
+            key: figures[key] >= target if op == ">=" else figures[key] <= target
+            for key, (op, target) in ALERT_TARGETS.items()
+        }
+        return figures
+
     def cleanup(self) -> None:
         self.stop_all()
         if self.created:
@@ -575,6 +696,18 @@ class SendRun(pages.Run):
 
 def report(r: dict[str, Any]) -> None:
     say("")
+    if "alert_readers" in r:
+        say(
+            f"Alert to {r['alert_readers']:,} Breaking news readers ({r['message_bytes']:,} "
+            f"bytes a message) over {r['connections']} connections from {r['processes']} "
+            f"processes to smtp-sink: every message at the relay {r['alert_to_relay_s']} s "
+            f"after the confirmation, {r['alert_msgs_per_s']:,} msg/s, "
+            f"{r['ratio_to_blast']} of the Python blast"
+        )
+        say(f"load average {r['load_before']} before, {r['load_after']} after ({r['cpus']} CPUs)")
+        for key, met in r["targets_met"].items():
+            say(f"target {key} {r['targets'][key]}: {r[key]} -> {'met' if met else 'MISSED'}")
+        return
     say(
         f"Digest to {r['readers']:,} readers ({r['stories']} stories, {r['html_bytes']:,} bytes "
         f"of HTML, {r['message_bytes']:,} bytes a message, {r['groups']} render groups) over "
@@ -607,6 +740,16 @@ def main() -> int:
     )
     parser.add_argument("--blast", type=int, default=30_000, help="messages of the raw blast")
     parser.add_argument(
+        "--alert",
+        type=int,
+        nargs="?",
+        const=100_000,
+        default=0,
+        metavar="N",
+        help="instead of the digests: one breaking-news alert to N readers (100,000), timed "
+        "from the editor's confirmation until every message is at the relay",
+    )
+    parser.add_argument(
         "--connections", type=int, default=4, help="SMTP connections (lanes) in all"
     )
     parser.add_argument(
@@ -633,6 +776,8 @@ def main() -> int:
     parser.add_argument("--time-limit", type=int, default=1200, help="seconds for the whole run")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
     args = parser.parse_args()
+    if args.alert > args.small + args.large:
+        parser.error("--alert goes to the bench's readers: at most --small plus --large")
     if not 1 <= args.processes <= args.connections:
         parser.error("--processes must be between 1 and --connections")
     if urllib.parse.urlsplit(args.postgres).hostname not in (HOST, "localhost"):

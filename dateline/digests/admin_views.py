@@ -29,7 +29,7 @@ from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.admin.viewsets.base import ViewSet
 from wagtail.permissions import policy_registry
 
-from dateline.digests import editorial, engine, render, richmail
+from dateline.digests import editorial, engine, issuemail, render, richmail
 from dateline.digests.audience.panel import figures_panel
 from dateline.digests.forms import ScheduleForm, WordsForm
 from dateline.digests.models import Delivery, DigestIssue, DigestStory, LinkClicks
@@ -275,7 +275,7 @@ class PreviewView(IssueMixin, View):
     any_permission_required = ANY
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        html = render.render_browser_html(self.issue)
+        html = issuemail.browser_html(self.issue)
         response = HttpResponse(html or "<p>No story is left in this issue.</p>")
         response["X-Frame-Options"] = "SAMEORIGIN"
         return response

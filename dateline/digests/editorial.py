@@ -192,6 +192,11 @@ def refresh(issue: DigestIssue) -> int:
     """
     if issue.status != Status.DRAFT:
         raise NotADraft(f"{issue} is {issue.get_status_display().lower()}")
+    if issue.kind == DigestIssue.Kind.EDITED:
+        # A written issue's blocks and an alert's story are the editor's, not a selection.
+        return len(issue.written.body) if issue.written else 0
+    if issue.kind != DigestIssue.Kind.DIGEST:
+        return DigestStory.objects.filter(issue=issue, dropped=False).count()
     with transaction.atomic():
         current = {
             s.article_id: s for s in DigestStory.objects.select_for_update().filter(issue=issue)
@@ -294,9 +299,14 @@ def approve(
     """Let the issue go: queue its deliveries and hand it to the workers; returns readers queued.
 
     ``hand_to_workers=False`` is for ``send-digests``, which sends in its own process.
+    A scheduled issue (an alert or a written issue set for later) is approved the same.
     """
-    _draft(issue)
-    if not _has_stories(issue):
+    if issue.status not in (Status.DRAFT, Status.SCHEDULED):
+        raise NotADraft(f"{issue} is {issue.get_status_display().lower()}")
+    if issue.kind == DigestIssue.Kind.EDITED:
+        if issue.written is None or not issue.written.body:
+            raise NotADraft(f"{issue} has nothing written to send")
+    elif not _has_stories(issue):
         raise NotADraft(f"{issue} has no story left to send")
     DigestIssue.objects.filter(pk=issue.pk).update(
         approved_at=now or timezone.now(), approved_by=user if user and user.pk else None
@@ -313,9 +323,9 @@ def _draft(issue: DigestIssue) -> None:
 
 
 def _has_stories(issue: DigestIssue) -> bool:
-    """A digest needs a story in the mail; other kinds carry their own content."""
-    if issue.kind != DigestIssue.Kind.DIGEST:
-        return True
+    """A digest and an alert need a story in the mail; a written issue carries its own."""
+    if issue.kind == DigestIssue.Kind.EDITED:
+        return issue.written is not None and bool(issue.written.body)
     return DigestStory.objects.filter(issue=issue, dropped=False).exists()
 
 

@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from email import quoprimime
 from email.policy import SMTP
-from email.utils import formatdate
+from email.utils import formataddr, formatdate, parseaddr
 from typing import Any, Protocol
 
 from django.conf import settings
@@ -360,21 +360,40 @@ def render_group(
     page = mailhtml.render("digests/email.mjml", context)
     context.update(manage_url=TEXT_MANAGE, unsubscribe_url=TEXT_UNSUBSCRIBE, address=TEXT_ADDRESS)
     text = render_to_string("digests/email.txt", context)
-    subject = context["subject"]
+    return assemble(issue, context["subject"], text, page, [s.article.pk for s in chosen])
+
+
+def sender(issue: DigestIssue) -> str:
+    """From: the newsletter's sender name at DEFAULT_FROM_EMAIL's address."""
+    return formataddr((issue.newsletter.from_name, parseaddr(settings.DEFAULT_FROM_EMAIL)[1]))
+
+
+def list_id(issue: DigestIssue, domain: str) -> str:
+    """RFC 2919 List-Id: one list per newsletter (and per cadence of the digest)."""
+    newsletter = issue.newsletter
+    name = f"{settings.PUBLICATION_NAME}: {newsletter.name}"
+    if issue.kind == DigestIssue.Kind.DIGEST and issue.cadence:
+        return f"{name} <{issue.cadence}.{newsletter.slug}.{domain}>"
+    return f"{name} <{newsletter.slug}.{domain}>"
+
+
+def assemble(
+    issue: DigestIssue, subject: str, text: str, page: str, story_ids: list[int]
+) -> RenderedGroup:
+    """A group's message of any kind from its subject and parts, with the placeholders."""
     domain = mail_domain()
     boundary = f"=_dateline_{secrets.token_hex(12)}"
     reply_to = getattr(settings, "NEWSLETTER_REPLY_TO", "") or settings.DEFAULT_FROM_EMAIL
-    list_id = f"{settings.PUBLICATION_NAME} digest <{issue.cadence}.digest.{domain}>"
     head = b"".join(
         [
-            _header("From", settings.DEFAULT_FROM_EMAIL),
+            _header("From", sender(issue)),
             _header("Reply-To", reply_to),
             f"To: {TO}\r\n".encode(),
             _header("Subject", subject),
             # TIME_ZONE's offset, as Django's own mail has it (EMAIL_USE_LOCALTIME).
             _header("Date", formatdate(localtime=True)),
             f"Message-ID: {MESSAGE_ID}\r\n".encode(),
-            _header("List-Id", list_id),
+            _header("List-Id", list_id(issue, domain)),
             f"List-Unsubscribe: {LIST_UNSUBSCRIBE}\r\n".encode(),
             b"List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n",
             b"Precedence: bulk\r\n",
@@ -402,6 +421,6 @@ def render_group(
         subject=subject,
         text=text,
         html=page,
-        story_ids=[s.article.pk for s in chosen],
+        story_ids=story_ids,
         chunks=PLACEHOLDER.split(head + body),
     )

@@ -6,20 +6,20 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_safe
 
-from dateline.digests import clicks, engagement
+from dateline.digests import clicks, engagement, issuemail
 from dateline.digests.models import DigestIssue
-from dateline.digests.render import check_view_token, render_browser_html
+from dateline.digests.render import check_view_token
 from dateline.lib.security import INLINE_STYLE_POLICY
 
 
 def view_issue(request: HttpRequest, issue_id: int, token: str) -> HttpResponse:
-    """An issue as a web page: every section, and no reader's links or address in it."""
+    """An issue of any kind as a web page: every section, no reader's links or address."""
     if not check_view_token(issue_id, token):
         raise Http404("No such issue")
     issue = get_object_or_404(
         DigestIssue.objects.exclude(status=DigestIssue.Status.CANCELLED), pk=issue_id
     )
-    page = render_browser_html(issue)
+    page = issuemail.browser_html(issue)
     if not page:
         raise Http404("No stories")
     response = HttpResponse(page)

@@ -20,7 +20,7 @@ from dateline.digests.engine.lanes import Lanes
 from dateline.digests.engine.options import Options
 from dateline.digests.models import Delivery, DigestIssue
 from dateline.newsletter.models import Subscriber
-from tests.digests.helpers import make_issue, reader
+from tests.digests.helpers import make_issue, reader, subscribe_all
 from tests.factories import make_article
 from tests.helpers.mailserver import MailServer
 
@@ -32,6 +32,7 @@ def readers(prefix: str, count: int) -> list[str]:
         Subscriber(email=f"{prefix}{i}@example.org", status=Subscriber.Status.ACTIVE)
         for i in range(count)
     )
+    subscribe_all()
     return [f"{prefix}{i}@example.org" for i in range(count)]
 
 

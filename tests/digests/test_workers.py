@@ -26,10 +26,11 @@ def wait(process, seconds: float) -> int:
         raise
 
 
+@pytest.mark.parametrize("kind", ["digest", "alert"])
 def test_killed_workers_miss_no_reader_and_repeat_at_most_one_per_connection(
-    world, mail_server, tmp_path
+    world, mail_server, tmp_path, kind
 ):
-    issue_id, readers = approved_issue(world, 1200)
+    issue_id, readers = approved_issue(world, 1200, kind)
     database = WorkerDatabase(tmp_path)
     database.publish()
     lanes = 3

@@ -17,21 +17,28 @@ from typing import Any
 
 from django.db import connection
 
-from dateline.digests import engine
-from dateline.newsletter.models import Subscriber
-from tests.digests.helpers import make_issue
+from dateline.digests import alerts, engine
+from dateline.newsletter.models import Newsletter, Subscriber
+from tests.digests.helpers import make_issue, subscribe_all
 from tests.factories import make_article
 from tests.helpers.mailserver import MailServer
 
 REPO = Path(__file__).resolve().parents[2]
 
 
-def approved_issue(world, readers: int) -> tuple[int, set[str]]:
-    issue = make_issue([make_article(world, "Dam agreement signed")])
+def approved_issue(world, readers: int, kind: str = "digest") -> tuple[int, set[str]]:
+    """An approved issue to ``readers`` readers: a digest, or an alert (``kind``)."""
+    article = make_article(world, "Dam agreement signed")
     Subscriber.objects.bulk_create(
         Subscriber(email=f"reader{i}@example.org", status=Subscriber.Status.ACTIVE)
         for i in range(readers)
     )
+    if kind == "alert":
+        subscribe_all(Newsletter.alerts())
+        issue = alerts.make_alert(article)
+    else:
+        subscribe_all()
+        issue = make_issue([article])
     # Not active: must get nothing, however often the workers restart.
     Subscriber.objects.create(email="left@example.org", status=Subscriber.Status.UNSUBSCRIBED)
     assert engine.approve(issue) == readers

@@ -86,17 +86,3 @@ def consent(email: str, who: Subscriber | None = None, **fields: Any) -> Consent
     }
     defaults.update(fields)
     return ConsentRecord.objects.create(subscriber=who, email=email, **defaults)
-
-
-def on_the_digest() -> int:
-    """Put every active subscriber not on the digest on it, for tests that bulk-create
-    readers (the delivery engine sends only to readers with an open subscription)."""
-    digest = Newsletter.digest()
-    text = ConsentText.current()
-    on = Subscription.objects.filter(newsletter=digest, left_at=None).values("subscriber_id")
-    readers = Subscriber.objects.filter(status=Subscriber.Status.ACTIVE).exclude(pk__in=on)
-    made = Subscription.objects.bulk_create(
-        Subscription(subscriber_id=pk, newsletter=digest, source="signup", consent_text=text)
-        for pk in readers.values_list("pk", flat=True)
-    )
-    return len(made)

@@ -18,7 +18,7 @@ from django.test import Client
 
 from dateline.newsletter.models import ConsentRecord, Subscriber
 from tests.factories import make_article
-from tests.newsletter.helpers import form_data, on_the_digest
+from tests.newsletter.helpers import form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -238,7 +238,7 @@ def test_relay_down_deliveries_wait_and_retry_and_none_is_lost(
 
     from dateline.digests import editorial, engine
     from dateline.digests.models import Delivery, DigestIssue
-    from tests.digests.helpers import make_issue
+    from tests.digests.helpers import make_issue, subscribe_all
 
     # Low enough that the old behaviour (every refusal a failed try) would pause the issue.
     settings.DIGEST_PAUSE_MIN_TRIED = 10
@@ -246,7 +246,7 @@ def test_relay_down_deliveries_wait_and_retry_and_none_is_lost(
     Subscriber.objects.bulk_create(
         Subscriber(email=address, status=Subscriber.Status.ACTIVE) for address in readers
     )
-    on_the_digest()
+    subscribe_all()
     issue = make_issue([make_article(world, "Dam agreement signed")])
     engine.approve(issue)
     # The relay takes the first 20, then says it is out of service (421), as an

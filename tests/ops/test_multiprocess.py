@@ -18,9 +18,9 @@ import pytest
 from django.db import connection
 
 from dateline.newsletter.models import Subscriber
+from tests.digests.helpers import subscribe_all
 from tests.factories import make_article
 from tests.helpers.mailserver import MailServer
-from tests.newsletter.helpers import on_the_digest
 from tests.ops.processes import ClonedDatabase, Processes, fetch, free_port, shell, site_env
 
 pytestmark = [
@@ -70,7 +70,7 @@ def seed(world) -> None:
         Subscriber(email=f"reader{i}@example.org", status=Subscriber.Status.ACTIVE)
         for i in range(READERS)
     )
-    on_the_digest()
+    subscribe_all()
     Subscriber.objects.create(email="left@example.org", status=Subscriber.Status.UNSUBSCRIBED)
 
 

@@ -34,10 +34,9 @@ from django.db import connection
 
 from dateline.digests import engine
 from dateline.newsletter.models import Subscriber
-from tests.digests.helpers import make_issue
+from tests.digests.helpers import make_issue, subscribe_all
 from tests.factories import make_article
 from tests.helpers.mailserver import MailServer
-from tests.newsletter.helpers import on_the_digest
 from tests.ops.processes import Processes, fetch, free_port, server_url, site_env
 
 BIN_DIRS = sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=lambda p: int(p.split("/")[-2]))
@@ -163,7 +162,7 @@ def test_a_postgresql_restart_costs_readers_a_503_at_most_and_the_send_goes_on(
         Subscriber(email=f"reader{i}@example.org", status=Subscriber.Status.ACTIVE)
         for i in range(READERS)
     )
-    on_the_digest()
+    subscribe_all()
     engine.approve(issue)
     path = article.url
 

@@ -1,4 +1,8 @@
-"""The delivery engine: from an approved digest issue to one message per reader at the relay.
+"""The delivery engine: from an approved issue to one message per reader at the relay.
+
+Every kind goes through it: digests, breaking-news alerts and written issues
+(``DigestIssue.kind``); what differs is who gets one (approval) and the mail
+(``digests.issuemail``).
 
 Why Dateline sends digests itself rather than through a local MTA's queue or an
 ESP's bulk API: docs/decisions/0008. How to run it: docs/newsletter.md.
@@ -7,7 +11,8 @@ An issue's way, in the order the code runs it
 =============================================
 
 1. **Approval** (``approval.approve``, called by ``editorial.approve``). One
-   ``Delivery`` row per active reader of the issue's cadence, made by one
+   ``Delivery`` row per active reader with an open subscription to the issue's
+   newsletter (a digest: of its cadence too), made by one
    ``INSERT … SELECT`` per chunk of reader ids: 2,000 first, so that workers start
    at once, then growing to 50,000. Suppressed addresses get a ``suppressed`` row.
    The issue is ``queueing`` until the last chunk has committed.
@@ -22,9 +27,10 @@ An issue's way, in the order the code runs it
    b. ``feeder.Feeder`` (the calling thread) claims a batch with
       ``claims.claim_batch``: ``FOR UPDATE SKIP LOCKED`` on PostgreSQL, a
       conditional UPDATE on SQLite, so that workers never share a row. It checks
-      the batch: readers now on the suppression list or gone are settled at once;
-      for the rest, ``rendering.RenderCache`` gives the message of their group
-      (same sections, same stories already received), rendered once per run.
+      the batch: readers now on the suppression list, gone, or off the issue's
+      newsletter are settled at once; for the rest, ``rendering.RenderCache``
+      gives the message of their group (same sections, same stories already
+      received), rendered once per run.
    c. ``lanes.Lanes`` (``DIGEST_CONCURRENCY`` threads) take the checked deliveries.
       Each lane holds one connection from ``relay.POOL`` and rate-limit tokens
       from ``limiter.RelayLimiter`` (shared by every worker through the

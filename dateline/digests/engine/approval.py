@@ -1,4 +1,7 @@
-"""Approval: one queued delivery per active reader of the issue's cadence, made in SQL."""
+"""Approval: one queued delivery per reader on the issue's newsletter, made in SQL.
+
+A reader is on it with an open Subscription; a digest goes only to its cadence's readers.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +16,7 @@ from django.utils import timezone
 
 from dateline.digests.engine.claims import State
 from dateline.digests.models import Delivery, DigestIssue
-from dateline.newsletter.models import Subscriber, Suppression
+from dateline.newsletter.models import Subscriber, Subscription, Suppression
 
 # Readers queued a transaction (by subscriber id: ids are nearly dense). The first chunk
 # is small, so that workers start sending within milliseconds of an approval while the
@@ -57,22 +60,39 @@ def _sections_sql(vendor: str, through: str) -> str:
     )
 
 
-def _insert_sql(vendor: str) -> str:
-    """The deliveries of a range of readers, suppressed addresses marked at once."""
+def _insert_sql(vendor: str, digest: bool) -> str:
+    """The deliveries of a range of readers, suppressed addresses marked at once.
+
+    ``digest``: only the issue's cadence, with each reader's sections; other kinds go
+    to every reader of the newsletter whole (sections_key 'all').
+    """
     through = Subscriber.sections.through._meta.db_table
+    sections, sections_join, cadence = "'all'", "", ""
+    if digest:
+        sections = "COALESCE(k.sections_key, 'all')"
+        sections_join = f"LEFT JOIN ({_sections_sql(vendor, through)}) k ON k.subscriber_id = s.id"
+        cadence = "AND s.cadence = %(cadence)s"
+    # The range again inside EXISTS: the (newsletter, subscriber) index then reads only
+    # this chunk's subscriptions, not the newsletter's whole list for every chunk.
     return f"""
         INSERT INTO {Delivery._meta.db_table}
             (issue_id, subscriber_id, email, sections_key, state, attempts, claimed_by,
              last_error)
-        SELECT %(issue)s, s.id, s.email, COALESCE(k.sections_key, 'all'),
+        SELECT %(issue)s, s.id, s.email, {sections},
             CASE WHEN sup.email IS NULL THEN %(queued)s ELSE %(suppressed)s END, 0, '',
             CASE WHEN sup.email IS NULL THEN '' ELSE %(suppressed_why)s END
         FROM {Subscriber._meta.db_table} s
-        LEFT JOIN ({_sections_sql(vendor, through)}) k ON k.subscriber_id = s.id
+        {sections_join}
         LEFT JOIN (SELECT DISTINCT lower(email) AS email FROM {Suppression._meta.db_table}) sup
             ON sup.email = lower(s.email)
-        WHERE s.status = %(active)s AND s.cadence = %(cadence)s
+        WHERE s.status = %(active)s {cadence}
             AND s.id > %(after)s AND s.id <= %(up_to)s
+            AND EXISTS (
+                SELECT 1 FROM {Subscription._meta.db_table} ns
+                WHERE ns.newsletter_id = %(newsletter)s AND ns.subscriber_id = s.id
+                    AND ns.subscriber_id > %(after)s AND ns.subscriber_id <= %(up_to)s
+                    AND ns.left_at IS NULL
+            )
         ORDER BY s.id
         ON CONFLICT (issue_id, subscriber_id) DO NOTHING
     """  # noqa: S608 - table names from the models, values as parameters
@@ -84,7 +104,10 @@ def approve(
     on_first_chunk: Callable[[], None] | None = None,
     chunk: int = APPROVE_CHUNK,
 ) -> int:
-    """Approve the issue and queue one delivery per active reader; returns the issue's deliveries.
+    """Approve the issue and queue one delivery per reader; returns the issue's deliveries.
+
+    The readers: active, with an open subscription to the issue's newsletter, and for a
+    digest of the issue's cadence (a written issue to the digest goes to every cadence).
 
     One INSERT … SELECT a chunk of readers, in the database: nothing passes through
     Python (a million readers take seconds, and no memory here). Deliveries are
@@ -96,12 +119,16 @@ def approve(
     have no delivery of this issue yet, and finishes an approval that died midway.
     Readers on the suppression list get a ``suppressed`` delivery, for the record.
     """
-    if issue.status not in (DigestIssue.Status.DRAFT, DigestIssue.Status.APPROVED) and not (
+    waiting = (DigestIssue.Status.DRAFT, DigestIssue.Status.SCHEDULED)
+    if issue.status not in (*waiting, DigestIssue.Status.APPROVED) and not (
         issue.queueing and issue.status in (DigestIssue.Status.SENDING, DigestIssue.Status.PAUSED)
     ):
-        raise ValueError(f"Issue {issue.pk} is {issue.status}: only drafts can be approved")
+        raise ValueError(
+            f"Issue {issue.pk} is {issue.status}: only drafts and scheduled issues can be approved"
+        )
     vendor = db_connection.vendor
-    sql = _insert_sql(vendor)
+    digest = issue.kind == DigestIssue.Kind.DIGEST
+    sql = _insert_sql(vendor, digest)
     fixed: dict[str, Any] = {
         "issue": issue.pk,
         "queued": State.QUEUED,
@@ -109,8 +136,11 @@ def approve(
         "suppressed_why": "on the suppression list",
         "active": Subscriber.Status.ACTIVE,
         "cadence": issue.cadence,
+        "newsletter": issue.newsletter_id,
     }
-    readers = Subscriber.objects.filter(status=Subscriber.Status.ACTIVE, cadence=issue.cadence)
+    readers = Subscriber.objects.filter(status=Subscriber.Status.ACTIVE)
+    if digest:
+        readers = readers.filter(cadence=issue.cadence)
     span = readers.aggregate(first=Min("id"), last=Max("id"))
     last_id = span["last"] or 0
     ranges = id_ranges(span["first"] or 1, last_id, min(APPROVE_FIRST_CHUNK, chunk), chunk)
@@ -123,7 +153,7 @@ def approve(
                 cursor.execute("SET LOCAL enable_nestloop = off")
             cursor.execute(sql, {**fixed, "after": after, "up_to": up_to})
             if first:
-                DigestIssue.objects.filter(pk=issue.pk, status=DigestIssue.Status.DRAFT).update(
+                DigestIssue.objects.filter(pk=issue.pk, status__in=waiting).update(
                     status=DigestIssue.Status.APPROVED
                 )
                 DigestIssue.objects.filter(pk=issue.pk).update(

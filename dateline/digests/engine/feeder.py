@@ -22,7 +22,7 @@ from dateline.digests.engine.options import Options
 from dateline.digests.engine.outcomes import Outcomes
 from dateline.digests.engine.rendering import GroupKey, RenderCache, already_received
 from dateline.digests.models import Delivery, DigestIssue
-from dateline.newsletter.models import Suppression
+from dateline.newsletter.models import Subscription, Suppression
 
 Item = tuple[Claimed, render.RenderedGroup]  # a delivery to send, and its group's message
 # Seconds between looks for the next chunk of an approval still queueing readers.
@@ -92,6 +92,7 @@ class Feeder:
         """The batch's deliveries to send with their group; the others settled in bulk."""
         settled: dict[tuple[str, str], list[int]] = {}  # (state, error) -> ids
         suppressed = self.suppressed({d.email for d in deliveries})
+        staying = self.still_subscribed(deliveries)
         received = already_received(self.cache, deliveries)
         groups: dict[GroupKey, render.RenderedGroup | None] = {}
         to_send = []
@@ -104,6 +105,8 @@ class Feeder:
                 subscriber is None or not subscriber.is_active or subscriber.email != delivery.email
             ):
                 state, error = State.SUPPRESSED, "no longer subscribed at this address"
+            elif subscriber.pk not in staying:
+                state, error = State.SUPPRESSED, "left the newsletter"
             else:
                 key = (delivery.sections_key, received.get(subscriber.pk, frozenset()))
                 if key not in groups:
@@ -120,6 +123,24 @@ class Feeder:
             assignments = "state = %(state)s, last_error = %(error)s"
             settle_held(ids, self.claim_id, assignments, {"state": state, "error": error})
         return to_send
+
+    def still_subscribed(self, deliveries: list[Claimed]) -> set[int]:
+        """Which of the batch's readers are still on the issue's newsletter.
+
+        A reader who left it since the approval (its unsubscribe link leaves that
+        newsletter alone, the reader stays active) gets nothing more from it.
+        """
+        ids = [d.subscriber.pk for d in deliveries if d.subscriber is not None]
+        if not ids:
+            return set()
+        match, param = any_of("subscriber_id", ids, "readers")
+        sql = (
+            f"SELECT subscriber_id FROM {Subscription._meta.db_table} "  # noqa: S608
+            f"WHERE newsletter_id = %(newsletter)s AND left_at IS NULL AND {match}"
+        )
+        with db_connection.cursor() as cursor:
+            cursor.execute(sql, {"newsletter": self.issue.newsletter_id, **param})
+            return {subscriber_id for (subscriber_id,) in cursor.fetchall()}
 
     @staticmethod
     def suppressed(emails: set[str]) -> set[str]:

@@ -18,6 +18,7 @@ from dateline.digests.engine.limiter import RelayLimiter, relay_name
 from dateline.digests.engine.options import Options
 from dateline.digests.engine.outcomes import Outcomes
 from dateline.digests.engine.relay import POOL, RelayUnavailable, connect
+from dateline.digests.models import DigestIssue
 from dateline.newsletter import tokens
 
 # Deliveries the feeder hands a lane at a time (Lanes.hand_out).
@@ -37,14 +38,15 @@ class Lane:
 class Lanes:
     """``options.concurrency`` lanes fed through a queue, or one lane in the feeder's thread."""
 
-    def __init__(self, options: Options, outcomes: Outcomes) -> None:
+    def __init__(self, options: Options, outcomes: Outcomes, issue: DigestIssue) -> None:
         self.options = options
         self.outcomes = outcomes
         self.stop = outcomes.stop
         self.limiter = RelayLimiter(relay_name(), options.per_second, options.per_hour)
         self.signer = dkimsign.from_settings()
         # Read once: each read of django.conf.settings costs more than a splice's join.
-        self.links = tokens.Links.from_settings()
+        # Unsubscribe links leave the issue's newsletter and count for the issue.
+        self.links = tokens.Links.from_settings(newsletter=issue.newsletter.slug, issue=issue.pk)
         self.domain = render.mail_domain()
         # HANDOFF deliveries at a time (at most two batches ahead), then one None per lane.
         self.ready: queue.Queue[list[Item] | None] = queue.Queue(

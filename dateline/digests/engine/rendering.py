@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from django.db import connection as db_connection
 
-from dateline.digests import render
+from dateline.digests import issuemail, render
 from dateline.digests.engine.claims import Claimed, any_of
 from dateline.digests.models import Delivery, DigestIssue, DigestStory
 
@@ -31,16 +31,25 @@ class RenderCache:
             return self.stories
 
     def earlier_issues(self) -> dict[int, frozenset[int]]:
-        """Other issues that carried any of this issue's stories: issue id -> those stories.
+        """Earlier issues of this newsletter that carried any of this issue's stories.
 
+        Issue id -> those stories. Only a digest leaves out what readers had: a story
+        that went out as an alert is still in the digest, and an alert or a written
+        issue goes whole (an editor sending a story again was warned and meant it).
         Asked once a run: after that, finding what a batch of readers already got
         is one look-up by (issue, reader) in the deliveries' unique index.
         """
+        if self.issue.kind != DigestIssue.Kind.DIGEST:
+            return {}
         stories = [story.article.pk for story in self.all_stories()]
         with self.lock:
             if self.earlier is None:
                 rows = (
-                    DigestStory.objects.filter(article_id__in=stories, dropped=False)
+                    DigestStory.objects.filter(
+                        article_id__in=stories,
+                        dropped=False,
+                        issue__newsletter_id=self.issue.newsletter_id,
+                    )
                     .exclude(issue=self.issue)
                     .values_list("issue_id", "article_id")
                 )
@@ -60,7 +69,7 @@ class RenderCache:
         stories = self.all_stories()
         with self.lock:
             if (key, exclude) not in self.groups:
-                self.groups[(key, exclude)] = render.render_group(
+                self.groups[(key, exclude)] = issuemail.render_group(
                     self.issue, stories, section_ids, exclude
                 )
             return self.groups[(key, exclude)]

@@ -43,7 +43,7 @@ class Run:
         # Unique per run, so a dead run's claims can be told from a live one's.
         self.claim_id = f"{worker_id[:90]}#{secrets.token_hex(4)}"
         self.outcomes = Outcomes(issue, options, self.claim_id, on_batch)
-        self.lanes = Lanes(options, self.outcomes)
+        self.lanes = Lanes(options, self.outcomes, issue)
         self.feeder = Feeder(issue, options, self.claim_id, self.outcomes, self.lanes.deliver)
 
     @property
