@@ -404,7 +404,7 @@ def test_a_cancelled_scheduled_send_goes_to_nobody(stories, mail_server, boss):
     assert mail_server.messages == []
 
 
-def test_an_alert_can_be_scheduled_without_stories(mail_server):
+def test_a_scheduled_alert_is_left_alone_by_the_digest_jobs(mail_server, world):
     from dateline.newsletter.models import Newsletter
 
     issue = DigestIssue.objects.create(
@@ -414,6 +414,11 @@ def test_an_alert_can_be_scheduled_without_stories(mail_server):
         period_start=THURSDAY_EVENING,
         period_end=THURSDAY_EVENING,
     )
+    # An alert with no story has nothing to say: scheduling it is refused.
+    with pytest.raises(editorial.NotADraft):
+        editorial.schedule(issue, FRIDAY_SLOT, now=THURSDAY_EVENING)
+    story = make_article(world, "Dam gates opened at dawn", standfirst="The river rises.")
+    DigestStory.objects.create(issue=issue, article=story, position=1)
     editorial.schedule(issue, FRIDAY_SLOT, now=THURSDAY_EVENING)
     # The digest's draft jobs leave other kinds alone.
     with at(THURSDAY_EVENING + datetime.timedelta(hours=1)):
