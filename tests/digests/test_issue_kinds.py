@@ -279,7 +279,7 @@ def test_a_reader_who_left_the_newsletter_after_approval_gets_nothing(world, mai
     assert (left.state, left.last_error) == (Delivery.State.SUPPRESSED, "left the newsletter")
 
 
-def test_the_schedulers_release_sends_a_draft_alert_or_written_issue_as_it_is(world):
+def test_the_scheduler_leaves_a_draft_alert_or_written_issue_as_it_is(world):
     """Between an editor's confirmation and the approval a moment later the issue is a
     draft: a scheduler run then must neither change its content nor cancel it."""
     from dateline.digests import editorial
@@ -289,7 +289,13 @@ def test_the_schedulers_release_sends_a_draft_alert_or_written_issue_as_it_is(wo
     reader("ana@example.org", newsletters=[Newsletter.alerts()])
     alert = make_alert(article)
     written = make_written(Newsletter.digest(), [("subhead", "On the water")])
-    released = editorial.release_due(hand_to_workers=False)
-    assert {i.pk for i in released} == {alert.pk, written.pk}
+    assert editorial.release_due(hand_to_workers=False) == []
+    for issue in (alert, written):
+        issue.refresh_from_db()
+        assert issue.status == DigestIssue.Status.DRAFT
+    assert [s.article_id for s in alert.stories.all()] == [article.pk]
+    # The editor's request then approves them as they are.
+    editorial.approve(alert, hand_to_workers=False)
+    editorial.approve(written, hand_to_workers=False)
     assert [s.article_id for s in alert.stories.all()] == [article.pk]
     assert Delivery.objects.filter(issue=written).count() == 1
