@@ -8,7 +8,7 @@ points EMAIL_HOST/EMAIL_PORT at it: digests then show in the outbox too.
 
 from __future__ import annotations
 
-import email
+import email.parser
 import email.policy
 from typing import Any
 
@@ -19,12 +19,14 @@ from dateline.outbox.models import OutboxMessage
 
 
 def store(mail_from: str, rcpt_tos: list[str], data: bytes) -> OutboxMessage:
-    headers = email.message_from_bytes(data, policy=email.policy.compat32)
+    # The default policy unfolds and decodes: a long or non-ASCII subject is folded and
+    # RFC 2047-encoded on the wire, and the outbox lists it as a mail program shows it.
+    headers = email.parser.BytesHeaderParser(policy=email.policy.default).parsebytes(data)
     return OutboxMessage.objects.create(
         from_email=mail_from or "",
         to=", ".join(rcpt_tos),
-        subject=str(headers.get("Subject", "")),
-        message_id=str(headers.get("Message-ID", "")),
+        subject=str(headers.get("Subject", "")).strip(),
+        message_id=str(headers.get("Message-ID", "")).strip(),
         raw=data.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n"),
     )
 
