@@ -42,7 +42,7 @@ def register(kind: StoryKind) -> None:
 
 def kind_of(page: Page) -> StoryKind | None:
     """The registered kind of ``page`` (specific or not); None for an article."""
-    return KINDS.get(page.specific_class)  # type: ignore[arg-type]
+    return KINDS.get(page.specific_class)
 
 
 def is_story_page(page: Page) -> bool:
