@@ -157,6 +157,8 @@ class IssueView(IssueMixin, WagtailAdminTemplateMixin, TemplateView):
                 per_story[story_id] = per_story.get(story_id, 0) + n
         for story in stories:
             story.clicks = per_story.get(story.article_id, 0)  # type: ignore[attr-defined]
+            kind = storykinds.kind_of(story.article)  # "Live" beside a live blog's title
+            story.label = kind.label if kind else ""  # type: ignore[attr-defined]
         editable = issue.status == Status.DRAFT and can(self.request, "change")
         defaults = default_words(issue)
         if "words_form" not in context and defaults:

@@ -185,6 +185,7 @@ def test_an_editor_adds_a_live_blog_from_the_issue_page(staff, world, blog):
     # In the table now, and no longer offered.
     text = text_of(staff.get(issue_page(issue)))
     assert 'data-story="Storm Odile: live"' in text and "Add a live blog" not in text
+    assert '<span class="w-status w-status--primary">Live</span>' in text
     # An article's id is refused with a message, nothing added.
     other = make_article(world, "Not by hand")
     response = staff.post(f"{issue_page(issue)}add/", {"page": other.pk}, follow=True)
