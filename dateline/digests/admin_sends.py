@@ -31,12 +31,11 @@ from wagtail.snippets.views.snippets import EditView as SnippetEditView
 from wagtail.snippets.views.snippets import IndexView as SnippetIndexView
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from dateline.digests import alerts, engagement, issuemail, render
+from dateline.digests import alerts, engagement, issuemail, render, storykinds
 from dateline.digests.admin_views import digests_url
 from dateline.digests.engine.relay import POOL, RelayUnavailable, connect
 from dateline.digests.models import DigestIssue, WrittenIssue
 from dateline.newsletter.models import Newsletter
-from dateline.newsroom.models import ArticlePage
 
 NAME = "newsletter_sends"
 
@@ -56,8 +55,9 @@ def written_url(pk: int) -> str:
 
 
 def alert_button(page: Page, user: Any) -> Button | None:
-    """The page header's "Send as an alert", for live articles and editors who may send."""
-    if not isinstance(page.specific_deferred, ArticlePage) or not page.live:
+    """The page header's "Send as an alert", for live articles and live blogs (any kind
+    storykinds registers) and editors who may send."""
+    if not page.live or not storykinds.is_story_page(page):
         return None
     if not can_send(user):
         return None
@@ -226,11 +226,14 @@ class SendView(WagtailAdminTemplateMixin, TemplateView):
 
 class AlertView(SendView):
     @cached_property
-    def article(self) -> ArticlePage:
-        article = get_object_or_404(ArticlePage, pk=self.kwargs["page_id"])
-        if not article.live:
+    def article(self) -> Page:
+        """The story page as its own type: an article, or a kind storykinds registers."""
+        page = get_object_or_404(Page, pk=self.kwargs["page_id"])
+        if not storykinds.is_story_page(page):
+            raise Http404("Not a story")
+        if not page.live:
             raise Http404("Not published")
-        return article
+        return page.specific
 
     def get_page_title(self) -> str:
         return f"Send as an alert: {self.article.title}"
@@ -253,7 +256,7 @@ class AlertView(SendView):
 
     def warnings(self) -> list[str]:
         return [
-            f"This article went out as an alert on "
+            f"This {storykinds.noun(self.article)} went out as an alert on "
             f"{timezone.localtime(issue.slot_at):%d %B %Y at %H:%M} ({issue.get_status_display()})."
             for issue in alerts.earlier_alerts(self.article)
         ]

@@ -27,9 +27,10 @@ from wagtail.admin.ui.components import Component
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.admin.viewsets.base import ViewSet
+from wagtail.models import Page
 from wagtail.permissions import policy_registry
 
-from dateline.digests import editorial, engine, issuemail, render, richmail
+from dateline.digests import additions, editorial, engine, issuemail, render, richmail, storykinds
 from dateline.digests.audience.panel import figures_panel
 from dateline.digests.forms import ScheduleForm, WordsForm
 from dateline.digests.models import Delivery, DigestIssue, DigestStory, LinkClicks
@@ -156,6 +157,8 @@ class IssueView(IssueMixin, WagtailAdminTemplateMixin, TemplateView):
                 per_story[story_id] = per_story.get(story_id, 0) + n
         for story in stories:
             story.clicks = per_story.get(story.article_id, 0)  # type: ignore[attr-defined]
+            kind = storykinds.kind_of(story.article)  # "Live" beside a live blog's title
+            story.label = kind.label if kind else ""  # type: ignore[attr-defined]
         editable = issue.status == Status.DRAFT and can(self.request, "change")
         defaults = default_words(issue)
         if "words_form" not in context and defaults:
@@ -172,6 +175,10 @@ class IssueView(IssueMixin, WagtailAdminTemplateMixin, TemplateView):
             in_mail=[s for s in stories if not s.dropped],
             dropped=[s for s in stories if s.dropped],
             editable=editable,
+            # "Add a live blog": pages of the kinds storykinds registers, for a draft digest.
+            addable=additions.addable(issue)
+            if editable and issue.kind == DigestIssue.Kind.DIGEST
+            else [],
             can_change=can(self.request, "change"),
             progress_panel=progress_panel(issue),
             # Sent, deferred, bounced, unsubscribed, clicked: a template of its own.
@@ -186,10 +193,17 @@ def default_words(issue: DigestIssue) -> tuple[str, str] | None:
     """A digest's subject and preheader when the editor leaves them empty (None: no story)."""
     if issue.kind != DigestIssue.Kind.DIGEST:
         return None
-    entries = DigestStory.objects.filter(issue=issue, dropped=False).select_related("article")
+    entries = list(
+        DigestStory.objects.filter(issue=issue, dropped=False)
+        .select_related("article")
+        .order_by("position")
+    )
+    pages = storykinds.specific_pages(e.article for e in entries[:1])  # the top story's words
     stories = [
-        render.Story(article=e.article, section_id=None, section_title="", url="")
-        for e in entries.order_by("position")
+        render.Story(
+            article=pages.get(e.article_id, e.article), section_id=None, section_title="", url=""
+        )
+        for e in entries
     ]
     return render.default_words(stories) if stories else None
 
@@ -321,7 +335,7 @@ class IssueActionView(IssueMixin, View):
         issue = self.issue
         try:
             message = self.act(request, issue, action)
-        except (editorial.NotADraft, ValueError) as error:
+        except (editorial.NotADraft, ValueError) as error:  # additions.NotAddable too
             messages.error(request, f"Not done: {error}.")
         else:
             messages.success(request, message)
@@ -332,6 +346,12 @@ class IssueActionView(IssueMixin, View):
             queued = editorial.approve(issue, user=request.user)
             readers = "reader" if queued == 1 else "readers"
             return f"Approved: {queued} {readers} queued, the workers are sending it."
+        if action == "add":
+            page = Page.objects.filter(pk=request.POST.get("page") or 0).first()
+            if page is None:
+                raise ValueError("choose a page to add")
+            additions.add_to_draft(issue, page)
+            return f"Added and pinned: “{page.title}”."
         if action == "refresh":
             count = editorial.refresh(issue)
             return f"Selection refreshed: {count} stories in the mail."

@@ -1,4 +1,4 @@
-"""Sending an article as a breaking-news alert, and a written issue, from the admin.
+"""Sending an article or a live blog as a breaking-news alert, and a written issue.
 
 An editor's confirmation makes a DigestIssue of the kind (one DigestStory for an
 alert) and approves it through editorial.approve, so it goes through the digest's
@@ -15,11 +15,11 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from wagtail.models import Page
 
-from dateline.digests import editorial
+from dateline.digests import editorial, storykinds
 from dateline.digests.models import DigestIssue, DigestStory, WrittenIssue
 from dateline.newsletter.models import Newsletter, NewsletterSettings, Subscriber
-from dateline.newsroom.models import ArticlePage
 
 Kind, Status = DigestIssue.Kind, DigestIssue.Status
 
@@ -64,7 +64,7 @@ def alerts_on_day(moment: datetime.datetime) -> int:
     )
 
 
-def earlier_alerts(article: ArticlePage) -> list[DigestIssue]:
+def earlier_alerts(article: Page) -> list[DigestIssue]:
     """Alerts that carried ``article`` already (not cancelled): the editor is warned."""
     return list(
         DigestIssue.objects.filter(kind=Kind.ALERT, stories__article=article)
@@ -95,7 +95,7 @@ def _timing(slot_at: datetime.datetime, scheduled: bool, user: Any) -> dict[str,
 
 
 def make_alert(
-    article: ArticlePage,
+    article: Page,
     *,
     subject: str = "",
     preheader: str = "",
@@ -105,8 +105,8 @@ def make_alert(
 ) -> DigestIssue:
     """The alert's issue, checked against the day's cap: draft to send now, or scheduled."""
     now = now or timezone.now()
-    if not article.live:
-        raise Refused("Only a published article can be sent as an alert")
+    if not article.live or not storykinds.is_story_page(article):
+        raise Refused("Only a published article or live blog can be sent as an alert")
     slot_at = _when(send_at, now)
     with transaction.atomic():
         alerts = Newsletter.alerts()

@@ -18,13 +18,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.safestring import SafeString
+from wagtail.models import Page
 from wagtail.rich_text import expand_db_html
 
-from dateline.digests import engagement, render
+from dateline.digests import engagement, render, storykinds
 from dateline.digests.models import DigestIssue, WrittenIssue
 from dateline.lib import mailhtml
 from dateline.newsletter.models import Newsletter
-from dateline.newsroom.models import ArticlePage
 
 Kind = DigestIssue.Kind
 # A written issue's photos across the mail's width, sharp on high-density screens.
@@ -32,13 +32,14 @@ WIDE_PHOTO_SPEC = "width-1104|format-jpeg|jpegquality-70"
 _HREF = re.compile(r'href="([^"]*)"')
 
 
-def alert_subject(article: ArticlePage) -> str:
-    """An alert's subject unless the editor wrote one."""
-    return f"Breaking: {' '.join(article.title.split())}"
+def alert_subject(page: Page) -> str:
+    """An alert's subject unless the editor wrote one: "Live: …" for a live blog."""
+    kind = storykinds.kind_of(page)
+    return f"{kind.label if kind else 'Breaking'}: {' '.join(page.title.split())}"
 
 
-def alert_preheader(article: ArticlePage) -> str:
-    return " ".join(article.standfirst.split())
+def alert_preheader(page: Page) -> str:
+    return " ".join(getattr(page, "standfirst", "").split())
 
 
 def _alert_context(issue: DigestIssue, stories: list[render.Story]) -> dict[str, Any] | None:
@@ -71,18 +72,9 @@ def _as_text(rich: str) -> str:
     return html.unescape(strip_tags(rich)).strip()
 
 
-def story_card(issue: DigestIssue, article: ArticlePage) -> render.Story:
-    story = render.Story(
-        article=article,
-        section_id=None,
-        section_title="",
-        url=render._link(issue, render._absolute(article.get_url() or ""), article.pk),
-    )
-    if article.lead_image:
-        story.photo_url = render._absolute(article.lead_image.get_rendition(render.PHOTO_SPEC).url)
-        story.photo_alt = article.lead_image.alt
-        story.photo_credit = article.photo_credit or ""
-    return story
+def story_card(issue: DigestIssue, page: Page) -> render.Story:
+    """A story without its section (an alert's, a written issue's); ``page`` specific."""
+    return render.story_for(issue, page)
 
 
 def written_blocks(issue: DigestIssue, written: WrittenIssue) -> list[dict[str, Any]]:

@@ -173,8 +173,9 @@ class DigestIssue(models.Model):
 
 class DigestStory(models.Model):
     issue = models.ForeignKey(DigestIssue, on_delete=models.CASCADE, related_name="stories")
+    # Any story page: an article, or a page type an app above registers (storykinds.py).
     article = models.ForeignKey(
-        "newsroom.ArticlePage", on_delete=models.CASCADE, related_name="digest_entries"
+        "wagtailcore.Page", on_delete=models.CASCADE, related_name="digest_entries"
     )
     position = models.PositiveSmallIntegerField()
     score = models.FloatField(default=0)

@@ -26,12 +26,13 @@ from django.conf import settings
 from django.core import signing
 from django.template.loader import render_to_string
 from django.urls import reverse
+from wagtail.models import Page
 
-from dateline.digests import clicks, engagement, richmail, smtp
+from dateline.digests import clicks, engagement, richmail, smtp, storykinds
 from dateline.digests.models import DigestIssue, DigestStory
 from dateline.lib import mailhtml
 from dateline.newsletter import tokens
-from dateline.newsroom.models import ArticlePage, SectionPage
+from dateline.newsroom.models import SectionPage
 
 PHOTO_SPEC = "fill-560x315|format-jpeg|jpegquality-70"
 PLACEHOLDER = re.compile(rb"(@@DL[A-Z]+@@)")
@@ -119,40 +120,57 @@ def _link(issue: DigestIssue, url: str, story_id: int | None = None) -> str:
 
 @dataclass
 class Story:
-    article: ArticlePage
+    # The story page as its own type: an ArticlePage, or a kind storykinds registers.
+    article: Page
     section_id: int | None
     section_title: str
     url: str
     photo_url: str = ""
     photo_alt: str = ""
     photo_credit: str = ""
+    # A registered kind's word ("Live") and link text; an article has none and the default.
+    label: str = ""
+    action: str = "Read the story"
+
+
+def story_for(issue: DigestIssue, page: Page, section: SectionPage | None = None) -> Story:
+    """One story of the mail from its specific page; a photo or a credit only when it has one."""
+    kind = storykinds.kind_of(page)
+    story = Story(
+        article=page,
+        section_id=section.pk if section else None,
+        section_title=section.title if section else "",
+        url=_link(issue, _absolute(page.get_url() or ""), page.pk),
+    )
+    if kind is not None:
+        story.label, story.action = kind.label, kind.action
+    image = getattr(page, "lead_image", None)
+    if image is not None:
+        rendition = image.get_rendition(PHOTO_SPEC)
+        story.photo_url = _absolute(rendition.url)
+        story.photo_alt = getattr(image, "alt", "")
+        story.photo_credit = getattr(page, "photo_credit", "") or ""
+    return story
 
 
 def issue_stories(issue: DigestIssue) -> list[Story]:
-    """The issue's stories in order, with their section and a small photo rendition."""
+    """The issue's stories in order, with their section and a small photo rendition.
+
+    Once per issue (the engine caches it for every group): the entries, then the pages
+    as their own types (one query per type, storykinds.specific_pages), then sections.
+    """
     entries = list(
         DigestStory.objects.filter(issue=issue, dropped=False)
-        .select_related("article", "article__lead_image")
+        .select_related("article")
         .order_by("position")
     )
+    pages = storykinds.specific_pages(e.article for e in entries)
     parents = {e.article.path[: -e.article.steplen] for e in entries}
     sections = {s.path: s for s in SectionPage.objects.filter(path__in=parents)}
     stories = []
     for entry in entries:
-        article = entry.article
-        section = sections.get(article.path[: -article.steplen])
-        story = Story(
-            article=article,
-            section_id=section.pk if section else None,
-            section_title=section.title if section else "",
-            url=_link(issue, _absolute(article.get_url() or ""), article.pk),
-        )
-        if article.lead_image:
-            rendition = article.lead_image.get_rendition(PHOTO_SPEC)
-            story.photo_url = _absolute(rendition.url)
-            story.photo_alt = article.lead_image.alt
-            story.photo_credit = article.photo_credit or ""
-        stories.append(story)
+        page = pages.get(entry.article_id, entry.article)
+        stories.append(story_for(issue, page, sections.get(page.path[: -page.steplen])))
     return stories
 
 
@@ -171,7 +189,7 @@ def default_words(stories: list[Story]) -> tuple[str, str]:
     and its standfirst with how many more stories follow."""
     top = stories[0].article
     more = len(stories) - 1
-    preheader = top.standfirst
+    preheader = getattr(top, "standfirst", "")
     if more:
         preheader += f" And {more} more {'story' if more == 1 else 'stories'}."
     return " ".join(top.title.split()), preheader

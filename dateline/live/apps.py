@@ -25,6 +25,7 @@ class LiveConfig(AppConfig):
         from dateline.newsroom import fronts
 
         fronts.register(strip)  # the open live blogs on top of the fronts
+        register_in_newsletters()
 
 
 def register_in_sitemaps() -> None:
@@ -54,5 +55,40 @@ def register_in_sitemaps() -> None:
             published=lambda blog: blog.date_published,
             modified=modified,
             cache_scope=LISTS_SCOPE,
+        )
+    )
+
+
+# How far back an ended live blog may still be added to a digest: its period's start.
+RECENT_FOR_DIGESTS = datetime.timedelta(days=7)
+
+
+def register_in_newsletters() -> None:
+    """A live blog can be a story of a digest (an editor adds it) and be sent as an alert."""
+    from django.db.models import Q
+    from django.utils import timezone
+
+    from dateline.digests import storykinds
+    from dateline.live.models import LiveBlogPage
+
+    def choices(since: datetime.datetime) -> Any:
+        # Live now, or live at some time in the digest's period (or the week before now).
+        now = timezone.now()
+        since = min(since, now - RECENT_FOR_DIGESTS)
+        return (
+            LiveBlogPage.objects.live()
+            .public()
+            .filter(live_from__lte=now)
+            .filter(Q(live_until=None) | Q(live_until__gte=since))
+            .order_by("-live_from", "-pk")[:30]
+        )
+
+    storykinds.register(
+        storykinds.StoryKind(
+            model=LiveBlogPage,
+            label="Live",
+            action="Follow it live",
+            choices=choices,
+            noun="live blog",
         )
     )

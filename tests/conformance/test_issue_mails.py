@@ -1,7 +1,7 @@
 """The mail of an alert and of a written issue: the Nu Html Checker and caniemail.
 
 Beside test_html_validity's and test_caniemail's digest: the same checks over the
-other kinds' templates.
+other kinds' templates, and over a digest and an alert carrying a live blog.
 """
 
 from __future__ import annotations
@@ -16,8 +16,10 @@ from dateline.digests.models import DigestIssue
 from dateline.newsletter.models import Newsletter
 from tests.conformance.test_caniemail import run_caniemail, unexpected
 from tests.conformance.validators import run_vnu
+from tests.digests.helpers import make_issue
 from tests.digests.test_issue_kinds import make_alert, make_written
 from tests.factories import make_article, make_photo
+from tests.live.helpers import make_live_blog
 
 pytestmark = pytest.mark.django_db
 
@@ -37,13 +39,24 @@ def mails(world) -> dict[str, str]:
         ("button", {"text": "Timetable", "url": "https://example.org/timetable"}),
     ]
     written = make_written(Newsletter.digest(), body)
+    blog = make_live_blog(world, "Storm Odile: live", lead_image=make_photo(credit="Ida Sen"))
+    bare_blog = make_live_blog(world, "Count night: live")  # no photo, no credit
+    live_digest = make_issue([blog, article, bare_blog])
+    live_alert = make_alert(blog)
     pages: dict[str, str] = {}
     issue: DigestIssue
-    for name, issue in (("alert", alert), ("written", written)):
+    for name, issue in (
+        ("alert", alert),
+        ("written", written),
+        ("live-digest", live_digest),
+        ("live-alert", live_alert),
+    ):
         group = issuemail.preview_group(issue)
         assert group is not None
         pages[f"{name}-mail"] = group.html
         pages[f"{name}-in-browser"] = issuemail.browser_html(issue)
+    for name in ("live-digest-mail", "live-alert-in-browser"):
+        assert "Follow it live" in pages[name] and "Storm Odile: live" in pages[name]
     return pages
 
 
