@@ -25,9 +25,9 @@ def test_an_editor_sends_the_digest_and_an_alert_and_reads_the_figures(
     editor_page: Page,
     new_journey_page: Callable[..., Page],
 ) -> None:
-    # A reader chooses the weekly digest and Breaking news, and confirms from the mail.
+    # A reader chooses the twice-weekly digest and Breaking news, and confirms from the mail.
     reader = new_journey_page()
-    sign_up(reader, READER, "Once a week", newsletters=("Breaking news",))
+    sign_up(reader, READER, "Twice a week", newsletters=("Breaking news",))
     mail = newcomer_site.latest_mail(to=READER)
     assert "Breaking news" in mail["text"]
     reader.goto(next(url for url in mail["links"] if "/newsletter/confirm/" in url))
@@ -35,10 +35,11 @@ def test_an_editor_sends_the_digest_and_an_alert_and_reads_the_figures(
     expect(reader.get_by_role("heading", level=1)).to_have_text("You are subscribed")
     welcome = newcomer_site.latest_mail(to=READER, after=int(mail["id"]))
 
-    # The editor opens the next weekly digest and writes its introduction.
+    # The editor opens the next twice-weekly digest (the other journey sends the weekly)
+    # and writes its introduction.
     page = editor_page
     panel = page.locator("#next-digest-section")
-    draft_link = panel.get_by_role("link", name=re.compile(r"^Once a week:"))
+    draft_link = panel.get_by_role("link", name=re.compile(r"^Twice a week:"))
     if not draft_link.count():
         panel.get_by_role("link", name="All digests").click()
         page.get_by_role("button", name="Draft the next issues now").click()
