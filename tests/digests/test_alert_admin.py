@@ -82,6 +82,15 @@ def test_a_test_goes_to_the_editor_through_the_relay(staff, article, two_readers
     assert alerts() == []
 
 
+def test_each_test_mail_has_its_own_message_id(staff, article, two_readers, mail_server):
+    # RFC 5322 3.6.4: a Message-ID names one message; mail programs drop or thread a
+    # second message under an id they have seen, so a second test would not show.
+    staff.post(alert_page(article), fields(action="test"))
+    staff.post(alert_page(article), fields(action="test"))
+    first, second = mail_server.messages
+    assert first["Message-ID"] != second["Message-ID"]
+
+
 def test_review_shows_the_count_and_newsletter_then_confirm_sends(
     staff, article, two_readers, mail_server, django_capture_on_commit_callbacks
 ):
