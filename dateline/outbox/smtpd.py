@@ -19,12 +19,13 @@ from dateline.outbox.models import OutboxMessage
 
 
 def store(mail_from: str, rcpt_tos: list[str], data: bytes) -> OutboxMessage:
-    headers = email.message_from_bytes(data, policy=email.policy.compat32)
+    # The default policy unfolds and decodes: the subject as a mail program shows it.
+    headers = email.message_from_bytes(data, policy=email.policy.default)
     return OutboxMessage.objects.create(
         from_email=mail_from or "",
         to=", ".join(rcpt_tos),
-        subject=str(headers.get("Subject", "")),
-        message_id=str(headers.get("Message-ID", "")),
+        subject=str(headers.get("Subject", "")).strip(),
+        message_id=str(headers.get("Message-ID", "")).strip(),
         raw=data.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n"),
     )
 

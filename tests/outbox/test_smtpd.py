@@ -46,6 +46,18 @@ def test_a_message_sent_over_smtp_is_kept(outbox_smtp):
     assert b"Hello." in bytes(kept.raw)
 
 
+def test_a_folded_or_encoded_subject_is_kept_as_the_reader_reads_it(outbox_smtp):
+    message = (
+        b"From: newsroom@example.org\r\nTo: ana@example.org\r\n"
+        b"Subject: Breaking: the coalition survives a confidence vote by seven\r\n"
+        b" votes in =?utf-8?q?K=C3=B6ln?=\r\n\r\nHello.\r\n"
+    )
+    with smtplib.SMTP("127.0.0.1", outbox_smtp) as client:
+        client.sendmail("bounce+x@example.org", ["ana@example.org"], message)
+    [kept] = OutboxMessage.objects.all()
+    assert kept.subject == "Breaking: the coalition survives a confidence vote by seven votes in Köln"
+
+
 def test_the_outbox_server_leaves_no_database_connection_open(outbox_smtp):
     # The handler's thread outlives the message and no request cycle closes its
     # connection: it stayed open for the life of the process (and on PostgreSQL kept
