@@ -222,7 +222,8 @@ class SendView(WagtailAdminTemplateMixin, TemplateView):
             when = timezone.localtime(issue.slot_at)
             messages.success(self.request, f"Scheduled for {when:%d %B %Y, %H:%M}.")
         else:
-            messages.success(self.request, f"Sending: {queued} readers queued.")
+            readers = "reader" if queued == 1 else "readers"
+            messages.success(self.request, f"Sending: {queued} {readers} queued.")
         return HttpResponseRedirect(digests_url("issue", issue.pk))
 
 

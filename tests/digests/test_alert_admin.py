@@ -91,6 +91,13 @@ def test_each_test_mail_has_its_own_message_id(staff, article, two_readers, mail
     assert first["Message-ID"] != second["Message-ID"]
 
 
+def test_one_reader_is_one_reader(staff, article, django_capture_on_commit_callbacks):
+    reader("ana@example.org", newsletters=[Newsletter.alerts()])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff.post(alert_page(article), fields(action="confirm"), follow=True)
+    assert "Sending: 1 reader queued." in page(response)
+
+
 def test_review_shows_the_count_and_newsletter_then_confirm_sends(
     staff, article, two_readers, mail_server, django_capture_on_commit_callbacks
 ):
