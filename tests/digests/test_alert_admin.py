@@ -253,3 +253,18 @@ def test_a_written_issue_can_be_scheduled(staff, written):
     )
     [issue] = DigestIssue.objects.filter(kind=DigestIssue.Kind.EDITED)
     assert issue.status == DigestIssue.Status.SCHEDULED
+
+
+def test_a_written_issues_page_does_not_say_it_has_no_story(
+    staff, written, mail_server, django_capture_on_commit_callbacks
+):
+    # Its stories are blocks of its body, not the digest's selection: "No story is in
+    # the mail ... or the issue is not sent" was shown above an issue that was sent.
+    reader("ana@example.org")
+    url = f"/admin/newsletter/send/written/{written.pk}/"
+    with django_capture_on_commit_callbacks(execute=True):
+        staff.post(url, {"subject": "", "preheader": "", "action": "confirm"})
+    [issue] = DigestIssue.objects.filter(kind=DigestIssue.Kind.EDITED)
+    text = page(staff.get(f"/admin/newsletter/digests/{issue.pk}/"))
+    assert "No story is in the mail" not in text
+    assert "The stories are in the written issue's body" in text
