@@ -265,12 +265,15 @@ def _header(name: str, value: str) -> bytes:
     return folded.encode("ascii")
 
 
+LINE = 78  # RFC 5322 2.1.1: a line SHOULD be no longer than this
+
+
 def _refold(name: str, value: str) -> str:
     """The folded ``value`` again from the header's own line, breaking at its spaces."""
     words = " ".join(line.strip() for line in value.split("\r\n") if line.strip()).split(" ")
     lines = [f"{name}:"]
     for word in words:
-        if lines[-1] == f"{name}:" or len(lines[-1]) + 1 + len(word) <= SMTP.max_line_length:
+        if lines[-1] == f"{name}:" or len(lines[-1]) + 1 + len(word) <= LINE:
             lines[-1] += " " + word
         else:
             lines.append(" " + word)
