@@ -59,7 +59,7 @@ def send_confirmation(consent_id: int) -> bool:
 
 
 def named(newsletters: list[Newsletter], cadence: str) -> str:
-    """"The digest (once a week), Breaking news": the cadence is the digest's alone."""
+    """Their names, the digest with its cadence: "The digest (once a week), Breaking news"."""
     ordered = sorted(newsletters, key=lambda n: (n.position, n.pk))
     return ", ".join(
         f"{n.name} ({cadence.lower()})" if n.kind == Newsletter.Kind.DIGEST else n.name

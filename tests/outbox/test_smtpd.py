@@ -55,7 +55,9 @@ def test_a_folded_or_encoded_subject_is_kept_as_the_reader_reads_it(outbox_smtp)
     with smtplib.SMTP("127.0.0.1", outbox_smtp) as client:
         client.sendmail("bounce+x@example.org", ["ana@example.org"], message)
     [kept] = OutboxMessage.objects.all()
-    assert kept.subject == "Breaking: the coalition survives a confidence vote by seven votes in Köln"
+    assert kept.subject == (
+        "Breaking: the coalition survives a confidence vote by seven votes in Köln"
+    )
 
 
 def test_the_outbox_server_leaves_no_database_connection_open(outbox_smtp):
