@@ -7,8 +7,9 @@ optional time to send at) and the issue made and approved (dateline.digests.aler
 
 from __future__ import annotations
 
+import secrets
 import smtplib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django import forms
@@ -82,8 +83,9 @@ class _Editor:
     """The editor as a test mail's recipient: links in it lead nowhere (no subscriber)."""
 
     email: str
+    # Each test its own Message-ID (RFC 5322 3.6.4): mail programs hide a repeated one.
+    token: str = field(default_factory=lambda: f"test-{secrets.token_hex(8)}")
     issue_id: int = 0
-    token: str = "test"  # noqa: S105 - a placeholder for the Message-ID, no secret
     public_id: str = "test"
     token_key: str = "test"  # noqa: S105 - signs links to no subscriber
 
@@ -220,7 +222,8 @@ class SendView(WagtailAdminTemplateMixin, TemplateView):
             when = timezone.localtime(issue.slot_at)
             messages.success(self.request, f"Scheduled for {when:%d %B %Y, %H:%M}.")
         else:
-            messages.success(self.request, f"Sending: {queued} readers queued.")
+            readers = "reader" if queued == 1 else "readers"
+            messages.success(self.request, f"Sending: {queued} {readers} queued.")
         return HttpResponseRedirect(digests_url("issue", issue.pk))
 
 

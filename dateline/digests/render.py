@@ -274,7 +274,28 @@ def _html_value(value: str, text: bytes) -> bytes:
 def _header(name: str, value: str) -> bytes:
     # Through the header's own class: SMTP.fold() leaves a short value as it is, and a
     # non-ASCII one ("Le Café" in From or a subject) must become RFC 2047 encoded words.
-    return SMTP.header_factory(name, value).fold(policy=SMTP).encode("ascii")
+    folded = SMTP.header_factory(name, value).fold(policy=SMTP)
+    if folded.count("\r\n") > 1:
+        # Python folds a value that fits one line whole onto the next, leaving "Subject:"
+        # empty, and keeps a space before a fold into encoded words: readers (Python's
+        # parser among them) then show " Breaking: …" or two spaces.
+        folded = _refold(name, folded.removeprefix(f"{name}:"))
+    return folded.encode("ascii")
+
+
+LINE = 78  # RFC 5322 2.1.1: a line SHOULD be no longer than this
+
+
+def _refold(name: str, value: str) -> str:
+    """The folded ``value`` again from the header's own line, breaking at its spaces."""
+    words = " ".join(line.strip() for line in value.split("\r\n") if line.strip()).split(" ")
+    lines = [f"{name}:"]
+    for word in words:
+        if lines[-1] == f"{name}:" or len(lines[-1]) + 1 + len(word) <= LINE:
+            lines[-1] += " " + word
+        else:
+            lines.append(" " + word)
+    return "\r\n".join(lines) + "\r\n"
 
 
 @dataclass

@@ -11,7 +11,7 @@ from django_tasks import task
 
 from dateline.lib.emails import make_message
 from dateline.newsletter import subscriptions
-from dateline.newsletter.models import ConsentRecord, Subscriber
+from dateline.newsletter.models import ConsentRecord, Newsletter, Subscriber
 from dateline.newsletter.tokens import (
     list_unsubscribe_headers,
     manage_url,
@@ -51,11 +51,20 @@ def send_confirmation(consent_id: int) -> bool:
             "expires_hours": settings.NEWSLETTER_CONFIRM_HOURS,
             "cadence": consent.get_cadence_display().lower(),
             # Names the newsroom gave them: our words, not the visitor's.
-            "newsletters": ", ".join(n.name for n in subscriptions.asked_for(consent)),
+            "newsletters": named(subscriptions.asked_for(consent), consent.get_cadence_display()),
         },
         consent.email,
     ).send()
     return True
+
+
+def named(newsletters: list[Newsletter], cadence: str) -> str:
+    """Their names, the digest with its cadence: "The digest (once a week), Breaking news"."""
+    ordered = sorted(newsletters, key=lambda n: (n.position, n.pk))
+    return ", ".join(
+        f"{n.name} ({cadence.lower()})" if n.kind == Newsletter.Kind.DIGEST else n.name
+        for n in ordered
+    )
 
 
 @task()
@@ -80,7 +89,13 @@ def send_welcome(subscriber_id: int) -> bool:
         return False
     make_message(
         "newsletter/emails/welcome",
-        {"manage_url": manage_url(subscriber), "cadence": subscriber.get_cadence_display()},
+        {
+            "manage_url": manage_url(subscriber),
+            "newsletters": named(
+                [s.newsletter for s in subscriptions.open_ones(subscriber)],
+                subscriber.get_cadence_display(),
+            ),
+        },
         subscriber.email,
         headers=list_unsubscribe_headers(subscriber),
     ).send()

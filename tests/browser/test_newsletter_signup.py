@@ -70,7 +70,7 @@ def confirmation_link(inbox: Any, address: str, cadence: str) -> str:
     (mail,) = inbox.to(address)
     assert mail["Subject"] == f"Confirm your subscription to {django_settings.PUBLICATION_NAME}"
     text = inbox.text(mail)
-    assert f"sent to this address {cadence}." in text
+    assert f"The newsletters asked for: The digest ({cadence})" in text
     link = link_in(text, "confirm")
     assert link.startswith(django_settings.BASE_URL + "/newsletter/confirm/")
     assert link in inbox.html(mail)

@@ -82,6 +82,22 @@ def test_a_test_goes_to_the_editor_through_the_relay(staff, article, two_readers
     assert alerts() == []
 
 
+def test_each_test_mail_has_its_own_message_id(staff, article, two_readers, mail_server):
+    # RFC 5322 3.6.4: a Message-ID names one message; mail programs drop or thread a
+    # second message under an id they have seen, so a second test would not show.
+    staff.post(alert_page(article), fields(action="test"))
+    staff.post(alert_page(article), fields(action="test"))
+    first, second = mail_server.messages
+    assert first["Message-ID"] != second["Message-ID"]
+
+
+def test_one_reader_is_one_reader(staff, article, django_capture_on_commit_callbacks):
+    reader("ana@example.org", newsletters=[Newsletter.alerts()])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff.post(alert_page(article), fields(action="confirm"), follow=True)
+    assert "Sending: 1 reader queued." in page(response)
+
+
 def test_review_shows_the_count_and_newsletter_then_confirm_sends(
     staff, article, two_readers, mail_server, django_capture_on_commit_callbacks
 ):
@@ -237,3 +253,18 @@ def test_a_written_issue_can_be_scheduled(staff, written):
     )
     [issue] = DigestIssue.objects.filter(kind=DigestIssue.Kind.EDITED)
     assert issue.status == DigestIssue.Status.SCHEDULED
+
+
+def test_a_written_issues_page_does_not_say_it_has_no_story(
+    staff, written, mail_server, django_capture_on_commit_callbacks
+):
+    # Its stories are blocks of its body, not the digest's selection: "No story is in
+    # the mail ... or the issue is not sent" was shown above an issue that was sent.
+    reader("ana@example.org")
+    url = f"/admin/newsletter/send/written/{written.pk}/"
+    with django_capture_on_commit_callbacks(execute=True):
+        staff.post(url, {"subject": "", "preheader": "", "action": "confirm"})
+    [issue] = DigestIssue.objects.filter(kind=DigestIssue.Kind.EDITED)
+    text = page(staff.get(f"/admin/newsletter/digests/{issue.pk}/"))
+    assert "No story is in the mail" not in text
+    assert "The stories are in the written issue's body" in text

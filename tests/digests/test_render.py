@@ -234,3 +234,25 @@ def test_the_introduction_is_made_safe_and_its_links_absolute_and_counted(world,
     # (Wrapped at 72 columns: the long address may start a line of its own.)
     assert f"our world desk ({counted})" in " ".join(group.text.split())
     assert "alert" not in group.text
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [
+        "Breaking: Varenland's coalition survives a confidence vote by seven votes",
+        "Breaking: Ferries return to the Sundmere Islands after four days of gales",
+        "Breaking: Drovna's old library reopens after a six-year restoration, über alles",
+        "Short",
+        "x" * 90,
+    ],
+)
+def test_a_long_subject_starts_on_the_subject_line(subject):
+    # Python's folder moves a value that fits on a line of its own to the next line,
+    # leaving "Subject:" empty; parsers (Python's, the outbox) then keep the fold's
+    # space at the front: " Breaking: …".
+    folded = render._header("Subject", subject).decode()
+    first, *rest = folded.removesuffix("\r\n").split("\r\n")
+    assert first.startswith("Subject: ") and first != "Subject: "
+    assert all(len(line) <= 78 for line in rest)
+    message = email.message_from_string(folded + "\r\n", policy=email.policy.default)
+    assert message["Subject"] == subject

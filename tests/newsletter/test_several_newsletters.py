@@ -141,6 +141,38 @@ def test_one_confirmation_opens_every_newsletter_chosen(client, mail_server, lis
         assert row.consent == request and row.consent_text == request.consent_text
 
 
+def test_the_mails_name_the_newsletters_chosen_not_the_digests_cadence(
+    client, mail_server, lists, django_capture_on_commit_callbacks
+):
+    # A reader who chose Breaking news and Books only was told the digest would bring
+    # them "the important stories once a week", and was asked to confirm just that.
+    data = form_data("reader@example.org", newsletters=ids(lists["alerts"], lists["books"]))
+    client.post("/newsletter/", data)
+    (request,) = mail_server.to("reader@example.org")
+    assert "once a week" not in mail_server.text(request)
+    with django_capture_on_commit_callbacks(execute=True):
+        confirm_by_mail(client, mail_server, "reader@example.org")
+    _, welcome = mail_server.to("reader@example.org")
+    for text in (mail_server.text(welcome), mail_server.html(welcome)):
+        assert "Breaking news, Books of the month" in text
+        assert "once a week" not in text and "important stories" not in text
+
+
+def test_the_welcome_says_when_the_digest_comes(
+    client, mail_server, lists, django_capture_on_commit_callbacks
+):
+    data = form_data("reader@example.org", newsletters=ids(lists["digest"], lists["alerts"]))
+    client.post("/newsletter/", data)
+    (request,) = mail_server.to("reader@example.org")
+    assert "The newsletters asked for: The digest (once a week), Breaking news." in (
+        mail_server.text(request)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        confirm_by_mail(client, mail_server, "reader@example.org")
+    _, welcome = mail_server.to("reader@example.org")
+    assert "The digest (once a week), Breaking news" in mail_server.text(welcome)
+
+
 def test_a_request_from_before_there_were_several_confirms_the_digest(lists):
     token, digest = new_confirmation_token()
     reader = subscriber("old@example.org", status="pending")

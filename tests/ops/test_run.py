@@ -83,3 +83,42 @@ def test_it_serves_the_site_and_ctrl_c_stops_everything(tmp_path):
     assert "did not stop in time" not in output
     assert port_is_closed(port) and port_is_closed(smtp_port)
     assert (tmp_path / "dateline.sqlite3").exists()
+
+
+def test_the_banner_shows_once_the_site_answers(tmp_path):
+    # A newcomer opens the address as soon as it is printed: the web server took up to
+    # half a minute more to listen, and the browser said "connection refused".
+    port = free_port()
+    environ = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DATABASE_URL", "REDIS_URL", "PYTEST_CURRENT_TEST")
+    }
+    environ.update(
+        DATELINE_VAR_DIR=str(tmp_path),
+        PORT=str(port),
+        OUTBOX_SMTP_PORT=str(free_port()),
+        PYTHONUNBUFFERED="1",
+    )
+    run = subprocess.Popen(
+        [sys.executable, "-m", "dateline.cli", "run", "--no-demo", "--workers", "1"],
+        env=environ,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        assert run.stdout is not None
+        for line in run.stdout:
+            if "Dateline is running" in line:
+                break
+        else:
+            raise AssertionError("no banner")
+        assert not port_is_closed(port), "the banner came before the site listened"
+    finally:
+        run.send_signal(signal.SIGINT)
+        try:
+            run.communicate(timeout=30)
+        finally:
+            if run.poll() is None:
+                run.kill()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -31,6 +32,16 @@ def first_account_steps() -> list[str]:
             "  account's address, or one printed by:  dateline two-factor-link USERNAME",
         ]
     return steps
+
+
+def _wait_until_listening(port: int, web: subprocess.Popen[bytes], timeout: float = 120) -> None:
+    """Until the web server takes connections: the banner's address must open at once."""
+    deadline = time.monotonic() + timeout
+    while web.poll() is None and time.monotonic() < deadline:
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.2)
 
 
 class Command(BaseCommand):
@@ -73,6 +84,7 @@ class Command(BaseCommand):
             name: subprocess.Popen(argv, start_new_session=True, env=environ)  # noqa: S603
             for name, argv in commands.items()
         }
+        _wait_until_listening(options["port"], children["web"])
         self._print_banner(options["port"])
 
         stopping = False
