@@ -96,7 +96,7 @@ class Newsletter(models.Model):
         Kind.DIGEST: {
             "name": "The digest",
             "slug": "digest",
-            "description": "The week's most important stories, once or twice a week.",
+            "description": "The week's most important stories, chosen by our editors.",
             "cadence": "Once or twice a week, as you choose",
             "preselected": True,
             "position": 0,
@@ -206,9 +206,9 @@ class ConsentText(models.Model):
 
 
 DEFAULT_CONSENT_TEXT = (
-    "Send me the newsletter at the cadence I chose. You will use my address only for "
-    "this newsletter and the mail needed to run it, and I can unsubscribe from any "
-    "issue with one click."
+    "Send me the newsletters I chose, the digest at the cadence I chose. You will use my "
+    "address only for these newsletters and the mail needed to run them, and I can leave "
+    "any of them, or all, with one click from any issue."
 )
 
 register_snippet(ConsentText)
