@@ -1,8 +1,8 @@
 """Words that still spoke of one newsletter, or said the digest's cadence twice.
 
-The consent text is versioned (what a reader agreed to never changes): a site still on
-the first text gets a new version that speaks of the newsletters chosen; a site whose
-staff wrote their own keeps it. The digest's description loses the cadence its cadence
+The consent text is versioned, and what a reader agreed to never changes: the first
+text is reworded only where nobody has agreed to it yet (a new site); elsewhere the
+newsroom adds a version in its own words (docs/newsletter.md, "Several newsletters"). The digest's description loses the cadence its cadence
 line already gives, unless staff changed it.
 """
 
@@ -28,9 +28,10 @@ NEW_DESCRIPTION = "The week's most important stories, chosen by our editors."
 def reword(apps: Any, schema_editor: Any) -> None:
     ConsentText = apps.get_model("newsletter", "ConsentText")
     Newsletter = apps.get_model("newsletter", "Newsletter")
-    newest = ConsentText.objects.order_by("-version").first()
-    if newest is not None and newest.text == FIRST_TEXT:
-        ConsentText.objects.create(version=newest.version + 1, text=NEW_TEXT)
+    ConsentRecord = apps.get_model("newsletter", "ConsentRecord")
+    first = ConsentText.objects.filter(version=1, text=FIRST_TEXT).first()
+    if first is not None and not ConsentRecord.objects.filter(consent_text=first).exists():
+        ConsentText.objects.filter(pk=first.pk).update(text=NEW_TEXT)
         cache.delete("newsletter:consent-text")  # ConsentText.CACHE_KEY: the box shows it
     Newsletter.objects.filter(kind="digest", description=OLD_DESCRIPTION).update(
         description=NEW_DESCRIPTION
