@@ -331,7 +331,7 @@ def test_the_growth_page_counts_signups_confirmations_and_unsubscribes(
     assert total and re.findall(r"<td>(\d+)</td>", total.group(0)) == ["5", "3", "1"]
     assert 'data-confirmation-rate="67"' in html
 
-    start = html.index('<svg class="newsletter-growth-chart"')
+    start = html.index('<svg class="line-chart"')
     svg = html[start : html.index("</svg>", start)]
     assert 'role="img"' in svg and "<title" in svg and "<desc" in svg
     assert svg.count("<polyline") == 3

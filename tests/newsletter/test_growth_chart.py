@@ -8,8 +8,9 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from lxml import etree
 
+from dateline.lib.charts import nice_step
 from dateline.newsletter.admin_data import Growth, GrowthDay
-from dateline.newsletter.admin_views.growth import growth_chart, nice_step
+from dateline.newsletter.admin_views.growth import growth_chart
 
 FIRST = datetime.date(2026, 10, 3)
 

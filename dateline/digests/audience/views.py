@@ -24,6 +24,7 @@ from wagtail.permissions import policy_registry
 from dateline.digests.audience import charts, data, exports
 from dateline.digests.figures import issue_figures
 from dateline.digests.models import DigestIssue
+from dateline.lib import charts as linecharts
 from dateline.newsroom.models import ArticlePage
 
 NAME = "audience"
@@ -56,7 +57,7 @@ class AudienceMixin(PermissionCheckedMixin):
         return data.period(self.request.GET.get(name), choices, default)
 
 
-def growth_charts(growth: data.Growth) -> list[charts.LineChart]:
+def growth_charts(growth: data.Growth) -> list[linecharts.LineChart]:
     first, last = growth.days[0], growth.days[-1]
     when = f"{dateformat.format(first, 'j M Y')} to {dateformat.format(last, 'j M Y')}"
     made = []
@@ -68,7 +69,7 @@ def growth_charts(growth: data.Growth) -> list[charts.LineChart]:
             f"{n.newsletter.name}: {sum(getattr(n, attribute))}" for n in growth.newsletters
         )
         made.append(
-            charts.line_chart(
+            linecharts.line_chart(
                 chart_id,
                 f"Readers who {what} each newsletter per day, {when}",
                 f"In all, {totals or 'no newsletter yet'}.",
@@ -153,7 +154,7 @@ class ArticleView(AudienceMixin, WagtailAdminTemplateMixin, TemplateView):
             views=views,
             span=span,
             spans=[(d, f"?days={d}", d == span) for d in data.SPANS],
-            chart=charts.line_chart(
+            chart=linecharts.line_chart(
                 "article-views",
                 f"Views of “{self.article.title}” per day, "
                 f"{dateformat.format(first, 'j M Y')} to {dateformat.format(last, 'j M Y')}",

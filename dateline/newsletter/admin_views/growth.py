@@ -2,122 +2,42 @@
 
 from __future__ import annotations
 
-import datetime
-import math
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from django.urls import path, reverse
+from django.utils import dateformat
 from django.views.generic import TemplateView
 from wagtail.admin.ui.components import Component
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.admin.viewsets.base import ViewSet
 
+from dateline.lib.charts import LineChart, line_chart
 from dateline.newsletter import admin_data
 from dateline.newsletter.admin_views.access import ANY, menu_item_for
 from dateline.newsletter.models import Subscriber
 
 SERIES = (
-    # name, label, colour, dash pattern: the lines differ by more than colour.
-    ("signups", "Signups", "#2b6cb0", ""),
-    ("confirmations", "Confirmations", "#2f855a", "7 4"),
-    ("unsubscribes", "Unsubscribes", "#c53030", "2 3"),
+    # name, label; colours and dash patterns come from dateline.lib.charts in this order.
+    ("signups", "Signups"),
+    ("confirmations", "Confirmations"),
+    ("unsubscribes", "Unsubscribes"),
 )
 
 
-def nice_step(top: int, lines: int = 4) -> int:
-    """A round gridline step (1, 2, 5, 10, 20, ...) giving about ``lines`` gridlines."""
-    rough = max(top / lines, 1)
-    power = 10 ** math.floor(math.log10(rough))
-    for factor in (1, 2, 5, 10):
-        if factor * power >= rough:
-            return int(factor * power)
-    return int(10 * power)
-
-
-@dataclass
-class ChartLine:
-    name: str
-    label: str
-    colour: str
-    dash: str
-    # "x,y x,y ...", for the polyline's points.
-    points: str
-    # Where its key sits above the plot.
-    key_x: int
-
-
-@dataclass
-class GrowthChart:
-    """The growth chart's geometry, drawn by growth_chart.html (an inline SVG, so the
-    admin loads no chart library). Coordinates are formatted here with a point for the
-    decimal, whatever language the admin speaks."""
-
-    width: int
-    height: int
-    left: int
-    right_edge: int
-    plot_bottom: int
-    tick_bottom: int
-    date_y: int
-    # (y, its label's y, value) of each gridline; (x, day, text-anchor) of each date tick.
-    gridlines: list[tuple[str, str, int]]
-    ticks: list[tuple[str, datetime.date, str]]
-    lines: list[ChartLine]
-    first: datetime.date
-    last: datetime.date
-    totals: dict[str, int]
-
-
-def growth_chart(growth: admin_data.Growth) -> GrowthChart:
-    """A line chart of the three series."""
-    width, height = 960, 300
-    left, right, top, bottom = 48, 16, 40, 34
-    plot_w, plot_h = width - left - right, height - top - bottom
-    days = growth.days
-    highest = max((getattr(d, name) for d in days for name, *_ in SERIES), default=0)
-    step = nice_step(highest)
-    y_max = max(step * math.ceil(highest / step), step)
-
-    def x(index: int) -> float:
-        return left + index * plot_w / max(len(days) - 1, 1)
-
-    def y(value: int) -> float:
-        return top + plot_h - value * plot_h / y_max
-
-    gridlines = [(f"{y(v):.1f}", f"{y(v) + 4:.1f}", v) for v in range(0, y_max + 1, step)]
-    # A date under every second week, counted back from today so today is labelled.
-    ticks = [
-        (f"{x(i):.1f}", days[i].day, "end" if i == len(days) - 1 else "middle")
-        for i in range(len(days) - 1, -1, -14)
-    ]
-    lines = [
-        ChartLine(
-            name=name,
-            label=label,
-            colour=colour,
-            dash=dash,
-            points=" ".join(f"{x(i):.1f},{y(getattr(d, name)):.1f}" for i, d in enumerate(days)),
-            key_x=left + number * 150,
-        )
-        for number, (name, label, colour, dash) in enumerate(SERIES)
-    ]
-    return GrowthChart(
-        width=width,
-        height=height,
-        left=left,
-        right_edge=width - right,
-        plot_bottom=top + plot_h,
-        tick_bottom=top + plot_h + 4,
-        date_y=height - 12,
-        gridlines=gridlines,
-        ticks=ticks,
-        lines=lines,
-        first=days[0].day,
-        last=days[-1].day,
-        totals=growth.totals,
+def growth_chart(growth: admin_data.Growth) -> LineChart:
+    """A line chart of the three series (dateline.lib.charts, charts/line_chart.html)."""
+    days = [d.day for d in growth.days]
+    when = f"{dateformat.format(days[0], 'j M Y')} to {dateformat.format(days[-1], 'j M Y')}"
+    totals = growth.totals
+    return line_chart(
+        "growth",
+        f"Subscribers per day, {when}",
+        f"{totals['signups']} signups, {totals['confirmations']} confirmations and "
+        f"{totals['unsubscribes']} unsubscribes in all.",
+        days,
+        [(label, [getattr(d, name) for d in growth.days]) for name, label in SERIES],
     )
 
 
