@@ -18,6 +18,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
+from django.template.defaultfilters import pluralize
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -36,7 +37,7 @@ from dateline.digests import alerts, engagement, issuemail, render, storykinds
 from dateline.digests.admin_views import digests_url
 from dateline.digests.engine.relay import POOL, RelayUnavailable, connect
 from dateline.digests.models import DigestIssue, WrittenIssue
-from dateline.newsletter.models import Newsletter
+from dateline.newsletter.models import Newsletter, NewsletterSettings
 
 NAME = "newsletter_sends"
 
@@ -135,6 +136,10 @@ class SendView(WagtailAdminTemplateMixin, TemplateView):
     def warnings(self) -> list[str]:
         return []
 
+    def limits(self) -> str:
+        """A line on what the newsroom allows, shown before the editor writes anything."""
+        return ""
+
     def stories(self, issue: DigestIssue) -> list[render.Story]:
         return []
 
@@ -175,6 +180,7 @@ class SendView(WagtailAdminTemplateMixin, TemplateView):
             readers=alerts.readers(newsletter),
             preview=preview_html(group, self.user_email) if group else "",
             warnings=self.warnings(),
+            limits=self.limits(),
             user_email=self.user_email,
         )
         return context
@@ -263,6 +269,17 @@ class AlertView(SendView):
             f"{timezone.localtime(issue.slot_at):%d %B %Y at %H:%M} ({issue.get_status_display()})."
             for issue in alerts.earlier_alerts(self.article)
         ]
+
+    def limits(self) -> str:
+        cap = NewsletterSettings.load().alerts_per_day
+        sent = alerts.alerts_on_day(timezone.now())
+        if sent >= cap:
+            return (
+                f"Today's limit of {cap} alert{pluralize(cap)} is reached: an alert now "
+                "will be refused. Choose a time tomorrow under Send at, or ask for a "
+                "higher limit in Settings → Newsletter settings."
+            )
+        return f"{sent} of {cap} alert{pluralize(cap)} allowed today sent so far."
 
     def make(self, form: forms.Form) -> DigestIssue:
         data = form.cleaned_data

@@ -161,6 +161,19 @@ def test_the_daily_cap_refuses_with_a_message_and_makes_nothing(staff, world, tw
     assert len(alerts()) == 2
 
 
+def test_the_page_says_how_many_alerts_are_left_before_anything_is_written(
+    staff, world, two_readers
+):
+    settings = NewsletterSettings.load()
+    settings.alerts_per_day = 1
+    settings.save()
+    first, second = make_article(world, "Story one"), make_article(world, "Story two")
+    assert "0 of 1 alert allowed today sent so far." in page(staff.get(alert_page(first)))
+    staff.post(alert_page(first), fields(action="confirm"))
+    text = page(staff.get(alert_page(second)))
+    assert "Today's limit of 1 alert is reached: an alert now will be refused." in text
+
+
 def test_the_cap_counts_scheduled_alerts_on_their_own_day(staff, world, two_readers):
     settings = NewsletterSettings.load()
     settings.alerts_per_day = 1

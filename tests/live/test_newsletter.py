@@ -228,7 +228,7 @@ def test_a_live_blog_alert_says_live_and_links_to_the_blog(
     }
     with django_capture_on_commit_callbacks(execute=True):
         response = staff.post(alert_page(blog), {**fields, "action": "confirm"}, follow=True)
-    assert "Sending: 1 readers queued" in text_of(response)
+    assert "Sending: 1 reader queued" in text_of(response)
     [issue] = alerts()
     assert issue.subject == "" and [s.article_id for s in issue.stories.all()] == [blog.pk]
     issue.refresh_from_db()
