@@ -38,26 +38,31 @@ def check_static_files(port: int) -> None:
     assert headers["ETag"] and headers["Last-Modified"]
 
 
-def test_it_serves_the_site_and_ctrl_c_stops_everything(tmp_path):
-    port, smtp_port = free_port(), free_port()
+def start_run(var_dir, port: int, smtp_port: int) -> subprocess.Popen[str]:
+    """`dateline run` without the demo, on SQLite in ``var_dir``, its output readable."""
     environ = {
         k: v
         for k, v in os.environ.items()
         if k not in ("DATABASE_URL", "REDIS_URL", "PYTEST_CURRENT_TEST")
     }
     environ.update(
-        DATELINE_VAR_DIR=str(tmp_path),
+        DATELINE_VAR_DIR=str(var_dir),
         PORT=str(port),
         OUTBOX_SMTP_PORT=str(smtp_port),
         PYTHONUNBUFFERED="1",
     )
-    run = subprocess.Popen(
+    return subprocess.Popen(
         [sys.executable, "-m", "dateline.cli", "run", "--no-demo", "--workers", "1"],
         env=environ,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
     )
+
+
+def test_it_serves_the_site_and_ctrl_c_stops_everything(tmp_path):
+    port, smtp_port = free_port(), free_port()
+    run = start_run(tmp_path, port, smtp_port)
     try:
         assert wait_for(f"http://127.0.0.1:{port}/", timeout=90) == 200
         assert wait_for(f"http://127.0.0.1:{port}/dev/outbox/", timeout=10) == 200
@@ -89,24 +94,7 @@ def test_the_banner_shows_once_the_site_answers(tmp_path):
     # A newcomer opens the address as soon as it is printed: the web server took up to
     # half a minute more to listen, and the browser said "connection refused".
     port = free_port()
-    environ = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in ("DATABASE_URL", "REDIS_URL", "PYTEST_CURRENT_TEST")
-    }
-    environ.update(
-        DATELINE_VAR_DIR=str(tmp_path),
-        PORT=str(port),
-        OUTBOX_SMTP_PORT=str(free_port()),
-        PYTHONUNBUFFERED="1",
-    )
-    run = subprocess.Popen(
-        [sys.executable, "-m", "dateline.cli", "run", "--no-demo", "--workers", "1"],
-        env=environ,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    run = start_run(tmp_path, port, free_port())
     try:
         assert run.stdout is not None
         for line in run.stdout:
