@@ -9,6 +9,7 @@ import smtplib
 import socket
 import subprocess
 import sys
+import time
 import urllib.request
 
 from tests.ops.processes import free_port, wait_for
@@ -110,3 +111,25 @@ def test_the_banner_shows_once_the_site_answers(tmp_path):
         finally:
             if run.poll() is None:
                 run.kill()
+
+
+def test_ctrl_c_while_the_site_starts_stops_every_process(tmp_path):
+    # Ctrl-C before the banner (here: once the outbox listens, while the web server
+    # starts) left the children running and holding the terminal.
+    port, smtp_port = free_port(), free_port()
+    run = start_run(tmp_path, port, smtp_port)
+    try:
+        deadline = time.monotonic() + 90
+        while port_is_closed(smtp_port):
+            assert run.poll() is None and time.monotonic() < deadline, "the outbox never listened"
+            time.sleep(0.05)
+        run.send_signal(signal.SIGINT)
+        output, _ = run.communicate(timeout=30)
+    finally:
+        if run.poll() is None:
+            run.kill()
+    assert run.returncode == 0, output
+    assert "Traceback" not in output
+    assert "Stopped." in output
+    time.sleep(0.5)
+    assert port_is_closed(port) and port_is_closed(smtp_port)

@@ -34,10 +34,12 @@ def first_account_steps() -> list[str]:
     return steps
 
 
-def _wait_until_listening(port: int, web: subprocess.Popen[bytes], timeout: float = 120) -> None:
+def _wait_until_listening(
+    port: int, web: subprocess.Popen[bytes], stopping: list[bool], timeout: float = 120
+) -> None:
     """Until the web server takes connections: the banner's address must open at once."""
     deadline = time.monotonic() + timeout
-    while web.poll() is None and time.monotonic() < deadline:
+    while not stopping[0] and web.poll() is None and time.monotonic() < deadline:
         with socket.socket() as probe:
             if probe.connect_ex(("127.0.0.1", port)) == 0:
                 return
@@ -80,23 +82,24 @@ class Command(BaseCommand):
         # The banner below says where the site listens; granian's start-up lines would
         # say it again. Its warnings and errors still show.
         environ = {"GRANIAN_LOG_LEVEL": "warning", **os.environ}
+        # The handlers come before the children: a Ctrl-C at any moment after this
+        # (even while the web server starts) stops them, never leaves them behind.
+        stopping = [False]
+
+        def stop(signum: int, frame: FrameType | None) -> None:
+            stopping[0] = True
+
+        signal.signal(signal.SIGINT, stop)
+        signal.signal(signal.SIGTERM, stop)
         children = {
             name: subprocess.Popen(argv, start_new_session=True, env=environ)  # noqa: S603
             for name, argv in commands.items()
         }
-        _wait_until_listening(options["port"], children["web"])
-        self._print_banner(options["port"])
-
-        stopping = False
-
-        def stop(signum: int, frame: FrameType | None) -> None:
-            nonlocal stopping
-            stopping = True
-
-        signal.signal(signal.SIGINT, stop)
-        signal.signal(signal.SIGTERM, stop)
+        _wait_until_listening(options["port"], children["web"], stopping)
+        if not stopping[0]:
+            self._print_banner(options["port"])
         exit_code = 0
-        while not stopping:
+        while not stopping[0]:
             for name, child in list(children.items()):
                 if child.poll() is None:
                     continue
@@ -109,7 +112,7 @@ class Command(BaseCommand):
                     del children[name]
                     continue
                 self.stderr.write(f"The {name} process stopped (exit {child.returncode}).")
-                stopping, exit_code = True, 1
+                stopping[0], exit_code = True, 1
             time.sleep(0.3)
 
         self.stdout.write("\nStopping…")
