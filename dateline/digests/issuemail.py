@@ -197,9 +197,8 @@ def browser_html(issue: DigestIssue) -> str:
     if context is None:
         return ""
     # Counted links without a reader: the page is the same for everyone.
-    return engagement.without_readers(
-        mailhtml.render(f"{TEMPLATES[Kind(issue.kind)]}.mjml", context)
-    )
+    page = mailhtml.render(f"{TEMPLATES[Kind(issue.kind)]}.mjml", context)
+    return mailhtml.as_web_page(engagement.without_readers(page))
 
 
 def unsaved_alert(subject: str, preheader: str) -> DigestIssue:

@@ -230,7 +230,8 @@ def render_browser_html(issue: DigestIssue) -> str:
         unsubscribe_url="",
         address="",
     )
-    return engagement.without_readers(mailhtml.render("digests/email.mjml", context))
+    page = mailhtml.render("digests/email.mjml", context)
+    return mailhtml.as_web_page(engagement.without_readers(page))
 
 
 def _qp(text: str) -> bytes:

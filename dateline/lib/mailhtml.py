@@ -64,3 +64,12 @@ def template(name: str) -> Template:
 
 def render(name: str, context: dict[str, Any]) -> str:
     return template(name).render(context)
+
+
+_BODY = re.compile(r"(<body[^>]*>)(.*)(</body>)", re.S)
+
+
+def as_web_page(html: str) -> str:
+    """A mail shown as a web page: its content in a <main> landmark, which a mail
+    client has no use for but a screen reader on the page looks for first."""
+    return _BODY.sub(r"\1<main>\2</main>\3", html, count=1)

@@ -233,7 +233,10 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
         "sections": list(subscriber.sections.values_list("pk", flat=True)),
     }
     saved = address_sent = False
-    if request.method == "POST":
+    # A reader who left has nothing to set here: the page says how to come back,
+    # and a form posted from an old tab changes nothing.
+    left = subscriber.status == Subscriber.Status.UNSUBSCRIBED
+    if request.method == "POST" and not left:
         form = PreferencesForm(request.POST, initial=current, newsletters=newsletters)
         if form.is_valid():
             subscriber.cadence = form.cleaned_data["cadence"]
@@ -265,6 +268,7 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
             "token": token,
             "saved": saved,
             "address_sent": address_sent,
+            "left": left,
         },
     )
 

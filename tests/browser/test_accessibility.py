@@ -167,3 +167,23 @@ def luminance(css_colour: str) -> float:
     channels = [float(c) / 255 for c in css_colour[css_colour.index("(") + 1 : -1].split(",")[:3]]
     linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
     return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_an_issue_seen_in_the_browser_has_its_landmark(
+    themed_page: Callable[[str, str], Page], newsroom: Newsroom, axe_source: str, theme: str
+) -> None:
+    # The "view in your browser" page is the mail's own HTML: axe once found no main
+    # landmark in it (moderate), as a mail client needs none.
+    from django.urls import reverse
+
+    from dateline.digests import render
+    from tests.digests.helpers import make_issue
+
+    issue = make_issue(newsroom.top_stories[:2])
+    page = themed_page(theme, "phone")
+    path = reverse("digests:view", args=[issue.pk, render.view_token(issue)])
+    page.goto(newsroom.live_server.url + path)
+    expect(page.get_by_role("main")).to_contain_text(newsroom.top_stories[0].title)
+    violations = run_axe(page, axe_source)
+    assert not violations, describe(violations)

@@ -155,6 +155,9 @@ def test_a_reader_signs_up_confirms_changes_preferences_and_unsubscribes(
     page.get_by_role("button", name="Save preferences").click()
 
     expect(page.get_by_role("status")).to_have_text("Saved.")
+    # A new page with the same heading: its title and the focus say it was saved.
+    expect(page.get_by_role("status")).to_be_focused()
+    expect(page).to_have_title(re.compile(r"^Saved: Your newsletter preferences"))
     expect(page.get_by_label("Once a week")).to_be_checked()
     subscriber.refresh_from_db()
     assert subscriber.cadence == "weekly"
@@ -182,6 +185,12 @@ def test_a_reader_signs_up_confirms_changes_preferences_and_unsubscribes(
     assert consent.withdrawn_at is not None
     assert consent.withdrawn_how == "unsubscribe page"
     assert len(inbox.to(address)) == 2, "unsubscribing sent mail"
+
+    # The preference centre of a reader who left has nothing to press but the way back.
+    page.goto(manage_link)
+    expect(page.get_by_text("You left every newsletter")).to_be_visible()
+    expect(page.get_by_role("button")).to_have_count(1)  # the site search's "Go"
+    expect(page.get_by_role("link", name="sign up again")).to_have_attribute("href", "/newsletter/")
 
 
 def test_without_javascript_the_box_posts_and_shows_the_inbox_page(
@@ -290,6 +299,8 @@ def test_a_keyboard_reader_tabs_through_the_box_and_subscribes_with_enter(
 
     expect(box.get_by_role("status")).to_have_text(CHECK_INBOX)
     expect(box.locator("form")).to_be_hidden()
+    # The focus was on the button that went away: it moves to the message.
+    expect(box.get_by_role("status")).to_be_focused()
     confirmation_link(inbox, address, "twice a week")
     assert ConsentRecord.objects.get(email=address).newsletter_ids == sorted(
         [Newsletter.digest().pk, Newsletter.alerts().pk]

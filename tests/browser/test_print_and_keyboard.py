@@ -46,6 +46,11 @@ def test_the_skip_link_is_the_first_stop_and_leads_to_the_story(
     assert page.evaluate("document.activeElement.closest('main') !== null")
     assert focus_ring(page) != "none"
 
+    # A page that is not a story says what it skips to.
+    page.goto(newsroom.url() + "newsletter/")
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="Skip to the content")).to_be_focused()
+
 
 def focus_ring(page: Page) -> str:
     return str(page.evaluate("getComputedStyle(document.activeElement).outlineStyle"))

@@ -34,14 +34,20 @@ def newsletter_pages(client: Client, mail_server: Any) -> dict[str, str]:
     pages["confirm"] = client.get(confirm).content.decode()
     pages["confirmed"] = client.post(confirm).content.decode()
     from dateline.newsletter import tokens
-    from dateline.newsletter.models import Subscriber
+    from dateline.newsletter.models import Newsletter, Subscriber
+
+    digest_id = Newsletter.digest().pk
 
     token = tokens.manage_token(Subscriber.objects.get(email="reader@example.org"))
-    pages["manage"] = client.get(f"/newsletter/manage/{token}/").content.decode()
+    manage = f"/newsletter/manage/{token}/"
+    pages["manage"] = client.get(manage).content.decode()
+    saved = {"newsletters": [digest_id], "cadence": "weekly", "sections": [], "new_email": ""}
+    pages["manage-saved"] = client.post(manage, saved).content.decode()
     unsubscribe = f"/newsletter/unsubscribe/{token}/"
     pages["unsubscribe-one"] = client.get(f"{unsubscribe}digest/42/").content.decode()
     pages["unsubscribe"] = client.get(unsubscribe).content.decode()
     pages["unsubscribed"] = client.post(unsubscribe).content.decode()
+    pages["manage-after-leaving"] = client.get(manage).content.decode()
     return pages
 
 

@@ -70,6 +70,32 @@ def test_changing_cadence_and_sections(client, mail_server, world, home):
     assert not subscriber.sections.exists()
 
 
+def test_a_reader_who_left_is_shown_the_way_back_and_an_old_tab_changes_nothing(
+    client, mail_server, world
+):
+    subscriber = confirmed(client, mail_server)
+    page = manage(subscriber)
+    client.post(page, preferences(newsletters=[]))  # leaves every newsletter
+    subscriber.refresh_from_db()
+    assert subscriber.status == Subscriber.Status.UNSUBSCRIBED
+    html = client.get(page).content.decode()
+    assert "You left every newsletter" in html
+    assert 'href="/newsletter/"' in html
+    assert '<form method="post"' not in html and "Save preferences" not in html
+    mails = len(mail_server.to("new@example.org"))
+
+    # The form still open in another tab, posted: nothing changes, nothing is mailed.
+    response = client.post(
+        page, preferences(cadence="twice_weekly", sections=[world.pk], new_email="new@example.org")
+    )
+    assert response.status_code == 200
+    assert "Saved." not in response.content.decode()
+    subscriber.refresh_from_db()
+    assert (subscriber.cadence, subscriber.status) == ("weekly", Subscriber.Status.UNSUBSCRIBED)
+    assert not subscriber.sections.exists()
+    assert len(mail_server.to("new@example.org")) == mails
+
+
 def test_an_unknown_cadence_or_section_changes_nothing(client, mail_server, world):
     subscriber = confirmed(client, mail_server)
     client.post(manage(subscriber), preferences(cadence="hourly"))

@@ -42,9 +42,13 @@
         .then(function (data) {
           form.querySelectorAll(".field-error").forEach(function (el) { el.remove(); });
           if (data.ok) {
+            // Hiding the form drops the focus from its button: move it to the message,
+            // or keyboard and screen-reader users are left at the top of the page.
             form.hidden = true;
             status.textContent = data.message;
             status.classList.add("notice");
+            status.tabIndex = -1;
+            status.focus();
             return;
           }
           button.disabled = false;
