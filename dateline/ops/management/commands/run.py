@@ -36,13 +36,19 @@ def first_account_steps() -> list[str]:
 
 def _wait_until_listening(
     port: int, web: subprocess.Popen[bytes], stopping: list[bool], timeout: float = 120
-) -> None:
-    """Until the web server takes connections: the banner's address must open at once."""
+) -> bool:
+    """Until the web server takes connections (the banner's address must open at
+    once): False if a Ctrl-C or the server's end came first. The port is tried once
+    more after a Ctrl-C, so a site that came up meanwhile still gets its banner."""
     deadline = time.monotonic() + timeout
-    while not stopping[0] and web.poll() is None and time.monotonic() < deadline:
+    while True:
         with socket.socket() as probe:
             if probe.connect_ex(("127.0.0.1", port)) == 0:
-                return
+                return True
+        if stopping[0] or web.poll() is not None:
+            return False
+        if time.monotonic() > deadline:
+            return True  # slow, but on its way: say where it will be
         time.sleep(0.2)
 
 
@@ -95,8 +101,7 @@ class Command(BaseCommand):
             name: subprocess.Popen(argv, start_new_session=True, env=environ)  # noqa: S603
             for name, argv in commands.items()
         }
-        _wait_until_listening(options["port"], children["web"], stopping)
-        if not stopping[0]:
+        if _wait_until_listening(options["port"], children["web"], stopping):
             self._print_banner(options["port"])
         exit_code = 0
         while not stopping[0]:
