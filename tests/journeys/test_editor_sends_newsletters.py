@@ -67,7 +67,8 @@ def test_an_editor_sends_the_digest_and_an_alert_and_reads_the_figures(
     page.get_by_role("link", name=headline, exact=True).first.click()
     expect(page).to_have_url(re.compile(r"/admin/pages/\d+/edit/$"))
     # The header's page actions (a story with authors or a lead image has more "Actions").
-    page.get_by_role("navigation", name="Actions").get_by_role("button", name="Actions").click()
+    header = page.get_by_role("navigation", name="Actions", exact=True)
+    header.get_by_role("button", name="Actions", exact=True).click()
     page.get_by_role("link", name="Send as an alert").click()
     expect(page.frame_locator("iframe").first.locator("body")).to_contain_text(headline)
     page.get_by_role("button", name=re.compile(r"^Send to \d+ readers?…$")).click()
